@@ -18,5 +18,3 @@ DEFAULT_NOTEBOOKS = Path("notebooks")
 # so that synthetic rows never mix with an analyst's real ones.
 DEFAULT_DEMO_RAW = Path("build-demo/raw")
 DEFAULT_DEMO_PROCESSED = Path("build-demo/processed")
-
-LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions")

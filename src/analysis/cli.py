@@ -1,0 +1,54 @@
+"""Command line: analysis demo | clean | briefing (also `python -m analysis …`)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    demo = sub.add_parser("demo", help="生成示例台账（2021—2023 年，合成数据）")
+    demo.add_argument("--out", type=Path, required=True, help="示例台账写入的文件夹")
+
+    clean = sub.add_parser("clean", help="清洗 data/raw 中的台账，写出 data/processed")
+    clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
+    clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, help="输出文件夹（默认 data/processed）")
+    clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
+
+    brief = sub.add_parser("briefing", help="执行笔记本并导出 HTML 简报")
+    brief.add_argument("--year", type=int, help="简报年份（默认：数据中最近的完整年份）")
+    brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
+    brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, help="清洗结果文件夹（默认 data/processed）")
+    brief.add_argument("--out", type=Path, default=paths.DEFAULT_REPORTS, help="简报输出文件夹（默认 reports）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from analysis.demo import write_demo
+
+        try:
+            write_demo(args.out)
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        print(f"示例台账已写入 {args.out}（合成数据，非真实台账）")
+        return 0
+    if args.command == "clean":
+        from analysis.pipeline import clean
+
+        if not args.raw.is_dir():
+            print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
+            return 2
+        return clean(args.raw, args.out, strict=args.strict).exit_code
+    if args.command == "briefing":
+        from analysis.briefing import build
+
+        return build(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
+    return 2
