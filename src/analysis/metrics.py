@@ -226,7 +226,7 @@ def indicator_values(tables: Tables, year: int, months: int | None = None,
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
     values = []
-    for key, indicator in catalogue.iterrows():
+    for _, indicator in catalogue.iterrows():
         rows = _selected_rows(tables, indicator, year, months)
         values.append(pd.NA if rows is None else _measure(rows, indicator["measure"]))
     result = catalogue.assign(year=year, months=months or 12, value=pd.array(values, dtype="Float64"))
@@ -243,17 +243,21 @@ def compare_values(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
       current not); no_previous (previous NA); no_data (current NA).
     """
     current, previous = current.astype("Float64"), previous.astype("Float64")
-    base_zero = previous.eq(0).fillna(False).astype(bool)
+    base_zero = _true(previous.eq(0))
     change = current - previous
     pct = (change / previous.mask(base_zero) * 100).astype("Float64")
-    rounds_to_zero = pct.map(lambda p: _round_half_up(p, 1) == 0, na_action="ignore")
+    rounds_to_zero = np.array([pd.notna(p) and _round_half_up(p, 1) == 0 for p in pct], dtype=bool)
     direction = np.select(
-        [current.isna().to_numpy(), previous.isna().to_numpy(),
-         (base_zero & current.eq(0).fillna(False)).to_numpy(), base_zero.to_numpy(),
-         rounds_to_zero.fillna(False).astype(bool).to_numpy(), (pct > 0).fillna(False).to_numpy(dtype=bool)],
+        [_true(current.isna()), _true(previous.isna()), base_zero & _true(current.eq(0)), base_zero,
+         rounds_to_zero, _true(pct > 0)],
         ["no_data", "no_previous", "flat", "zero_base", "flat", "up"], default="down")
     return pd.DataFrame({"change": change, "pct": pct, "base_zero": base_zero,
                          "direction": pd.Series(direction, index=current.index, dtype="str")})
+
+
+def _true(mask: pd.Series) -> np.ndarray:
+    """A nullable boolean Series as a plain array, NA counting as False."""
+    return mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def year_over_year(tables: Tables, year: int, months: int | None = None,
@@ -286,8 +290,7 @@ def breakdown(tables: Tables, key: str, year: int, by: str, months: int | None =
     table = tables.get(indicator["ledger"])
     if table is not None and by not in table.columns:
         raise ValueError(f"指标 {key}：台账 {indicator['ledger']} 没有列 {by}")
-    levels = MONTHS if by == "month" else (
-        table[by].cat.categories if table is not None and isinstance(table[by].dtype, pd.CategoricalDtype) else None)
+    levels = _levels(table, by)
     rows = _selected_rows(tables, indicator, year, months)
     if rows is None:
         return pd.Series(pd.NA, index=levels if levels is not None else pd.Index([]), dtype="Float64", name=key)
@@ -297,6 +300,15 @@ def breakdown(tables: Tables, key: str, year: int, by: str, months: int | None =
     else:
         values = values.sort_index().sort_values(ascending=False, kind="stable")
     return values.rename(key).rename_axis(by)
+
+
+def _levels(table: pd.DataFrame | None, by: str) -> pd.Index | None:
+    """Every level a breakdown shows, in order, when they are known beforehand."""
+    if by == "month":
+        return MONTHS
+    if table is not None and isinstance(table[by].dtype, pd.CategoricalDtype):
+        return table[by].cat.categories
+    return None
 
 
 def monthly_series(tables: Tables, key: str, year: int, catalogue: pd.DataFrame | None = None) -> pd.Series:

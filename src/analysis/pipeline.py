@@ -182,6 +182,22 @@ def spec_fingerprint(spec_dir: Path = LEDGER_SPEC_DIR) -> str:
     return h.hexdigest()[:16]
 
 
+def is_up_to_date(raw_dir: Path, out_dir: Path) -> bool:
+    """True when out_dir was cleaned from exactly these raw files (by content) with these specs."""
+    try:
+        manifest = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if manifest.get("spec_fingerprint") != spec_fingerprint():
+        return False
+    if not all((Path(out_dir) / s["output"]).exists() for s in manifest["ledgers"].values()):
+        return False
+    found, skipped = discover(Path(raw_dir), ledger_names())
+    current = {p.relative_to(raw_dir).as_posix(): sha256(p) for paths in found.values() for p in paths}
+    recorded = {f["file"]: f["sha256"] for f in manifest["files"]}
+    return current == recorded and skipped == manifest["skipped"]
+
+
 def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> CleanResult:
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     ledgers = ledger_names()
