@@ -315,7 +315,7 @@ def test_every_table_has_the_contract_columns_even_when_empty(raw, run_clean):
     run = run_clean()
     expected = {
         "street_vending": ["date", "subdistrict", "location", "business_type", "places", "action", "squad"],
-        "gas_safety": ["date", "subdistrict", "unit_name", "unit_type", "hazards_found", "hazards_rectified",
+        "gas_safety": ["date", "subdistrict", "unit_name", "unit_type", "hazard_description", "hazards_found", "hazards_rectified",
                        "cylinders_seized", "illegal_den"],
         "dust_control": ["date", "subdistrict", "site_name", "site_type", "issue_type", "source", "rectified"],
         "demolitions": ["date", "subdistrict", "address", "area_m2", "structure", "method"],

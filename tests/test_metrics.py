@@ -98,7 +98,7 @@ def test_a_new_indicator_for_a_fifth_ledger_is_one_csv_row(tmp_path):
     path = tmp_path / "indicators.csv"
     path.write_text(
         metrics.CATALOGUE_PATH.read_text(encoding="utf-8")
-        + "signs_large,审批大型门头招牌,个,shop_signs,count,width_m >= 10 & kind in 新设|更换,exact,"
+        + "signs_large,审批大型门头招牌,个,shop_signs,count,width_m >= 10 & kind in 新设|更换,宽度10米及以上的新设或更换招牌,exact,"
           "审批大型门头招牌{value}{unit},,,200,subdistrict\n",
         encoding="utf-8")
     signs = ledger(["2023-03-01"] * 4, width_m=[12.0, 9.5, 10.0, 30.0], kind=["新设", "更换", "更换", "拆除"])

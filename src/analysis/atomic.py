@@ -2,29 +2,32 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
 
 @contextmanager
 def atomic_path(target: Path):
-    """Yield a temporary path beside `target`; on success it replaces `target`, on error it is removed."""
+    """Yield a temporary path beside `target`; on success it replaces `target`, on any error it is removed.
+
+    The temporary file is created with open(…, "x") rather than tempfile.mkstemp, whose 0600 mode
+    would survive the rename: outputs get the usual umask permissions.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+    with atomic_path(target) as tmp, open(tmp, "xb") as f:
+        f.write(data)
 
 
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:

@@ -1279,6 +1279,11 @@ def generate_records(*, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: fl
     return out
 
 
+def is_demo_folder(folder: Path) -> bool:
+    """True when `folder` holds the demo's synthetic ledgers (its README carries the demo mark)."""
+    return _own_previous_files(Path(folder)) is not None
+
+
 def _own_previous_files(out_dir: Path):
     """The files a previous demo run listed in its README, or None if the folder is not a demo folder."""
     readme = out_dir / README_NAME

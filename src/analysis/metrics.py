@@ -12,6 +12,7 @@ The catalogue (one row per indicator) says what an indicator is; this module com
   ledger       which processed table it is computed from
   measure      `count` (rows), `sum:<column>`, `nunique:<column>` (distinct non-empty values)
   filter       optional condition on the rows, in the grammar below
+  definition   the same in words, for the briefing's data note (Chinese)
   style        how the report writes the figure: exact | 余 | 约   (see `format_figure`)
   phrase       the sentence body, with {value} (the written figure) and {unit}
   report_phrase  its form in the yearly report paragraph; empty = not in the paragraph
@@ -52,7 +53,7 @@ CATALOGUE_PATH = Path(__file__).with_name("indicators.csv")
 STYLES = ("exact", "余", "约")
 REPORT_SEPARATORS = ("", "，", "、", "。")
 REQUIRED_COLUMNS = ("key", "label", "unit", "ledger", "measure", "style", "phrase", "order")
-OPTIONAL_COLUMNS = ("filter", "report_phrase", "report_sep", "breakdowns")
+OPTIONAL_COLUMNS = ("filter", "definition", "report_phrase", "report_sep", "breakdowns")
 MONTHS = pd.RangeIndex(1, 13, name="month")
 # Below this a 余 figure is written exactly: "45余处" would say less than "45处".
 ROUNDING_FLOOR = 100

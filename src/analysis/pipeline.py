@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 
 from analysis import __version__, atomic
 from analysis.clean import clean_sheet
+from analysis.demo import is_demo_folder
 from analysis.layout import ROW_KINDS, find_layout
 from analysis.normalize import neutralise_formula
 from analysis.paths import LEDGER_SPEC_DIR
@@ -203,8 +204,9 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
     ledgers = ledger_names()
     found, skipped = discover(raw_dir, ledgers)
     total_files = sum(len(v) for v in found.values())
-    manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "ledgers": {},
-                "files": [], "skipped": skipped}
+    # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
+    manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "synthetic": is_demo_folder(raw_dir),
+                "ledgers": {}, "files": [], "skipped": skipped}
     all_rejects, tables, seen, done = [], {}, {}, 0
     step = max(1, total_files // 20)
     for ledger in ledgers:

@@ -565,13 +565,13 @@ def font_face_css(text: str, *, family: str = CSS_FAMILY) -> str:
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 7, 13, 14]
     options.name_languages = [0x409]
     options.notdef_outline = True
-    font = TTFont(str(font_path()), lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(codepoints))
-    subsetter.subset(font)
     buf = io.BytesIO()
-    font.flavor = "woff"
-    font.save(buf)
+    with TTFont(str(font_path()), lazy=True) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        font.flavor = "woff"
+        font.save(buf)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
         "@font-face {\n"

@@ -13,12 +13,13 @@ whatever kernelspecs are installed on the machine.
 """
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import datetime as dt
+import logging
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -32,6 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbconvert.preprocessors import Preprocessor
 from traitlets import default
 
+from analysis import atomic
 from analysis.paths import PACKAGE_DIR, TEMPLATES_DIR
 
 __all__ = [
@@ -124,18 +126,32 @@ class ThisInterpreterKernelManager(AsyncKernelManager):
     with no kernelspec installed works, and the kernel always sees this venv's packages.
     """
 
-    @default("transport_encryption")
-    def _encrypt_when_possible(self) -> str:
-        # ipykernel >= 7.4 warns on stderr about plain TCP; provision CurveZMQ keys when the
-        # local libzmq supports it (the kernel spec below declares "supported_encryption").
-        return "auto" if zmq.has("curve") else "disabled"
+    if "transport_encryption" in AsyncKernelManager.class_trait_names():  # jupyter_client >= 8.10
+
+        @default("transport_encryption")
+        def _encrypt_when_possible(self) -> str:
+            # ipykernel >= 7.4 warns on stderr about plain TCP; provision CurveZMQ keys when the
+            # local libzmq supports it (the kernel spec below declares "supported_encryption").
+            return "auto" if zmq.has("curve") else "disabled"
+
+    @default("shutdown_wait_time")
+    def _short_shutdown_wait(self) -> float:
+        # All outputs are in by the time the kernel is shut down. With two kernels exiting at
+        # once, ipykernel 7 sometimes hangs in "Closing control thread" after replying to the
+        # shutdown request (cf. posit-dev/positron#7142); jupyter_client then waits half of this
+        # before SIGTERM and the other half before SIGKILL (default 5 s in total, now 1 s).
+        return 1.0
 
     @property
     def kernel_spec(self) -> KernelSpec | None:  # type: ignore[override]
         if self._kernel_spec is None:
             from ipykernel.kernelspec import RESOURCES, get_kernel_dict
 
-            spec = get_kernel_dict()
+            # jupyter_client interrupts the kernel before every shutdown; when the SIGINT lands
+            # while the idle kernel handles a message, ipykernel logs "KeyboardInterrupt caught
+            # in kernel." on our terminal. Kernel-side log lines are noise for a batch run (cell
+            # errors come back through the protocol), so only critical ones are kept.
+            spec = get_kernel_dict(extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
             spec["env"] = _kernel_env()
             self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **spec)
         return self._kernel_spec
@@ -154,29 +170,70 @@ def _first_line(source: str, limit: int = 80) -> str:
     return "（空单元格）"
 
 
-def _failure_from_papermill(src: Path, exc: Any, failed_copy: Path | None) -> NotebookFailed:
-    """Translate a PapermillExecutionError into a NotebookFailed naming the source cell."""
-    index = exc.cell_index
-    # papermill's index counts the injected-parameters cell; report the source notebook's index.
+def _locate_cell(failed_copy: Path | None, papermill_index: int | None) -> tuple[int, str] | None:
+    """(index in the source notebook, source) of the failing cell, from the saved partial copy.
+
+    papermill's index counts its injected-parameters cell, and its saved copy also holds the
+    error-marker cells it inserts; neither exists in the source notebook. Without an index
+    (kernel died, timeout) the failing cell is the last one papermill started.
+    """
+    if failed_copy is None:
+        return None
     try:
-        cells = nbformat.read(failed_copy, as_version=4).cells if failed_copy else []
-    except Exception:  # noqa: BLE001 - only used to refine the index
-        cells = []
+        cells = nbformat.read(failed_copy, as_version=4).cells
+    except Exception:  # noqa: BLE001 - only used to describe the failure
+        return None
     cells = [c for c in cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
-    injected_before = sum(
-        1 for c in cells[:index] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    if papermill_index is None:
+        # papermill marks each cell "running" when it starts and "completed" even when nbclient
+        # raises (its `finally`), so the failing cell is the last one that started.
+        started = [
+            i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")
+        ]
+        if not started:
+            return None
+        papermill_index = started[-1]
+    if not 0 <= papermill_index < len(cells):
+        return None
+    injected = sum(
+        1 for c in cells[:papermill_index] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
     )
-    index -= injected_before
-    line = _first_line(exc.source or "")
-    ename, evalue = exc.ename, _ANSI.sub("", str(exc.evalue or ""))
-    if ename == "CellExecutionError" and not evalue:
-        ename, evalue = "超时或内核中断", "单元格没有正常结束"
-    message = (
-        f"笔记本 {src.name} 执行失败：第 {index + 1} 个单元格（索引 {index}）出错\n"
-        f"  代码首行：{line}\n"
-        f"  错误：{ename}: {evalue}"
-    )
-    if failed_copy is not None and failed_copy.exists():
+    return papermill_index - injected, cells[papermill_index].source
+
+
+_EXPLAIN = {
+    "DeadKernelError": "内核意外退出（内存不足、程序崩溃或代码调用了退出）",
+    "CellTimeoutError": "单元格运行超时（见 cell_timeout）",
+}
+
+
+def _failure(
+    src: Path,
+    failed_copy: Path | None,
+    ename: str,
+    evalue: str,
+    *,
+    papermill_index: int | None = None,
+    source: str | None = None,
+    traceback: list[str] | None = None,
+) -> NotebookFailed:
+    """A NotebookFailed whose message names the notebook, the cell, its first line and the error."""
+    located = _locate_cell(failed_copy, papermill_index)
+    if located is not None:
+        index, cell_source = located
+        source = source if source is not None else cell_source
+    else:
+        index = papermill_index
+    evalue = _ANSI.sub("", evalue or "").strip()
+    if ename in _EXPLAIN:
+        evalue = f"{_EXPLAIN[ename]}；{evalue.splitlines()[0] if evalue else ''}".rstrip("；")
+    where = f"第 {index + 1} 个单元格（索引 {index}）出错" if index is not None else "出错（无法确定单元格）"
+    line = _first_line(source) if source is not None else None
+    message = f"笔记本 {src.name} 执行失败：{where}\n"
+    if line is not None:
+        message += f"  代码首行：{line}\n"
+    message += f"  错误：{ename}: {evalue}"
+    if failed_copy is not None:
         message += f"\n  执行到出错处的副本：{failed_copy}"
     return NotebookFailed(
         message,
@@ -185,8 +242,8 @@ def _failure_from_papermill(src: Path, exc: Any, failed_copy: Path | None) -> No
         source_line=line,
         ename=ename,
         evalue=evalue,
-        executed_path=failed_copy if failed_copy is not None and failed_copy.exists() else None,
-        traceback=[_ANSI.sub("", t) for t in (exc.traceback or [])],
+        executed_path=failed_copy,
+        traceback=[_ANSI.sub("", t) for t in (traceback or [])],
     )
 
 
@@ -216,22 +273,52 @@ def _execute_one(
             # is not safe with notebooks running in parallel threads)
             resources={"metadata": {"path": str(workdir)}},
         )
-    except PapermillExecutionError as exc:
-        if running.exists():
-            os.replace(running, failed)
-        raise _failure_from_papermill(src, exc, failed if failed.exists() else None) from None
     except Exception as exc:
+        kept = None
         if running.exists():
             os.replace(running, failed)
-        detail = _ANSI.sub("", str(exc)).strip() or "（无详细信息）"
-        raise NotebookFailed(
-            f"笔记本 {src.name} 执行失败：{type(exc).__name__}: {detail}",
-            notebook=src,
-            ename=type(exc).__name__,
-            evalue=detail,
-            executed_path=failed if failed.exists() else None,
-        ) from exc
+            kept = failed
+        if isinstance(exc, PapermillExecutionError):
+            raise _failure(
+                src, kept, exc.ename, str(exc.evalue or ""),
+                papermill_index=exc.cell_index, source=exc.source, traceback=exc.traceback,
+            ) from None
+        raise _failure(src, kept, type(exc).__name__, str(exc) or "（无详细信息）") from exc
     os.replace(running, dest)
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop nbclient's run_sync created for this worker thread (else it leaks)."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _parameter_notes(src: Path, parameters: Mapping[str, Any]) -> list[str]:
+    """Chinese notes replacing papermill's English warnings about parameters."""
+    if not parameters:
+        return []
+    import papermill
+
+    nb = nbformat.read(src, as_version=4)
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        return [f"提示：{src.name} 没有标记为 parameters 的单元格，参数将插在笔记本最前面"]
+    declared = set(papermill.inspect_notebook(str(src)))
+    unknown = [name for name in parameters if name not in declared]
+    if unknown:
+        return [f"提示：{src.name} 的 parameters 单元格没有定义 {'、'.join(unknown)}（仍会注入）"]
+    return []
+
+
+def _quiet_papermill_logger() -> None:
+    """papermill/nbclient log in English through Python's last-resort handler when the caller
+    configured no logging; everything they say is in NotebookFailed or _parameter_notes."""
+    log = logging.getLogger("papermill")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
 
 
 def execute_notebooks(
@@ -275,6 +362,9 @@ def execute_notebooks(
         raise ReportError(f"输出目录不能是笔记本所在目录：{build}")
     build.mkdir(parents=True, exist_ok=True)
     targets = [build / s.name for s in sources]
+    for target in targets:  # no stale copy of an earlier run may pass for this run's result
+        target.unlink(missing_ok=True)
+        target.with_name(f"{target.stem}.failed.ipynb").unlink(missing_ok=True)
     params = dict(parameters or {})
 
     lock = threading.Lock()
@@ -294,9 +384,16 @@ def execute_notebooks(
         except BaseException:
             say(f"执行 {src.name} … 失败（{time.perf_counter() - start:.1f} 秒）")
             raise
+        finally:
+            _close_thread_loop()
         seconds = time.perf_counter() - start
         say(f"执行 {src.name} … 完成（{seconds:.1f} 秒）")
         return seconds
+
+    _quiet_papermill_logger()
+    for src in sources:
+        for note in _parameter_notes(src, params):
+            say(note)
 
     workers = max_workers or os.cpu_count() or 1
     workers = max(1, min(workers, len(sources)))
@@ -435,19 +532,6 @@ def _default_date() -> dt.date:
     return dt.date.today()
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, then os.replace; no partial file on error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_html(
     executed_nb_path: str | os.PathLike[str],
     out_html_path: str | os.PathLike[str],
@@ -501,5 +585,5 @@ def export_html(
         raise ReportError(
             f"生成的 HTML 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:.1f} MB，未写出 {out.name}"
         )
-    _write_atomic(out, html)
+    atomic.write_text(out, html)
     return out

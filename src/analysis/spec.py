@@ -60,6 +60,7 @@ class LedgerSpec:
     ledger: str
     label: str
     order: int
+    top_by: str | None
     columns: tuple[Column, ...]
     header_lookup: dict  # header_key -> column name
     common: Common
@@ -145,7 +146,7 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             if lookup.get(key, col.name) != col.name:
                 raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
             lookup[key] = col.name
-    return LedgerSpec(ledger=raw["ledger"], label=raw["label"], order=int(raw.get("order", 99)), columns=tuple(columns), header_lookup=lookup, common=common)
+    return LedgerSpec(ledger=raw["ledger"], label=raw["label"], order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns), header_lookup=lookup, common=common)
 
 
 def ledger_names(spec_dir: Path = LEDGER_SPEC_DIR) -> list[str]:
