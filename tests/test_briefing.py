@@ -1,0 +1,163 @@
+"""`analysis briefing` end to end on the demo data, as a newcomer runs it on a fresh clone."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser import check_in_browser, require_chromium
+
+from analysis.briefing import build
+from analysis.report import check_offline_html
+
+PROJECT = Path(__file__).resolve().parents[1]
+REPORT_PHRASES = ["12000余处", "2700余家", "526处", "187个", "5处", "5000余次", "2714个", "50个", "147处", "9处",
+                  "约4714平方米"]
+PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "data_quality"]
+
+
+@contextlib.contextmanager
+def _in(folder: Path):
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _build(project: Path, **kw) -> tuple[int, str]:
+    out = io.StringIO()
+    with _in(project), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = build(**kw)
+    return code, out.getvalue()
+
+
+def _fresh_project(root: Path) -> Path:
+    """What a clean clone has: the notebooks and an empty data/raw."""
+    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
+    (root / "data" / "raw").mkdir(parents=True)
+    (root / "data" / "raw" / ".gitkeep").touch()
+    return root
+
+
+FIXED_DATE = "1700000000"  # SOURCE_DATE_EPOCH: the generation date shown, fixed so builds compare byte for byte
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = _fresh_project(tmp_path_factory.mktemp("clone"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
+        code, log = _build(root)
+    assert code == 0, log
+    return root, log
+
+
+def _html(root: Path, name: str = "briefing") -> str:
+    return (root / "reports" / "2023" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_fresh_clone_builds_from_demo_data_and_says_so(project):
+    root, log = project
+    assert "示例数据" in log
+    assert not [p for p in (root / "data" / "raw").rglob("*") if p.name != ".gitkeep"], "demo files leaked into data/raw"
+    assert (root / "build-demo" / "raw" / "gas_safety").is_dir()
+    for name in PAGES:
+        assert (root / "reports" / "2023" / f"{name}.html").is_file()
+
+
+def test_briefing_carries_the_reports_figures_and_title(project):
+    root, _ = project
+    text = re.sub(r"<[^>]+>", "", _html(root))
+    for phrase in REPORT_PHRASES:
+        assert phrase in text, phrase
+    assert "解放区城市管理局 2023年度城市管理执法统计简报（示例数据）" in text
+    assert "同比增长" in text and "生成日期" in text
+    for heading in ("一、主要指标", "二、总体情况", "三、分项逐月对比", "四、数据说明"):
+        assert heading in text
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_exported_pages_have_no_code_no_external_reference_and_are_small(project, name):
+    root, _ = project
+    html = _html(root, name)
+    assert check_offline_html(html) == []
+    assert "<script" not in html.lower()
+    for leak in ("views.", "plots.setup", "processed_dir", "Traceback", "Warning", "In&nbsp;[", "injected-parameters"):
+        assert leak not in html, leak
+    assert len(html.encode()) < 3 * 1024 * 1024
+    assert html.count("data:image/png;base64,") >= (3 if name != "data_quality" else 0)
+
+
+def test_briefing_opens_offline_in_chromium_with_every_image_decoded(project, tmp_path):
+    require_chromium()
+    root, _ = project
+    shot = tmp_path / "briefing.png"
+    result = check_in_browser(root / "reports" / "2023" / "briefing.html", shot)
+    assert result["failed_requests"] == [] and result["blocked_requests"] == []
+    assert result["images"] and all(w > 0 for w in result["images"])
+    assert shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def test_nothing_changed_means_nothing_rebuilt(project):
+    root, _ = project
+    before = {n: (root / "reports" / "2023" / f"{n}.html").stat().st_mtime_ns for n in PAGES}
+    code, log = _build(root)
+    assert code == 0 and "已是最新" in log and "执行" not in log
+    assert {n: (root / "reports" / "2023" / f"{n}.html").stat().st_mtime_ns for n in PAGES} == before
+
+
+def test_a_changed_raw_file_is_cleaned_again_and_shows_in_the_briefing(tmp_path):
+    root = _fresh_project(tmp_path)
+    assert _build(root)[0] == 0
+    extra = root / "build-demo" / "raw" / "demolitions" / "补报.csv"
+    extra.write_text("拆除日期,街道,拆除面积,拆除方式\n2023-12-30,焦南,1000,强拆\n", encoding="utf-8")
+    code, log = _build(root)
+    assert code == 0 and "清洗" in log
+    text = re.sub(r"<[^>]+>", "", _html(root))
+    assert "拆除违建10处" in text and "约5714平方米" in text
+
+
+def test_a_failing_notebook_stops_with_its_name_and_cell_and_writes_no_page(tmp_path):
+    root = _fresh_project(tmp_path)
+    bad = nbformat.read(root / "notebooks" / "03_dust_control.ipynb", as_version=4)
+    bad.cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    nbformat.write(bad, root / "notebooks" / "03_dust_control.ipynb")
+    code, log = _build(root)
+    assert code == 1
+    assert "03_dust_control.ipynb" in log and "ZeroDivisionError" in log and "1 / 0" in log
+    assert not list((root / "reports").glob("2023/*.html"))
+
+
+def test_notebooks_are_committed_thin_and_without_outputs():
+    for path in sorted((PROJECT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        meta = nb.metadata["briefing"]
+        assert meta["output"] and "{year}" in meta["title"], path.name
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", []), path.name
+        for cell in code:
+            assert not cell.outputs and cell.execution_count is None, path.name
+            assert not re.search(r"^\s*(for|def|class|while)\b", cell.source, re.M), f"{path.name}: logic belongs in src/analysis"
+
+
+def test_outputs_are_reproducible_byte_for_byte(project, tmp_path, monkeypatch):
+    """Same raw files and the same generation date give the same tables and HTML in another clone."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
+    first, _ = project
+    second = _fresh_project(tmp_path)
+    assert _build(second)[0] == 0
+    for name in PAGES:
+        assert _html(first, name) == _html(second, name), name
+    processed = [p.relative_to(first) for p in (first / "build-demo" / "processed").iterdir()]
+    assert processed and all((first / p).read_bytes() == (second / p).read_bytes() for p in processed)
+    assert json.loads((first / "build-demo" / "processed" / "manifest.json").read_text(encoding="utf-8"))["synthetic"]
