@@ -114,8 +114,7 @@ def test_month_day_without_any_year_is_rejected_with_reason(raw, run_clean):
 
 
 @pytest.mark.parametrize("cell, expected", [
-    (12, 12), ("12处", 12), ("约120", 120), ("120余", 120), ("1,050", 1050), ("1 050", 1050),
-    ("１２", 12), ("12 处", 12), (" 3 ", 3),
+    (12, 12), ("12处", 12), ("约120", 120), ("120余", 120), ("１２", 12), ("12 处", 12), (" 3 ", 3), (12.0, 12),
 ])
 def test_count_forms(raw, run_clean, cell, expected):
     write_xlsx(raw / "street_vending" / "n.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", cell, "", ""])})
@@ -123,7 +122,8 @@ def test_count_forms(raw, run_clean, cell, expected):
 
 
 @pytest.mark.parametrize("cell, expected", [
-    (85.5, 85.5), ("85.5平方米", 85.5), ("120㎡", 120.0), ("约120", 120.0), ("1,050.5", 1050.5), ("１２０ｍ２", 120.0),
+    (85.5, 85.5), ("85.5平方米", 85.5), ("120㎡", 120.0), ("约120", 120.0), ("1,050", 1050.0), ("1 050", 1050.0),
+    ("1,050.5", 1050.5), ("１２０ｍ２", 120.0), ("120余平方米", 120.0),
 ])
 def test_area_forms(raw, run_clean, cell, expected):
     rows = [["拆除日期", "街道", "拆除面积（㎡）", "拆除方式"], ["2023-04-01", "王褚", cell, "自拆"]]
@@ -339,3 +339,46 @@ def test_row_accounting_holds_for_every_sheet(raw, run_clean):
     led = run.manifest["ledgers"]["street_vending"]
     assert (led["rows_kept"], led["rows_rejected"]) == (1, 1)
     assert len(run.table("street_vending")) == led["rows_kept"]
+
+
+@pytest.mark.parametrize("cell, reason", [
+    ("1999-12-31", "日期早于2000年"),
+    ("2203-03-05", "日期在今天之后"),
+    ("2022-03-05", "日期年份与表格标题中的“2023年”不符"),
+])
+def test_implausible_dates_are_rejected(raw, run_clean, cell, reason):
+    rows = [["三种经营整治台账 2023年"], *sv_rows([1, cell, "焦南", "游商", 1, "", ""], [2, "2023-03-05", "焦南", "游商", 1, "", ""])]
+    write_xlsx(raw / "street_vending" / "a.xlsx", {"S": rows})
+    run = run_clean()
+    assert len(run.table("street_vending")) == 1
+    assert len(run.rejects) == 1 and run.rejects["reason"].iloc[0].startswith(reason)
+
+
+def test_plausibility_rules_from_the_spec(raw, run_clean):
+    rows = [
+        ["排查日期", "街道", "单位名称", "单位类型", "发现隐患", "已整改", "查扣钢瓶"],
+        ["2023-01-05", "焦南", "甲饭店", "饭店", 1, 2, 0],
+        ["2023-01-05", "焦南", "乙饭店", "饭店", 1, 1, 1000000],
+        ["2023-01-05", "焦南", "丙饭店", "饭店", -1, 0, 0],
+        ["2023-01-05", "焦南", "丁饭店", "饭店", 2, 1, 3],
+    ]
+    write_xlsx(raw / "gas_safety" / "g.xlsx", {"S": rows})
+    run = run_clean()
+    assert run.table("gas_safety")["unit_name"].tolist() == ["丁饭店"]
+    reasons = dict(zip(run.rejects["row"].astype(int), run.rejects["reason"]))
+    assert reasons == {2: "已整改隐患（处）（2）多于发现隐患（处）（1）",
+                       3: "查扣不合格钢瓶（个）为1000000，超过合理上限500（上限及理由见台账规格文件）",
+                       4: "发现隐患（处）不能小于0"}
+
+
+def test_a_rule_without_a_written_reason_is_refused(tmp_path):
+    from analysis.paths import LEDGER_SPEC_DIR
+    from analysis.spec import load_spec
+
+    for f in LEDGER_SPEC_DIR.glob("*.yaml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "demolitions.yaml":
+            text = "\n".join(l for l in text.splitlines() if "why_max" not in l)
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="why_max"):
+        load_spec("demolitions", tmp_path)

@@ -5,6 +5,7 @@ cost grows with the number of distinct values, not cells.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,11 +29,24 @@ class SheetResult:
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
 
 
-def _value_parser(col: Column, spec: LedgerSpec, year: int | None):
+def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: int | None):
     """The function that turns one distinct non-blank raw value of this column into (value, reason)."""
     common = spec.common
     if col.type == "date":
-        return lambda v: nz.parse_date(v, year)
+        latest = dt.date.today()
+
+        def date(v):
+            d, reason = nz.parse_date(v, year)
+            if reason:
+                return None, reason
+            if d < common.earliest_date:
+                return None, f"日期早于{common.earliest_date.year}年，可能写错了年份"
+            if d > latest:
+                return None, "日期在今天之后，可能写错了年份"
+            if title_year is not None and d.year != title_year:
+                return None, f"日期年份与表格标题中的“{title_year}年”不符"
+            return d, None
+        return date
     if col.type == "subdistrict":
         return lambda v: nz.parse_subdistrict(v, common.subdistrict_lookup, common.subdistricts)
     if col.type == "flag":
@@ -55,14 +69,16 @@ def _value_parser(col: Column, spec: LedgerSpec, year: int | None):
             return None, f"{col.label}不能小于{col.min:g}"
         if col.min_exclusive is not None and x <= col.min_exclusive:
             return None, f"{col.label}应大于{col.min_exclusive:g}"
+        if col.max is not None and x > col.max:
+            return None, f"{col.label}为{nz.cell_text(float(x))}，超过合理上限{col.max:g}（上限及理由见台账规格文件）"
         return x, None
     return number
 
 
-def _normalise_column(values: list, col: Column, spec: LedgerSpec, year: int | None):
+def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout):
     """Raw cells of one column → (object array of values, object array of reasons or None)."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    parse = _value_parser(col, spec, year)
+    parse = _value_parser(col, spec, layout.year, layout.title_year)
     blank_values = spec.common.blank_values
     parsed, reasons = [], []
     for u in uniques:
@@ -94,7 +110,7 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             continue
         c = layout.columns[col.name]
         raw = [rows[i][c] if c < len(rows[i]) else "" for i in data_idx]
-        values, reasons = _normalise_column(raw, col, spec, layout.year)
+        values, reasons = _normalise_column(raw, col, spec, layout)
         columns[col.name] = values
         bad = np.flatnonzero(pd.notna(reasons))
         rejected[bad] = True
@@ -104,6 +120,18 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             for j in bad
         )
     for col in spec.columns:
+        # Cross-column rule, where the sheet has both columns (a default is no evidence).
+        if col.at_most and col.name in layout.columns and col.at_most in layout.columns:
+            mine, limit = columns[col.name], columns[col.at_most]
+            ok = pd.isna(mine) | pd.isna(limit)
+            over = np.flatnonzero(~ok & (np.where(ok, 0, mine) > np.where(ok, 0, limit)) & ~rejected)
+            rejected[over] = True
+            other = spec.column(col.at_most).label
+            rejects.extend(
+                {"row": int(data_idx[j]) + 1, "column": layout.column_ref(col.name), "value": nz.cell_text(mine[j]),
+                 "reason": f"{col.label}（{mine[j]}）多于{other}（{limit[j]}）"}
+                for j in over
+            )
         if col.only_when:
             other = columns[col.only_when["column"]]
             applies = other != col.only_when["not"]

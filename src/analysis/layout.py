@@ -26,6 +26,7 @@ class Layout:
     duplicates: list = field(default_factory=list)  # second columns naming the same thing (ignored)
     kinds: list = field(default_factory=list)  # one of ROW_KINDS per row of the sheet
     year: int | None = None  # the year written in the title, sheet name or file name
+    title_year: int | None = None  # the year written in the title rows alone (dates must agree with it)
 
     def missing_required(self, spec: LedgerSpec) -> list:
         return [c for c in spec.required if c.name not in self.columns]
@@ -92,7 +93,8 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
 
     title_rows = range(0, best_r - 1 if best_above else best_r)
     title_text = " ".join(cell_text(v) for r in title_rows for v in rows[r] if not is_blank(v))
-    layout.year = year_hint(title_text, sheet.name, file_label)
+    layout.title_year = year_hint(title_text)
+    layout.year = layout.title_year or year_hint(sheet.name, file_label)
     layout.kinds = [_above_kind(rows[r]) for r in title_rows]
     if best_above:
         layout.kinds.append("header")

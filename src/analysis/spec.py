@@ -31,6 +31,9 @@ class Column:
     min_exclusive: float | None = None
     check_total: bool = False
     only_when: dict | None = None
+    # Plausibility: a larger value, or more than another column of the same row, is rejected.
+    max: float | None = None
+    at_most: str | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -53,6 +56,7 @@ class Common:
     ignored_headers: frozenset
     group_headers: frozenset
     blank_values: frozenset
+    earliest_date: object  # datetime.date: ledgers of this project start after it
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         ignored_headers=frozenset(header_key(x) for x in _tuple(raw.get("ignored_headers"))),
         group_headers=frozenset(header_key(x) for x in _tuple(raw.get("group_headers"))),
         blank_values=frozenset(value_key(x) for x in _tuple(raw.get("blank_values"))),
+        earliest_date=raw["earliest_date"],
     )
 
 
@@ -138,8 +143,11 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             name=c["name"], label=c.get("label", c["name"]), type=c["type"], required=bool(c.get("required")),
             headers=headers, values=values, other=c.get("other"), default=c.get("default"),
             min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
-            only_when=c.get("only_when"),
+            only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"),
         )
+        for rule in ("max", "at_most"):
+            if c.get(rule) is not None and not str(c.get(f"why_{rule}") or "").strip():
+                raise ValueError(f"{path.name}: 列 {c['name']} 的规则 {rule} 必须在 why_{rule} 中写明理由")
         columns.append(col)
         for h in (col.label, *headers):
             key = header_key(h)
