@@ -158,6 +158,7 @@ def test_outputs_are_reproducible_byte_for_byte(project, tmp_path, monkeypatch):
     assert _build(second)[0] == 0
     for name in PAGES:
         assert _html(first, name) == _html(second, name), name
-    processed = [p.relative_to(first) for p in (first / "build-demo" / "processed").iterdir()]
+    processed = [p.relative_to(first) for p in (first / "build-demo" / "processed").iterdir()
+                 if p.is_file() and not p.name.startswith(".")]
     assert processed and all((first / p).read_bytes() == (second / p).read_bytes() for p in processed)
     assert json.loads((first / "build-demo" / "processed" / "manifest.json").read_text(encoding="utf-8"))["synthetic"]

@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pandas as pd
 import pytest
 from conftest import write_xlsx
 
 SV_HEADER = ["序号", "日期", "所属街道", "类型", "数量（处）", "处置方式", "路段"]
+
+
+def outputs(folder):
+    """The files a clean run writes for its users (not its cache)."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
 
 
 def sv_rows(*rows):
@@ -178,7 +184,7 @@ def test_personal_columns_are_dropped_and_phone_numbers_masked(raw, run_clean):
     ]
     write_xlsx(raw / "demolitions" / "p.xlsx", {"S": rows})
     run = run_clean()
-    blob = b"".join(p.read_bytes() for p in run.out.iterdir())
+    blob = b"".join(p.read_bytes() for p in run.out.rglob("*") if p.is_file())  # outputs and the cache
     for secret in ("张三丰", "13912345678", "410802199001011234", "李四光"):
         assert secret.encode() not in blob
     t = run.table("demolitions")
@@ -289,17 +295,18 @@ def test_outputs_are_byte_identical_across_runs_and_raw_is_untouched(raw, run_cl
                                                                  [2, "2023-03-06", "焦南", "游商", 4, "", ""])})
     before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
     first = run_clean()
-    snap = {p.name: p.read_bytes() for p in first.out.iterdir()}
+    snap = outputs(first.out)
+    shutil.rmtree(first.out / ".cache")  # a second run from scratch, not from the cache
     second = run_clean()
-    assert {p.name: p.read_bytes() for p in second.out.iterdir()} == snap
+    assert outputs(second.out) == snap and len(snap) == 6
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
-    assert not [p for p in first.out.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in first.out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_an_interrupted_write_leaves_the_previous_outputs_whole(raw, run_clean, monkeypatch):
     write_xlsx(raw / "street_vending" / "a.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", 4, "", ""])})
     run = run_clean()
-    before = {p.name: p.read_bytes() for p in run.out.iterdir()}
+    before = outputs(run.out)
     write_xlsx(raw / "street_vending" / "a.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", 9, "", ""])})
     import analysis.pipeline as pipeline
 
@@ -308,7 +315,8 @@ def test_an_interrupted_write_leaves_the_previous_outputs_whole(raw, run_clean, 
     monkeypatch.setattr(pipeline.pq, "write_table", boom)
     with pytest.raises(KeyboardInterrupt):
         run_clean()
-    assert {p.name: p.read_bytes() for p in run.out.iterdir()} == before
+    assert outputs(run.out) == before
+    assert not [p for p in run.out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_every_table_has_the_contract_columns_even_when_empty(raw, run_clean):
@@ -382,3 +390,44 @@ def test_a_rule_without_a_written_reason_is_refused(tmp_path):
         (tmp_path / f.name).write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="why_max"):
         load_spec("demolitions", tmp_path)
+
+
+def test_unchanged_files_are_not_read_again_and_a_changed_one_alone_is(raw, run_clean, monkeypatch):
+    import analysis.pipeline as pipeline
+
+    for places, name in enumerate(("a", "b", "c"), start=1):
+        write_xlsx(raw / "street_vending" / f"{name}.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", places, "", ""])})
+    first = run_clean()
+    reads = []
+    real = pipeline.read_sheets
+    monkeypatch.setattr(pipeline, "read_sheets", lambda path: reads.append(path.name) or real(path))
+    second = run_clean()
+    assert reads == [] and "没有变化" in second.text
+    assert outputs(second.out) == outputs(first.out)
+    write_xlsx(raw / "street_vending" / "b.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", 5, "", ""])})
+    third = run_clean()
+    assert reads == ["b.xlsx"]
+    assert third.table("street_vending")["places"].tolist() == [1, 5, 3]
+    (raw / "street_vending" / "c.xlsx").unlink()
+    fourth = run_clean()
+    assert reads == ["b.xlsx"] and fourth.table("street_vending")["places"].tolist() == [1, 5]
+
+
+def test_a_second_clean_on_the_same_output_is_refused_while_the_first_runs(raw, tmp_path):
+    import subprocess
+    import sys
+
+    from analysis.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, sys, time\n"
+        f"f = open({str(out / '.clean.lock')!r}, 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True); time.sleep(30)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 1
+    finally:
+        holder.kill()
+    assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 0

@@ -32,7 +32,8 @@ def _fingerprint(year: int, processed: Path, notebooks: list[Path]) -> str:
     """Everything an exported page depends on: the year, the processed data, the notebooks and this package."""
     h = hashlib.sha256(str(year).encode())
     code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    for p in [*sorted(processed.iterdir()), *notebooks, *code]:
+    data = [p for p in sorted(processed.iterdir()) if not p.name.startswith(".")]  # outputs, not the cache
+    for p in [*data, *notebooks, *code]:
         if p.is_file():
             h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()

@@ -116,7 +116,7 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
         rejected[bad] = True
         ref = layout.column_ref(col.name)
         rejects.extend(
-            {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.cell_text(raw[j]), "reason": reasons[j]}
+            {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.clean_text(raw[j])[0], "reason": reasons[j]}
             for j in bad
         )
     for col in spec.columns:

@@ -41,12 +41,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"示例台账已写入 {args.out}（合成数据，非真实台账）")
         return 0
     if args.command == "clean":
-        from analysis.pipeline import clean
+        from analysis.pipeline import CleanBusy, clean
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
-        return clean(args.raw, args.out, strict=args.strict).exit_code
+        try:
+            return clean(args.raw, args.out, strict=args.strict).exit_code
+        except CleanBusy as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
     if args.command == "briefing":
         from analysis.briefing import build
 

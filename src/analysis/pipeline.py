@@ -6,12 +6,19 @@ same raw files.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import sys
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; one analyst runs one clean at a time there
+    fcntl = None
 
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +34,7 @@ from analysis.read import SUFFIXES, ReadError, read_sheets
 from analysis.spec import LedgerSpec, ledger_names, load_spec
 
 REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+CACHE_DIR = ".cache"
 LINEAGE = ["year", "month", "source_file", "source_sheet", "source_row"]
 # Files that are documentation or system clutter, not ledgers: not worth a line in the summary.
 QUIET_NAMES = {".gitkeep", ".ds_store", "thumbs.db", "desktop.ini"}
@@ -37,7 +45,6 @@ QUIET_SUFFIXES = {".md", ".txt"}
 class CleanResult:
     manifest: dict
     exit_code: int
-    tables: dict = field(default_factory=dict)  # ledger -> DataFrame written
 
 
 def sha256(path: Path) -> str:
@@ -183,39 +190,115 @@ def spec_fingerprint(spec_dir: Path = LEDGER_SPEC_DIR) -> str:
     return h.hexdigest()[:16]
 
 
-def is_up_to_date(raw_dir: Path, out_dir: Path) -> bool:
-    """True when out_dir was cleaned from exactly these raw files (by content) with these specs."""
+class CleanBusy(Exception):
+    """Another clean is writing the same output folder."""
+
+
+@contextmanager
+def _exclusive(out_dir: Path):
+    """Hold out_dir/.clean.lock for the run, so that two runs never interleave their writes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".clean.lock", "a+") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CleanBusy(f"另一个 analysis clean 正在写入“{out_dir}”，请等它结束后再运行") from None
+        yield
+
+
+def _inputs(raw_dir: Path):
+    """(files by ledger, skipped, content hash of every ledger file by relative path)."""
+    found, skipped = discover(raw_dir, ledger_names())
+    digests = {p.relative_to(raw_dir).as_posix(): sha256(p) for paths in found.values() for p in paths}
+    return found, skipped, digests
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
+
+
+def _run_key(skipped, digests, strict: bool) -> str:
+    """What a run's outputs depend on. The day is part of it: dates after today are rejects."""
+    return _key(spec_fingerprint(), dt.date.today(), strict, json.dumps([skipped, sorted(digests.items())], ensure_ascii=False))
+
+
+def is_up_to_date(raw_dir: Path, out_dir: Path, *, strict: bool = False) -> bool:
+    """True when out_dir holds the outputs of these raw files (by content), these specs and today."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     try:
-        manifest = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
+        state = json.loads((out_dir / CACHE_DIR / "state.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if manifest.get("spec_fingerprint") != spec_fingerprint():
+    if not all((out_dir / name).exists() for name in state.get("outputs", [])):
         return False
-    if not all((Path(out_dir) / s["output"]).exists() for s in manifest["ledgers"].values()):
-        return False
-    found, skipped = discover(Path(raw_dir), ledger_names())
-    current = {p.relative_to(raw_dir).as_posix(): sha256(p) for paths in found.values() for p in paths}
-    recorded = {f["file"]: f["sha256"] for f in manifest["files"]}
-    return current == recorded and skipped == manifest["skipped"]
+    _, skipped, digests = _inputs(raw_dir)
+    return state.get("key") == _run_key(skipped, digests, strict)
+
+
+class _FileCache:
+    """Per-file results in out_dir/.cache, reused while the file's content, its path, the specs and the day are the same."""
+
+    def __init__(self, out_dir: Path):
+        self.folder = out_dir / CACHE_DIR / "files"
+        self.used: set[str] = set()
+
+    def key(self, rel: str, digest: str, ledger: str) -> str:
+        return _key(rel, digest, ledger, spec_fingerprint(), dt.date.today())
+
+    def get(self, key: str):
+        meta, table = self.folder / f"{key}.json", self.folder / f"{key}.parquet"
+        if not (meta.exists() and table.exists()):
+            return None
+        self.used.add(key)
+        entry = json.loads(meta.read_text(encoding="utf-8"))
+        return entry["record"], pd.read_parquet(table), entry["rejects"]
+
+    def put(self, key: str, record: dict, table: pd.DataFrame, rejects: list) -> None:
+        self.used.add(key)
+        atomic.write_bytes(self.folder / f"{key}.parquet", _parquet_bytes(table))
+        atomic.write_text(self.folder / f"{key}.json",
+                          json.dumps({"record": record, "rejects": rejects}, ensure_ascii=False))
+
+    def prune(self) -> None:
+        """Forget files that are no longer in the raw folder (the cache does not grow without end)."""
+        for p in self.folder.glob("*"):
+            if p.name.split(".")[0] not in self.used:
+                p.unlink(missing_ok=True)
 
 
 def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> CleanResult:
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    ledgers = ledger_names()
-    found, skipped = discover(raw_dir, ledgers)
-    total_files = sum(len(v) for v in found.values())
+    with _exclusive(out_dir):
+        found, skipped, digests = _inputs(raw_dir)
+        run_key = _run_key(skipped, digests, strict)
+        if is_up_to_date(raw_dir, out_dir, strict=strict):
+            manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+            echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
+            return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
+        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo)
+        outputs = [s["output"] for s in manifest["ledgers"].values()] + ["rejects.csv", "manifest.json"]
+        atomic.write_text(out_dir / CACHE_DIR / "state.json", json.dumps({"key": run_key, "outputs": outputs}) + "\n")
+    for line in summary_lines(manifest):
+        echo(line)
+    return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
+
+
+def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo) -> dict:
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
     manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "synthetic": is_demo_folder(raw_dir),
                 "ledgers": {}, "files": [], "skipped": skipped}
-    all_rejects, tables, seen, done = [], {}, {}, 0
+    cache = _FileCache(out_dir)
+    all_rejects, seen, done = [], {}, 0
+    total_files = len(digests)
     step = max(1, total_files // 20)
-    for ledger in ledgers:
+    for ledger, paths in found.items():
         spec = load_spec(ledger)
-        frames, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
+        tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
                             "files_failed": 0, "duplicates": 0}
-        for path in found[ledger]:
+        for path in paths:
             rel = path.relative_to(raw_dir).as_posix()
-            digest = sha256(path)
+            digest = digests[rel]
             done += 1
             if done % step == 0 or done == total_files:
                 echo(f"  读取 {done}/{total_files}：{rel}", file=sys.stderr)
@@ -226,10 +309,17 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
                 lsum["duplicates"] += 1
                 continue
             seen[digest] = rel
-            record, file_frames, rejects = _clean_file(path, rel, spec)
-            record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
+            key = cache.key(rel, digest, ledger)
+            hit = cache.get(key)
+            if hit is None:
+                record, frames, rejects = _clean_file(path, rel, spec)
+                record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
+                table = _typed_table(spec, frames)
+                cache.put(key, record, table, rejects)
+            else:
+                record, table, rejects = hit
             manifest["files"].append(record)
-            frames.extend(file_frames)
+            tables.append(table)
             all_rejects.extend(rejects)
             lsum["files"] += 1
             lsum["files_failed"] += record["status"] in ("failed", "partial")
@@ -237,20 +327,17 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
                 lsum["sheets"] += s["status"] == "ok"
                 lsum["rows_kept"] += s.get("kept", 0)
                 lsum["rows_rejected"] += s.get("rejected", 0)
-        table = _typed_table(spec, frames)
-        tables[ledger] = table
+        table = _typed_table(spec, tables)
         lsum["output"] = f"{ledger}.parquet"
         lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
         manifest["ledgers"][ledger] = lsum
         atomic.write_bytes(out_dir / f"{ledger}.parquet", _parquet_bytes(table))
-
+    cache.prune()
     atomic.write_bytes(out_dir / "rejects.csv", _rejects_csv(all_rejects))
     failed = any(f["status"] in ("failed", "partial") for f in manifest["files"])
     manifest["exit_code"] = 1 if failed or (strict and all_rejects) else 0
-    atomic.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
-    for line in summary_lines(manifest):
-        echo(line)
-    return CleanResult(manifest=manifest, exit_code=manifest["exit_code"], tables=tables)
+    atomic.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    return manifest
 
 
 def summary_lines(manifest: dict) -> list[str]:
