@@ -14,6 +14,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="生成示例台账（2021—2023 年，合成数据）")
     demo.add_argument("--out", type=Path, required=True, help="示例台账写入的文件夹")
+    demo.add_argument("--years", type=int, nargs="+", default=[2021, 2022, 2023], help="生成哪些年份（默认 2021 2022 2023）")
+    demo.add_argument("--scale", type=float, default=1.0, help="规模倍数（默认 1；基准测试用更大的值）")
 
     clean = sub.add_parser("clean", help="清洗 data/raw 中的台账，写出 data/processed")
     clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.demo import write_demo
 
         try:
-            write_demo(args.out)
+            write_demo(args.out, years=tuple(args.years), scale=args.scale)
         except ValueError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
