@@ -291,7 +291,7 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo) -> dict:
     cache = _FileCache(out_dir)
     all_rejects, seen, done = [], {}, 0
     total_files = len(digests)
-    step = max(1, total_files // 20)
+    step = max(1, total_files // 20) if total_files >= 50 else 0  # progress only where the run is long
     for ledger, paths in found.items():
         spec = load_spec(ledger)
         tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
@@ -300,7 +300,7 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo) -> dict:
             rel = path.relative_to(raw_dir).as_posix()
             digest = digests[rel]
             done += 1
-            if done % step == 0 or done == total_files:
+            if step and (done % step == 0 or done == total_files):
                 echo(f"  读取 {done}/{total_files}：{rel}", file=sys.stderr)
             if digest in seen:
                 manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
