@@ -115,6 +115,32 @@ def test_nothing_changed_means_nothing_rebuilt(project):
     assert {n: (root / "reports" / "2023" / f"{n}.html").stat().st_mtime_ns for n in PAGES} == before
 
 
+def test_a_fault_while_exporting_leaves_the_previous_pages_whole(project, monkeypatch):
+    import analysis.report as report
+
+    root, _ = project
+    pages = {n: (root / "reports" / "2023" / f"{n}.html").read_bytes() for n in PAGES}
+    (root / "reports" / ".build" / "2023" / "stamp.json").unlink()  # force a rebuild
+    real, calls = report.render_html, []
+
+    def third_fails(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 3:
+            raise report.ReportError("injected")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report, "render_html", third_fails)
+    code, log = _build(root)
+    assert code == 1 and "上一次的简报保持不变" in log
+    assert {n: (root / "reports" / "2023" / f"{n}.html").read_bytes() for n in PAGES} == pages
+    assert not list((root / "reports").rglob("*.tmp"))
+    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
+        assert _build(root)[0] == 0
+    assert {n: (root / "reports" / "2023" / f"{n}.html").read_bytes() for n in PAGES} == pages
+
+
 def test_a_changed_raw_file_is_cleaned_again_and_shows_in_the_briefing(tmp_path):
     root = _fresh_project(tmp_path)
     assert _build(root)[0] == 0

@@ -32,3 +32,23 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes(target, text.encode(encoding))
+
+
+def write_all(files: dict) -> None:
+    """Write several files as one step: every new file is written beside its target first, and only
+    when all are written are they renamed into place. An error or Ctrl-C while writing leaves every
+    previous file as it was and no temporary file behind."""
+    staged = []
+    try:
+        for target, data in files.items():
+            target = Path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+            staged.append((tmp, target))
+            with open(tmp, "xb") as f:
+                f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)

@@ -89,11 +89,18 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     except report.NotebookFailed as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    for nb_path, html_path in zip(executed, outputs):
-        nb = nbformat.read(nb_path, as_version=4)
-        title = nb.metadata["briefing"]["title"].format(year=year) + (views.DEMO_SUFFIX if data.synthetic else "")
-        css = plots.font_face_css(title + _page_text(nb) + "生成日期：0123456789年月日")
-        report.export_html(nb_path, html_path, title, extra_css=css)
+    pages = {}
+    try:
+        for nb_path, html_path in zip(executed, outputs):
+            nb = nbformat.read(nb_path, as_version=4)
+            title = nb.metadata["briefing"]["title"].format(year=year) + (views.DEMO_SUFFIX if data.synthetic else "")
+            css = plots.font_face_css(title + _page_text(nb) + "生成日期：0123456789年月日")
+            pages[html_path] = report.render_html(nb_path, html_path, title, extra_css=css)
+    except report.ReportError as exc:
+        print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
+        return 1
+    atomic.write_all(pages)  # all pages or none: never a mix of this build and the last
+    for html_path in pages:
         print(f"  已写出 {html_path}")
     atomic.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
     print(f"完成。领导版简报：{target / 'briefing.html'}")

@@ -32,6 +32,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\n已中断：输出文件保持上一次完整的状态，没有留下临时文件。", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
     if args.command == "demo":
         from analysis.demo import write_demo
 

@@ -276,19 +276,18 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
             return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
-        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo)
-        outputs = [s["output"] for s in manifest["ledgers"].values()] + ["rejects.csv", "manifest.json"]
-        atomic.write_text(out_dir / CACHE_DIR / "state.json", json.dumps({"key": run_key, "outputs": outputs}) + "\n")
+        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo)
     for line in summary_lines(manifest):
         echo(line)
     return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
 
 
-def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo) -> dict:
+def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo) -> dict:
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
     manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "synthetic": is_demo_folder(raw_dir),
                 "ledgers": {}, "files": [], "skipped": skipped}
     cache = _FileCache(out_dir)
+    outputs = {}  # written together at the end, so that a failure leaves the previous outputs whole
     all_rejects, seen, done = [], {}, 0
     total_files = len(digests)
     step = max(1, total_files // 20) if total_files >= 50 else 0  # progress only where the run is long
@@ -331,12 +330,15 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, echo) -> dict:
         lsum["output"] = f"{ledger}.parquet"
         lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
         manifest["ledgers"][ledger] = lsum
-        atomic.write_bytes(out_dir / f"{ledger}.parquet", _parquet_bytes(table))
-    cache.prune()
-    atomic.write_bytes(out_dir / "rejects.csv", _rejects_csv(all_rejects))
+        outputs[out_dir / f"{ledger}.parquet"] = _parquet_bytes(table)
+    outputs[out_dir / "rejects.csv"] = _rejects_csv(all_rejects)
     failed = any(f["status"] in ("failed", "partial") for f in manifest["files"])
     manifest["exit_code"] = 1 if failed or (strict and all_rejects) else 0
-    atomic.write_text(out_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    outputs[out_dir / "manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+    names = [p.name for p in outputs]
+    outputs[out_dir / CACHE_DIR / "state.json"] = json.dumps({"key": run_key, "outputs": names}) + "\n"
+    atomic.write_all(outputs)
+    cache.prune()
     return manifest
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "check_offline_html",
     "execute_notebooks",
     "export_html",
+    "render_html",
     "format_date",
 ]
 
@@ -532,7 +533,7 @@ def _default_date() -> dt.date:
     return dt.date.today()
 
 
-def export_html(
+def render_html(
     executed_nb_path: str | os.PathLike[str],
     out_html_path: str | os.PathLike[str],
     title: str,
@@ -540,15 +541,16 @@ def export_html(
     generated: dt.date | None = None,
     extra_css: str = "",
     max_bytes: int = MAX_HTML_BYTES,
-) -> Path:
+) -> str:
     """Render an executed notebook to one self-contained HTML file with the briefing template.
 
     No code, prompts, stderr, warnings or tracebacks (see :class:`BriefingCleanupPreprocessor`
     and the template); markdown headings become the sections; images are data: URIs.
     ``title`` goes into ``<title>`` and the header; ``generated`` is the date shown as
     生成日期 (default: today, or SOURCE_DATE_EPOCH); ``extra_css`` (e.g. an @font-face rule with
-    an embedded font) is inlined in its own ``<style>``. Raises :class:`ReportError` and writes
-    nothing if the result has an external reference or exceeds ``max_bytes``. Returns the path.
+    an embedded font) is inlined in its own ``<style>``. ``out_html_path`` names the page (its
+    stem) and appears in messages. Raises :class:`ReportError` if the result has an external
+    reference or exceeds ``max_bytes``. Returns the HTML text.
     """
     from nbconvert import HTMLExporter
 
@@ -585,5 +587,11 @@ def export_html(
         raise ReportError(
             f"生成的 HTML 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:.1f} MB，未写出 {out.name}"
         )
-    atomic.write_text(out, html)
+    return html
+
+
+def export_html(executed_nb_path, out_html_path, title: str, **options) -> Path:
+    """:func:`render_html`, then write the file atomically. Returns the path."""
+    out = Path(out_html_path)
+    atomic.write_text(out, render_html(executed_nb_path, out, title, **options))
     return out

@@ -1,0 +1,110 @@
+"""Faults while writing: the previous outputs stay whole, nothing temporary is left, reruns are identical."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import write_xlsx
+
+import analysis.atomic as atomic
+from analysis.demo import write_demo
+from analysis.pipeline import clean
+
+
+def _outputs(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+def _temps(folder: Path) -> list:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+def _ledgers(raw: Path, places: int) -> None:
+    header = ["日期", "街道", "类型", "数量"]
+    write_xlsx(raw / "street_vending" / "a.xlsx", {"S": [header, ["2023-03-05", "焦南", "游商", places]]})
+    write_xlsx(raw / "demolitions" / "b.xlsx", {"S": [["拆除日期", "街道", "面积"], ["2023-04-01", "王褚", 10 * places]]})
+
+
+def _quiet(*args, **kwargs):
+    pass
+
+
+@pytest.mark.parametrize("fault", [OSError, KeyboardInterrupt])
+def test_a_fault_at_any_write_step_leaves_the_previous_outputs_whole(tmp_path, monkeypatch, fault):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _ledgers(raw, 1)
+    clean(raw, out, echo=_quiet)
+    before = _outputs(out)
+    _ledgers(raw, 2)
+
+    step, writes = 0, 0
+
+    def failing_open(path, mode="r", *a, **k):
+        nonlocal writes
+        if "x" in mode:
+            writes += 1
+            if writes == step:
+                raise fault("injected")
+        return open(path, mode, *a, **k)
+
+    monkeypatch.setattr(atomic, "open", failing_open, raising=False)
+    while True:
+        step, writes = step + 1, 0
+        try:
+            clean(raw, out, echo=_quiet)
+        except fault:
+            assert _outputs(out) == before, f"write step {step}"
+            assert _temps(out) == [], f"write step {step}"
+            continue
+        break  # this run had fewer writes than `step`: every step has been tried
+    assert step >= 8  # cache entries, the six outputs and the run state: each failed once
+    monkeypatch.undo()
+    reference = tmp_path / "reference"
+    clean(raw, reference, echo=_quiet)
+    assert _outputs(out) == _outputs(reference)
+
+
+@pytest.fixture(scope="module")
+def demo_raw(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("demo") / "raw"
+    write_demo(raw, years=(2023,))
+    return raw
+
+
+def _clean_process(raw: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "analysis", "clean", "--raw", str(raw), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_ctrl_c_leaves_no_temporary_file_and_a_rerun_is_identical(demo_raw, tmp_path):
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    clean(demo_raw, reference, echo=_quiet)
+    proc = _clean_process(demo_raw, out)
+    deadline = time.monotonic() + 30
+    while not list((out / ".cache").rglob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # interrupt once the first workbook has been cleaned, mid-run
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "已中断" in err and "Traceback" not in err
+    assert _outputs(out) == {}
+    assert _temps(out) == []
+    clean(demo_raw, out, echo=_quiet)
+    assert _outputs(out) == _outputs(reference)
+
+
+def test_two_cleans_started_at_once_do_not_corrupt_the_outputs(demo_raw, tmp_path):
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    clean(demo_raw, reference, echo=_quiet)
+    first, second = _clean_process(demo_raw, out), _clean_process(demo_raw, out)
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in (first, second)]
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 1])
+    if codes == [0, 1]:
+        assert any("正在写入" in err for code, err in results if code == 1)
+    assert _outputs(out) == _outputs(reference) and _temps(out) == []
