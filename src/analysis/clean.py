@@ -116,7 +116,9 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
         rejected[bad] = True
         ref = layout.column_ref(col.name)
         rejects.extend(
-            {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.clean_text(raw[j])[0], "reason": reasons[j]}
+            # Reasons quote the raw value: both are masked, since rejects.csv leaves data/raw too.
+            {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.clean_text(raw[j])[0],
+             "reason": nz.mask_personal_numbers(reasons[j])}
             for j in bad
         )
     for col in spec.columns:

@@ -198,11 +198,14 @@ def parse_category(value, lookup: dict, label: str, choices, other: str | None):
     return None, f"未知{label}“{cell_text(value)}”，可选：{'、'.join(choices)}"
 
 
+def mask_personal_numbers(text: str) -> str:
+    """Mobile and ID numbers replaced by ［已隐去］ (names cannot be told from shop names in free text)."""
+    return _MOBILE.sub(MASK, _ID_NUMBER.sub(MASK, text))
+
+
 def clean_text(value):
     """Free text: trimmed, inner white space collapsed, phone and ID numbers masked."""
-    text = _SPACES.sub(" ", cell_text(value)).strip()
-    text = _ID_NUMBER.sub(MASK, text)
-    return _MOBILE.sub(MASK, text), None
+    return mask_personal_numbers(_SPACES.sub(" ", cell_text(value)).strip()), None
 
 
 def neutralise_formula(text: str) -> str:
