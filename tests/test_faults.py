@@ -1,7 +1,6 @@
 """Faults while writing: the previous outputs stay whole, nothing temporary is left, reruns are identical."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

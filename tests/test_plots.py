@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 import unicodedata
 import warnings
 from pathlib import Path
