@@ -107,6 +107,13 @@ def test_briefing_opens_offline_in_chromium_with_every_image_decoded(project, tm
     print(f"screenshot: {shot}")
 
 
+def test_a_year_without_data_is_refused_naming_the_years_there_are(project):
+    root, _ = project
+    code, log = _build(root, year=2030)
+    assert code == 2 and "没有 2030 年的记录（已有：2021年、2022年、2023年）" in log
+    assert not (root / "reports" / "2030").exists()
+
+
 def test_nothing_changed_means_nothing_rebuilt(project):
     root, _ = project
     before = {n: (root / "reports" / "2023" / f"{n}.html").stat().st_mtime_ns for n in PAGES}

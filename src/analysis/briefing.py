@@ -71,7 +71,11 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
             print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
 
     data = views.load(processed)
-    year = views.choose_year(data, year)
+    try:
+        year = views.choose_year(data, year)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     target = out / str(year)
     build_dir = out / ".build" / str(year)
     stamp = _fingerprint(year, processed, notebooks)

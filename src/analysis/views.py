@@ -49,15 +49,15 @@ def load(processed_dir: str | Path) -> Data:
 
 def choose_year(data: Data, year: int | None = None) -> int:
     """The year asked for, else the latest complete year, else the latest year with any data."""
-    if year is not None:
-        return int(year)
-    complete = metrics.latest_complete_year(data.tables)
-    if complete is not None:
-        return complete
     years = metrics.available_years(data.tables)
     if not years:
         raise ValueError("清洗结果中没有任何数据行，无法选择年份")
-    return years[-1]
+    if year is not None:
+        if int(year) not in years:
+            raise ValueError(f"数据中没有 {year} 年的记录（已有：{'、'.join(f'{y}年' for y in years)}）")
+        return int(year)
+    complete = metrics.latest_complete_year(data.tables)
+    return complete if complete is not None else years[-1]
 
 
 def period(data: Data, year: int) -> int:
