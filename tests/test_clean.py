@@ -430,4 +430,5 @@ def test_a_second_clean_on_the_same_output_is_refused_while_the_first_runs(raw, 
         assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 1
     finally:
         holder.kill()
+        holder.wait()  # the lock is released when the holder has exited
     assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 0
