@@ -1,19 +1,23 @@
 """Spec-driven cleaning of one sheet: data rows → typed values, rejects with reasons, 合计 checks.
 
 Each column's distinct raw values are normalised once (pandas.factorize) and mapped back, so the
-cost grows with the number of distinct values, not cells.
+cost grows with the number of distinct values, not cells; a value met in an earlier sheet of the
+same run (same column, same years) is not normalised again. Rows are classified in layout.py; here
+no Python code runs per cell, only per distinct value.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
 from analysis import normalize as nz
 from analysis.layout import ROW_KINDS, Layout
-from analysis.read import Sheet
+from analysis.read import FORMULA_ERRORS, Sheet
 from analysis.spec import Column, LedgerSpec
 
 _BLANK = object()
@@ -27,13 +31,14 @@ class SheetResult:
     kept: int = 0
     rejected: int = 0
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
+    repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
 
 
-def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: int | None):
+def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: int | None, today: dt.date | None = None):
     """The function that turns one distinct non-blank raw value of this column into (value, reason)."""
     common = spec.common
     if col.type == "date":
-        latest = dt.date.today()
+        latest = today or dt.date.today()
 
         def date(v):
             d, reason = nz.parse_date(v, year)
@@ -75,16 +80,46 @@ def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: i
     return number
 
 
+# Results of earlier sheets: (id(spec), column, year, title_year, today) -> (spec, memo of str cells,
+# memo of other cells by (type, value)). A column's result for a raw value depends on nothing else,
+# so a value is normalised once per run, not once per sheet (locations, unit names and dates recur
+# in every monthly sheet). The type is part of the key of other cells: True == 1 == 1.0 as dict keys.
+_MEMO: dict = {}
+_MEMO_CONTEXTS = 2_000  # bounds: a long-lived process does not grow without end
+_MEMO_VALUES = 200_000
+
+
+def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
+    key = (id(spec), col.name, layout.year, layout.title_year, today)
+    entry = _MEMO.get(key)
+    if entry is None or entry[0] is not spec:
+        if len(_MEMO) >= _MEMO_CONTEXTS:
+            _MEMO.clear()
+        entry = _MEMO[key] = (spec, {}, {})
+    for memo in entry[1:]:
+        if len(memo) >= _MEMO_VALUES:
+            memo.clear()
+    return entry[1], entry[2]
+
+
 def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout):
-    """Raw cells of one column → (object array of values, object array of reasons or None)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    parse = _value_parser(col, spec, layout.year, layout.title_year)
+    """Raw cells of one column → (object array of values, object array of reasons or None where no cell is rejected)."""
+    codes, uniques = _factorize(values)
+    today = dt.date.today()
+    by_text, by_value = _memo(col, spec, layout, today)
     blank_values = spec.common.blank_values
-    parsed, reasons = [], []
-    for u in uniques:
+    parse = None
+
+    def resolve(u):
+        """(value, reason) of one distinct raw value: blank cells, defaults and the column's parser."""
+        nonlocal parse
         if nz.is_blank(u) or (isinstance(u, str) and nz.value_key(u) in blank_values):
             value, reason = _BLANK, None
+        elif isinstance(u, str) and u.strip() in FORMULA_ERRORS:
+            value, reason = None, f"{col.label}：单元格为公式错误值“{u.strip()}”"
         else:
+            if parse is None:
+                parse = _value_parser(col, spec, layout.year, layout.title_year, today)
             value, reason = parse(u)
         if value is _BLANK:
             if col.default is not None:
@@ -93,14 +128,45 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
                 value, reason = None, f"{col.label}为空"
             else:
                 value = None
-        parsed.append(value)
-        reasons.append(reason)
-    return np.array(parsed, dtype=object)[codes], np.array(reasons, dtype=object)[codes]
+        if u.__class__ is str:
+            by_text[u] = (value, reason)
+        else:
+            by_value[(u.__class__, u)] = (value, reason)
+        return value, reason
+
+    text_hit, value_hit = by_text.get, by_value.get
+    results = [(text_hit(u) if u.__class__ is str else value_hit((u.__class__, u))) or resolve(u) for u in uniques]
+    parsed, reasons = zip(*results) if results else ((), ())
+    out = _object_array(parsed)[codes]
+    if reasons.count(None) == len(reasons):
+        return out, None
+    return out, _object_array(reasons)[codes]
+
+
+def _object_array(values) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _factorize(values: list):
+    """(codes, distinct values) of a list of cells, as pandas.factorize groups them (NaN and None together)."""
+    return pd.factorize(_object_array(values), use_na_sentinel=False)
+
+
+def _column_cells(data_rows: list, c: int, shortest: int) -> list:
+    """Column c of the data rows ("" where a row is shorter)."""
+    if c < shortest:
+        return list(map(itemgetter(c), data_rows))
+    return [r[c] if c < len(r) else "" for r in data_rows]
 
 
 def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
-    data_idx = np.array([i for i, k in enumerate(layout.kinds) if k == "data"], dtype=np.int64)
+    data_list = [i for i, k in enumerate(layout.kinds) if k == "data"]
+    data_idx = np.array(data_list, dtype=np.int64)
     rows = sheet.rows
+    data_rows = [rows[i] for i in data_list]
+    shortest = min(map(len, data_rows), default=0)
     n = len(data_idx)
     columns, rejected = {}, np.zeros(n, dtype=bool)
     rejects = []
@@ -109,9 +175,11 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             columns[col.name] = np.full(n, col.default, dtype=object)
             continue
         c = layout.columns[col.name]
-        raw = [rows[i][c] if c < len(rows[i]) else "" for i in data_idx]
+        raw = _column_cells(data_rows, c, shortest)
         values, reasons = _normalise_column(raw, col, spec, layout)
         columns[col.name] = values
+        if reasons is None:
+            continue
         bad = np.flatnonzero(pd.notna(reasons))
         rejected[bad] = True
         ref = layout.column_ref(col.name)
@@ -139,16 +207,29 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             applies = other != col.only_when["not"]
             columns[col.name] = np.where(applies, columns[col.name], None)
 
+    columns["source_row"] = data_idx + 1
     frame = pd.DataFrame(columns)
-    frame["source_row"] = data_idx + 1
-    frame = frame.loc[~rejected].reset_index(drop=True)
-    counts = {k: 0 for k in ROW_KINDS}
-    for k in layout.kinds:
-        counts[k] += 1
+    if rejected.any():
+        frame = frame.loc[~rejected].reset_index(drop=True)
+    tally = Counter(layout.kinds)
+    counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(frame=frame, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
                          kept=int((~rejected).sum()), rejected=int(rejected.sum()))
     result.total_mismatches = _check_totals(sheet, layout, spec, frame)
+    result.repeated_rows = _repeated_rows(frame, spec)
     return result
+
+
+def _repeated_rows(kept: pd.DataFrame, spec: LedgerSpec) -> list:
+    """Groups (Excel row numbers) of kept rows identical in every column: named, never dropped."""
+    if len(kept) < 2:
+        return []
+    keys = pd.util.hash_pandas_object(kept[[c.name for c in spec.columns]].astype(str), index=False)
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    groups = kept.loc[dup, "source_row"].groupby(keys[dup].to_numpy(), sort=False).agg(list)
+    return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
 
 
 def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataFrame) -> list:
@@ -156,15 +237,20 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataF
     checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
     if not checked:
         return []
+    totals = [i for i, kind in enumerate(layout.kinds) if kind == "total"]
+    if not totals:
+        return []
     common = spec.common
+    source_row = kept["source_row"].to_numpy()  # ascending
+    numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
     mismatches, block_start = [], 0
-    for i, kind in enumerate(layout.kinds):
-        if kind != "total":
-            continue
+    for i in totals:
         row = sheet.rows[i]
         label = next(t for t in (nz.value_key(nz.cell_text(v)) for v in row) if t)
         subtotal = label.startswith("小计")
-        scope = kept[(kept["source_row"] > block_start) & (kept["source_row"] <= i)] if subtotal else kept
+        # The kept rows after the last 小计 and above this row (all kept rows for 合计).
+        lo = int(np.searchsorted(source_row, block_start, side="right")) if subtotal else 0
+        hi = int(np.searchsorted(source_row, i, side="right")) if subtotal else len(source_row)
         for col in checked:
             c = layout.columns[col.name]
             cell = row[c] if c < len(row) else ""
@@ -173,7 +259,10 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataF
             stated, reason = nz.parse_number(cell, common.number_prefixes, common.number_suffixes, common.number_units)
             if reason:
                 continue
-            summed = float(pd.to_numeric(scope[col.name]).sum())
+            if col.name not in numbers:
+                numbers[col.name] = pd.to_numeric(kept[col.name]).to_numpy(dtype="float64", na_value=np.nan)
+            # As pandas sums (NaN skipped, pairwise): the same float for the same rows.
+            summed = float(np.nansum(numbers[col.name][lo:hi]))
             if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):
                 mismatches.append({"row": i + 1, "column": layout.column_ref(col.name),
                                    "sheet_total": stated, "sum_of_rows": summed})

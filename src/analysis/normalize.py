@@ -81,6 +81,23 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+def text_key(value) -> str:
+    """value_key(cell_text(value)): how a cell compares with header and 合计/表尾 words (fast for plain cells)."""
+    cls = value.__class__
+    if cls is str:
+        if value.isascii() and value.isprintable() and " " not in value:
+            return value  # printable ASCII without spaces: nothing to strip, fold or remove
+    elif cls is float:
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)  # ASCII without spaces, as cell_text gives
+    elif cls is int:
+        return str(value)
+    elif cls is dt.datetime and value.time() == dt.time(0):
+        return value.date().isoformat()
+    return value_key(cell_text(value))
+
+
 def year_hint(*texts: str) -> int | None:
     """The first year written in the texts, in order of preference (sheet title, sheet name, file name)."""
     for text in texts:

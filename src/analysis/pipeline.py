@@ -122,6 +122,8 @@ def _clean_file(path: Path, rel: str, spec: LedgerSpec):
         srec.update(status="ok", row_kinds=result.row_counts, kept=result.kept, rejected=result.rejected)
         if result.total_mismatches:
             srec["total_mismatches"] = result.total_mismatches
+        if result.repeated_rows:
+            srec["repeated_rows"] = result.repeated_rows
         frame = result.frame
         frame["source_file"] = rel
         frame["source_sheet"] = sheet.name
@@ -164,6 +166,15 @@ def _typed_table(spec: LedgerSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
     table["source_sheet"] = raw["source_sheet"].astype("str")
     table["source_row"] = raw["source_row"].astype("int64")
     return table
+
+
+def _content_key(spec: LedgerSpec, table: pd.DataFrame) -> str | None:
+    """The kept records of one file (sheet, row and every column), or None when it kept none."""
+    if table.empty:
+        return None
+    cols = ["source_sheet", "source_row"] + [c.name for c in spec.columns]
+    hashes = pd.util.hash_pandas_object(table[cols].astype(str), index=False)
+    return hashlib.sha256(hashes.to_numpy().tobytes()).hexdigest()
 
 
 def _parquet_bytes(table: pd.DataFrame) -> bytes:
@@ -288,7 +299,7 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo)
                 "ledgers": {}, "files": [], "skipped": skipped}
     cache = _FileCache(out_dir)
     outputs = {}  # written together at the end, so that a failure leaves the previous outputs whole
-    all_rejects, seen, done = [], {}, 0
+    all_rejects, seen, seen_content, done = [], {}, {}, 0
     total_files = len(digests)
     step = max(1, total_files // 20) if total_files >= 50 else 0  # progress only where the run is long
     for ledger, paths in found.items():
@@ -317,6 +328,16 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo)
                 cache.put(key, record, table, rejects)
             else:
                 record, table, rejects = hit
+            content = _content_key(spec, table)
+            if content in seen_content:
+                first = seen_content[content]
+                manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
+                                          "duplicate_of": first,
+                                          "reason": f"与“{first}”的记录逐行相同（文件本身不同，可能是另存或重发的同一份台账），只计一次"})
+                lsum["duplicates"] += 1
+                continue
+            if content is not None:
+                seen_content[content] = rel
             manifest["files"].append(record)
             tables.append(table)
             all_rejects.extend(rejects)
@@ -360,6 +381,13 @@ def summary_lines(manifest: dict) -> list[str]:
                 problems.append(f"  [错误] {where}：{s['reason']}")
             elif s["status"] != "ok":
                 problems.append(f"  [跳过] {where}：{s['reason']}")
+            if s.get("rejected"):
+                every = "，全部剔除" if not s.get("kept") else ""
+                problems.append(f"  [剔除] {where}：剔除 {s['rejected']} 行（共 {s['row_kinds']['data']} 行数据{every}），"
+                                "原因见 rejects.csv")
+            for g in s.get("repeated_rows", []):
+                problems.append(f"  [重复记录] {where}：第{'、'.join(map(str, g))}行内容完全相同，均已保留；"
+                                "如是重复录入，请在台账中删去多余的行")
             for m in s.get("total_mismatches", []):
                 problems.append(f"  [合计不符] {where} 第{m['row']}行 {m['column']}：表内合计 {m['sheet_total']:g}，"
                                 f"逐行相加 {m['sum_of_rows']:g}")
