@@ -222,14 +222,42 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
 
 def _repeated_rows(kept: pd.DataFrame, spec: LedgerSpec) -> list:
     """Groups (Excel row numbers) of kept rows identical in every column: named, never dropped."""
-    if len(kept) < 2:
+    n = len(kept)
+    if n < 2:
         return []
-    keys = pd.util.hash_pandas_object(kept[[c.name for c in spec.columns]].astype(str), index=False)
-    dup = keys.duplicated(keep=False).to_numpy()
+    # Rows are split into groups of equal texts column by column, the most telling columns (free
+    # text, then the date) first; as soon as every row is alone, there is nothing to name.
+    order = sorted(spec.columns, key=lambda c: (c.type != "text", c.type != "date"))
+    group = np.zeros(n, dtype=np.int64)
+    for col in order:
+        codes = _text_codes(kept[col.name])
+        group = pd.factorize(group * (int(codes.max()) + 1) + codes)[0]
+        if group.max() == n - 1:
+            return []
+    dup = pd.Series(group).duplicated(keep=False).to_numpy()
     if not dup.any():
         return []
-    groups = kept.loc[dup, "source_row"].groupby(keys[dup].to_numpy(), sort=False).agg(list)
+    groups = kept.loc[dup, "source_row"].groupby(group[dup], sort=False).agg(list)
     return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
+
+
+# Cell types whose values are equal exactly when their texts are (not so across types: 1 == 1.0 == True).
+_TEXT_EXACT_TYPES = frozenset((int, bool, str, dt.date, dt.datetime))
+
+
+def _text_codes(column: pd.Series) -> np.ndarray:
+    """Codes that are equal exactly where column.astype(str) is (missing values together), without
+    turning every cell into text: a column of one such type (and None) is grouped by value."""
+    if column.dtype == object:
+        values = column.to_numpy()
+        types = set(map(type, values))
+        types.discard(type(None))
+        if len(types) > 1 or not types <= _TEXT_EXACT_TYPES:
+            values = column.astype(str)
+        return pd.factorize(values, use_na_sentinel=False)[0]
+    if isinstance(column.dtype, pd.StringDtype):
+        return pd.factorize(column, use_na_sentinel=False)[0]
+    return pd.factorize(column.astype(str), use_na_sentinel=False)[0]
 
 
 def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataFrame) -> list:

@@ -1,0 +1,116 @@
+"""The benchmark script runs (its --quick mode, so that it cannot rot), and the fast paths written
+for it give exactly what the plain definitions give."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import normalize as nz
+from analysis.clean import _repeated_rows
+from analysis.layout import _row_kind, _row_kinds
+from analysis.spec import load_common, load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMON = load_common()
+
+
+def test_quick_benchmark_runs_end_to_end(tmp_path):
+    readme = ROOT / "benchmarks" / "README.md"
+    before = readme.read_bytes() if readme.exists() else None
+    out = tmp_path / "results.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--work", str(tmp_path / "work"),
+                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for phrase in ("clean / baseline", "peak memory of clean", "nothing changed", "only that file read", "Where the time"):
+        assert phrase in proc.stdout
+    res = json.loads(out.read_text(encoding="utf-8"))
+    clean, base = res["clean"]["clean"], res["clean"]["baseline"]
+    assert clean and base and all(r["seconds"] > 0 and r["maxrss"] > 0 for r in clean + base)
+    counts = res["clean"]["counts"]
+    assert counts["files"] >= 40 and counts["kept"] > 1000
+    # The baseline read every row clean saw, and more (titles, headers, totals, footers).
+    assert res["clean"]["baseline_rows"] > counts["kept"] + counts["rejected"]
+    inc = res["incremental"]
+    assert len(inc["changed_read"]) == 1 and inc["restore_read"] == inc["changed_read"]
+    assert all(r["code"] == 0 for r in inc["unchanged"])
+    assert res["stages"]["stages"]["read.read_sheets"] > 0
+    assert (readme.read_bytes() if readme.exists() else None) == before  # --quick leaves README.md alone
+
+
+# ---------------------------------------------------------------- the fast paths equal the definitions
+
+CELL = st.one_of(
+    st.none(), st.just(""), st.just(" "), st.just("\u3000"), st.booleans(), st.integers(-3, 30),
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1.0, 2.5]),
+    st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)), st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 1, 1)),
+    st.sampled_from(["合计", "小计", "总计：", " 合 计", "填报人：张某", "备注", "序号", "日期", "街道", "1", "１２", "2023-03-05",
+                     "焦南", "a b", "True", "nan"]),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELL)
+def test_text_key_is_value_key_of_cell_text(value):
+    assert nz.text_key(value) == nz.value_key(nz.cell_text(value))
+
+
+HEADER_ROWS = st.sampled_from([["序号", "日期", "街道"], ["日期", "街道", "类型", "数量"], ["序号"], ["1", "True"]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELL, max_size=6), max_size=25), HEADER_ROWS)
+def test_row_kinds_is_row_kind_of_every_row(rows, header):
+    header_keys = [nz.value_key(nz.cell_text(v)) for v in header]
+    # Repeated headers and rows that start like one are part of what is tested.
+    rows = rows + [list(header), list(header[:1]) + [None]]
+    assert _row_kinds(rows, header_keys, COMMON) == [_row_kind(r, header_keys, COMMON) for r in rows]
+
+
+def _repeated_rows_by_text(kept: pd.DataFrame, spec) -> list:
+    """The definition: rows whose every column reads the same as text."""
+    if len(kept) < 2:
+        return []
+    keys = pd.util.hash_pandas_object(kept[[c.name for c in spec.columns]].astype(str), index=False)
+    dup = keys.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    groups = kept.loc[dup, "source_row"].groupby(keys[dup].to_numpy(), sort=False).agg(list)
+    return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
+
+
+MIXED = st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from([0.0, 1.0, 2.0, float("nan")]),
+                  st.sampled_from(["1", "True", "None", "nan", "a"]), st.just(dt.date(2023, 3, 5)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(MIXED, st.sampled_from(["x", "y", None]), st.sampled_from([dt.date(2023, 1, 1), dt.date(2023, 1, 2)]),
+                          st.integers(0, 2)), min_size=2, max_size=12))
+def test_repeated_rows_groups_rows_that_read_the_same(rows):
+    spec = load_spec("street_vending")
+    names = [c.name for c in spec.columns]
+    frame = pd.DataFrame({name: pd.Series([None] * len(rows), dtype=object) for name in names})
+    frame["places"] = pd.Series([r[0] for r in rows], dtype=object)  # mixed types: 1, 1.0 and True read differently
+    frame["location"] = [r[1] for r in rows]  # inferred as str, with missing values
+    frame["date"] = pd.Series([r[2] for r in rows], dtype=object)
+    frame["squad"] = pd.Series([r[3] for r in rows], dtype=object)
+    frame["source_row"] = np.arange(len(rows)) + 2
+    assert _repeated_rows(frame, spec) == _repeated_rows_by_text(frame, spec)
+
+
+@pytest.mark.parametrize("ledger", ["gas_safety", "dust_control"])
+def test_repeated_rows_on_typed_columns(ledger):
+    spec = load_spec(ledger)
+    n = 6
+    frame = pd.DataFrame({c.name: pd.Series(["a", "b", "a", "b", "a", None], dtype="str") for c in spec.columns})
+    frame["source_row"] = np.arange(n) + 5
+    assert _repeated_rows(frame, spec) == _repeated_rows_by_text(frame, spec) == [[5, 7, 9], [6, 8]]
