@@ -140,12 +140,17 @@ def _clean_file(path: Path, rel: str, spec: LedgerSpec):
 def _typed_table(spec: LedgerSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Kept rows of all sheets → the ledger's typed table (the column contract of README)."""
     names = [c.name for c in spec.columns] + ["source_row", "source_file", "source_sheet"]
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+    if len(frames) == 1:
+        raw = frames[0].reset_index(drop=True)
+    elif frames:
+        raw = pd.concat(frames, ignore_index=True)
+    else:
+        raw = pd.DataFrame({n: pd.Series(dtype=object) for n in names})
     out = {}
     for col in spec.columns:
         values = raw[col.name]
         if col.type == "date":
-            out[col.name] = pd.to_datetime(values.astype(object)).astype("datetime64[s]")
+            out[col.name] = _dates(values)
         elif col.type == "subdistrict":
             out[col.name] = pd.Categorical(values, categories=list(spec.common.subdistricts))
         elif col.type == "category":
@@ -159,13 +164,19 @@ def _typed_table(spec: LedgerSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
             out[col.name] = values.astype("boolean") if nullable else values.astype(bool)
         else:
             out[col.name] = values.astype("str").where(values.notna(), pd.NA) if len(values) else values.astype("str")
-    table = pd.DataFrame(out)
-    table["year"] = table["date"].dt.year.astype("int64")
-    table["month"] = table["date"].dt.month.astype("int64")
-    table["source_file"] = raw["source_file"].astype("str")
-    table["source_sheet"] = raw["source_sheet"].astype("str")
-    table["source_row"] = raw["source_row"].astype("int64")
-    return table
+    out["year"] = out["date"].dt.year.astype("int64")
+    out["month"] = out["date"].dt.month.astype("int64")
+    out["source_file"] = raw["source_file"].astype("str")
+    out["source_sheet"] = raw["source_sheet"].astype("str")
+    out["source_row"] = raw["source_row"].astype("int64")
+    return pd.DataFrame(out)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """datetime.date objects (fresh sheets, tables read back from the cache) or datetime64 (typed tables) → datetime64[s]."""
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[s]")
+    return pd.to_datetime(values.astype(object)).astype("datetime64[s]")
 
 
 def _content_key(spec: LedgerSpec, table: pd.DataFrame) -> str | None:
@@ -173,7 +184,8 @@ def _content_key(spec: LedgerSpec, table: pd.DataFrame) -> str | None:
     if table.empty:
         return None
     cols = ["source_sheet", "source_row"] + [c.name for c in spec.columns]
-    hashes = pd.util.hash_pandas_object(table[cols].astype(str), index=False)
+    frame = table[cols].assign(date=_dates(table["date"]))  # cached tables hold dates as objects
+    hashes = pd.util.hash_pandas_object(frame, index=False)
     return hashlib.sha256(hashes.to_numpy().tobytes()).hexdigest()
 
 
