@@ -25,11 +25,9 @@ import csv
 import datetime as dt
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess

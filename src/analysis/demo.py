@@ -754,7 +754,7 @@ def _plan_gas_safety(year: int, records: list, fam: int) -> list:
                     continue
                 bad = _bad_for("gas_safety", fam, year, m)
                 sheets.append(SheetPlan(f"{m}月", months[m], cfg["cols"], style,
-                                        titles=(f"解放区城市管理局燃气安全排查台账（示例数据）", f"{year}年{m}月"),
+                                        titles=("解放区城市管理局燃气安全排查台账（示例数据）", f"{year}年{m}月"),
                                         groups=cfg["groups"], merge=cfg["merge"], total=not bad, bad=bad,
                                         footers=FOOTER_NOTE if q % 2 else _footer_full(year, m, len(cfg["cols"])),
                                         blank_rate=0.003 if q == 3 else 0.0))
