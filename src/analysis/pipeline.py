@@ -246,17 +246,19 @@ def _run_key(skipped, digests, strict: bool) -> str:
     return _key(spec_fingerprint(), dt.date.today(), strict, json.dumps([skipped, sorted(digests.items())], ensure_ascii=False))
 
 
-def is_up_to_date(raw_dir: Path, out_dir: Path, *, strict: bool = False) -> bool:
-    """True when out_dir holds the outputs of these raw files (by content), these specs and today."""
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+def _state_matches(out_dir: Path, run_key: str) -> bool:
+    """True when out_dir holds every output of the run that `run_key` describes."""
     try:
         state = json.loads((out_dir / CACHE_DIR / "state.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not all((out_dir / name).exists() for name in state.get("outputs", [])):
-        return False
-    _, skipped, digests = _inputs(raw_dir)
-    return state.get("key") == _run_key(skipped, digests, strict)
+    return state.get("key") == run_key and all((out_dir / name).exists() for name in state.get("outputs", []))
+
+
+def is_up_to_date(raw_dir: Path, out_dir: Path, *, strict: bool = False) -> bool:
+    """True when out_dir holds the outputs of these raw files (by content), these specs and today."""
+    _, skipped, digests = _inputs(Path(raw_dir))
+    return _state_matches(Path(out_dir), _run_key(skipped, digests, strict))
 
 
 class _FileCache:
@@ -295,7 +297,7 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
     with _exclusive(out_dir):
         found, skipped, digests = _inputs(raw_dir)
         run_key = _run_key(skipped, digests, strict)
-        if is_up_to_date(raw_dir, out_dir, strict=strict):
+        if _state_matches(out_dir, run_key):
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
             return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
