@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analysis import atomic, paths
 from analysis.demo import is_demo_folder, write_demo
-from analysis.pipeline import clean, discover, is_up_to_date
+from analysis.pipeline import clean, discover
 from analysis.spec import ledger_names
 
 STAMP = "stamp.json"
@@ -61,12 +61,9 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
         print(f"data/raw 中没有台账，改用示例数据（合成数据，位于 {raw}，不会放进 data/raw）。")
         if not is_demo_folder(raw):
             write_demo(raw)
-    if is_up_to_date(raw, processed):
-        print(f"{raw} 自上次清洗后没有变化，直接使用 {processed}。")
-    else:
-        print(f"清洗 {raw} → {processed} …")
-        if clean(raw, processed).exit_code:
-            print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
+    # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
+    if clean(raw, processed).exit_code:
+        print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
 
     from analysis import views  # imported here: pandas and matplotlib only once cleaning is settled
 

@@ -255,12 +255,6 @@ def _state_matches(out_dir: Path, run_key: str) -> bool:
     return state.get("key") == run_key and all((out_dir / name).exists() for name in state.get("outputs", []))
 
 
-def is_up_to_date(raw_dir: Path, out_dir: Path, *, strict: bool = False) -> bool:
-    """True when out_dir holds the outputs of these raw files (by content), these specs and today."""
-    _, skipped, digests = _inputs(Path(raw_dir))
-    return _state_matches(Path(out_dir), _run_key(skipped, digests, strict))
-
-
 class _FileCache:
     """Per-file results in out_dir/.cache, reused while the file's content, its path, the specs and the day are the same."""
 
