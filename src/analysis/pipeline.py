@@ -261,9 +261,10 @@ class _FileCache:
     def __init__(self, out_dir: Path):
         self.folder = out_dir / CACHE_DIR / "files"
         self.used: set[str] = set()
+        self.context = (spec_fingerprint(), dt.date.today())  # once per run, not once per file
 
     def key(self, rel: str, digest: str, ledger: str) -> str:
-        return _key(rel, digest, ledger, spec_fingerprint(), dt.date.today())
+        return _key(rel, digest, ledger, *self.context)
 
     def get(self, key: str):
         meta, table = self.folder / f"{key}.json", self.folder / f"{key}.parquet"

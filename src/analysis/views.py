@@ -17,7 +17,6 @@ from analysis import metrics, narrative, plots
 from analysis.spec import ledger_names, load_spec
 from analysis.tables import load_manifest, load_rejects, load_table
 
-ORGANISATION = "解放区城市管理局"
 DEMO_SUFFIX = "（示例数据）"
 
 
@@ -67,11 +66,6 @@ def period(data: Data, year: int) -> int:
 
 def period_label(year: int, months: int) -> str:
     return f"{year}年" if months == 12 else (f"{year}年1月" if months == 1 else f"{year}年1—{months}月")
-
-
-def title(data: Data, text: str) -> HTML:
-    """A page's heading line, marked 示例数据 when the data is synthetic."""
-    return HTML(f"<h1>{html.escape(text + (DEMO_SUFFIX if data.synthetic else ''))}</h1>")
 
 
 def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
@@ -192,10 +186,6 @@ def data_note(data: Data, year: int) -> HTML:
 
 
 # ---------------------------------------------------------------- analyst pages, one per ledger
-
-def ledger_title(data: Data, ledger: str, year: int) -> HTML:
-    return title(data, f"{load_spec(ledger).label}分析（{year}年）")
-
 
 def ledger_indicators(data: Data, ledger: str) -> HTML:
     """The ledger's indicators for every year in the data."""
