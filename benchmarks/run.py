@@ -224,7 +224,8 @@ def counted_clean(raw: Path, out: Path) -> None:
     with open(os.devnull, "w") as sink:
         stdout, sys.stdout = sys.stdout, sink
         try:
-            code = main(["clean", "--raw", str(raw), "--out", str(out)])
+            # One job: reads in worker processes would not be counted here.
+            code = main(["clean", "--raw", str(raw), "--out", str(out), "--jobs", "1"])
         finally:
             sys.stdout = stdout
     print(json.dumps({"code": code, "read": [p.relative_to(raw).as_posix() for p in reads]}, ensure_ascii=False))
@@ -234,12 +235,14 @@ STAGES = {  # module: functions whose cumulative wall time is reported (those th
     "analysis.read": ["read_sheets"],
     "analysis.layout": ["find_layout"],
     "analysis.clean": ["clean_sheet", "_normalise_column", "_check_totals", "_repeated_rows"],
-    "analysis.pipeline": ["_inputs", "_typed_table", "_content_key", "_parquet_bytes", "_rejects_csv"],
+    "analysis.pipeline": ["_inputs", "_clean_file", "_file_table", "_content_key", "_ledger_table", "_parquet_bytes",
+                          "_rejects_csv"],
 }
 
 
 def stage_times(raw: Path, out: Path) -> None:
-    """One cold clean in this process, every stage wrapped with a timer (no profiler overhead)."""
+    """One cold clean in this process with one job (no worker processes, so that the stages add up to the
+    work the workers share), every stage wrapped with a timer (no profiler overhead)."""
     import functools
     import importlib
 
@@ -273,7 +276,7 @@ def stage_times(raw: Path, out: Path) -> None:
             setattr(pipeline._FileCache, name, timed(f"pipeline.cache.{name}", fn))
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
-    pipeline.clean(raw, out, echo=lambda *a, **k: None)
+    pipeline.clean(raw, out, jobs=1, echo=lambda *a, **k: None)
     total = time.perf_counter() - t0
     print(json.dumps({"total": total, "stages": totals, "calls": calls}))
 
@@ -512,15 +515,17 @@ def report(res: dict) -> str:
             budget = (m["memory"] or 0) * 0.5
             if slope_mem > 0:
                 lines += ["", f"Straight line through the smallest and the full run: {slope_t * 1e6:.1f} s and "
-                          f"{_mb(slope_mem * 1e6)} more per million ledger rows (time and memory grow linearly; the final "
-                          f"tables of every ledger are held in memory). At that rate half of this machine's memory "
+                          f"{_mb(slope_mem * 1e6)} more per million ledger rows (time and memory grow linearly: every file's "
+                          f"kept rows and the final tables are held in memory). At that rate half of this machine's memory "
                           f"({_gb(budget)}) is reached near {(budget - p0) / slope_mem / 1e6 + n0 / 1e6:,.0f} million rows, "
                           f"and a cold clean of 100 million rows (a province: 100 districts × 10 years) would take about "
-                          f"{(s0 + slope_t * (1e8 - n0)) / 3600:.1f} hours in one process."]
+                          f"{(s0 + slope_t * (1e8 - n0)) / 3600:.1f} hours on this machine ({m['cores']} cores)."]
     st = res.get("stages")
     if st:
-        lines += ["", f"Where the time of one cold clean goes (in-process timers around each stage; total {st['total']:.1f} s; "
-                  "stages nest: clean_sheet includes _normalise_column, _check_totals and _repeated_rows):", "",
+        lines += ["", "Where the time of one cold clean goes, in one process (`jobs=1`: the work the worker processes share; "
+                  f"in-process timers around each stage; total {st['total']:.1f} s; stages nest: _clean_file includes "
+                  "read_sheets, find_layout and clean_sheet, which includes _normalise_column, _check_totals and "
+                  "_repeated_rows):", "",
                   "| stage | seconds | calls |", "|---|---|---|"]
         for name, sec in sorted(st["stages"].items(), key=lambda kv: -kv[1]):
             lines.append(f"| {name} | {sec:.2f} | {st['calls'][name]} |")

@@ -643,6 +643,19 @@ def test_the_same_ledger_saved_again_under_another_name_is_named_and_counted_onc
     assert "gas_safety/好.xlsx" in line
 
 
+def test_a_copy_with_an_extra_empty_sheet_and_other_spellings_is_the_same_ledger(raw, run_clean):
+    good_gas(raw)
+    rows = [["2023年燃气安全隐患排查整治台账"], GAS_HEADER,
+            [1, "2023-03-05", "焦南街道", "老王烧烤", "餐饮", "2", 1, "3", "否"],
+            [2, "2023年3月6日", "民生", "幸福超市", "超市", 1, "1", 0, "否"]]
+    empty = [["2023年燃气安全隐患排查整治台账"], GAS_HEADER, [1, "不是日期", "焦南", "某店", "餐饮", 1, 1, 0, "否"]]
+    write_xlsx(raw / "gas_safety" / "好（转存）.xlsx", {"S": rows, "空": empty})
+    run = run_clean()
+    assert run.table("gas_safety")["hazards_found"].sum() == 3
+    dup = next(f for f in run.manifest["files"] if f["file"] == "gas_safety/好（转存）.xlsx")
+    assert dup["status"] == "duplicate" and dup["duplicate_of"] == "gas_safety/好.xlsx"
+
+
 def repeated_records(raw: Path) -> Path:
     return write_xlsx(raw / "demolitions" / "重复记录.xlsx", {"9月": [
         ["2023年违法建设拆除台账"], DEMO_HEADER,

@@ -76,16 +76,24 @@ def test_row_kinds_is_row_kind_of_every_row(rows, header):
     assert _row_kinds(rows, header_keys, COMMON) == [_row_kind(r, header_keys, COMMON) for r in rows]
 
 
-def _repeated_rows_by_text(kept: pd.DataFrame, spec) -> list:
+def _repeated_rows_by_text(kept: dict, source_row, spec) -> list:
     """The definition: rows whose every column reads the same as text."""
-    if len(kept) < 2:
+    if len(source_row) < 2:
         return []
-    keys = pd.util.hash_pandas_object(kept[[c.name for c in spec.columns]].astype(str), index=False)
+    frame = pd.DataFrame({c.name: pd.Series(kept[c.name], dtype=object) for c in spec.columns})
+    keys = pd.util.hash_pandas_object(frame.astype(str), index=False)
     dup = keys.duplicated(keep=False).to_numpy()
     if not dup.any():
         return []
-    groups = kept.loc[dup, "source_row"].groupby(keys[dup].to_numpy(), sort=False).agg(list)
+    groups = pd.Series(source_row[dup]).groupby(keys[dup].to_numpy(), sort=False).agg(list)
     return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
+
+
+def _objects(values) -> np.ndarray:
+    """A column as clean_sheet holds it: an object array, None where empty."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 MIXED = st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from([0.0, 1.0, 2.0, float("nan")]),
@@ -97,20 +105,18 @@ MIXED = st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from([
                           st.integers(0, 2)), min_size=2, max_size=12))
 def test_repeated_rows_groups_rows_that_read_the_same(rows):
     spec = load_spec("street_vending")
-    names = [c.name for c in spec.columns]
-    frame = pd.DataFrame({name: pd.Series([None] * len(rows), dtype=object) for name in names})
-    frame["places"] = pd.Series([r[0] for r in rows], dtype=object)  # mixed types: 1, 1.0 and True read differently
-    frame["location"] = [r[1] for r in rows]  # inferred as str, with missing values
-    frame["date"] = pd.Series([r[2] for r in rows], dtype=object)
-    frame["squad"] = pd.Series([r[3] for r in rows], dtype=object)
-    frame["source_row"] = np.arange(len(rows)) + 2
-    assert _repeated_rows(frame, spec) == _repeated_rows_by_text(frame, spec)
+    kept = {c.name: _objects([None] * len(rows)) for c in spec.columns}
+    kept["places"] = _objects([r[0] for r in rows])  # mixed types: 1, 1.0 and True read differently
+    kept["location"] = _objects([r[1] for r in rows])
+    kept["date"] = _objects([r[2] for r in rows])
+    kept["squad"] = _objects([r[3] for r in rows])
+    source_row = np.arange(len(rows)) + 2
+    assert _repeated_rows(kept, source_row, spec) == _repeated_rows_by_text(kept, source_row, spec)
 
 
 @pytest.mark.parametrize("ledger", ["gas_safety", "dust_control"])
 def test_repeated_rows_on_typed_columns(ledger):
     spec = load_spec(ledger)
-    n = 6
-    frame = pd.DataFrame({c.name: pd.Series(["a", "b", "a", "b", "a", None], dtype="str") for c in spec.columns})
-    frame["source_row"] = np.arange(n) + 5
-    assert _repeated_rows(frame, spec) == _repeated_rows_by_text(frame, spec) == [[5, 7, 9], [6, 8]]
+    kept = {c.name: _objects(["a", "b", "a", "b", "a", None]) for c in spec.columns}
+    source_row = np.arange(6) + 5
+    assert _repeated_rows(kept, source_row, spec) == _repeated_rows_by_text(kept, source_row, spec) == [[5, 7, 9], [6, 8]]

@@ -78,7 +78,7 @@ def _clean_process(raw: Path, out: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-# Ctrl-C arrives as a real SIGINT while the third workbook is being cleaned, in a real process.
+# Ctrl-C arrives as a real SIGINT while the third workbook is being cleaned, in a real process (one job).
 _INTERRUPTED_CLEAN = """
 import os, signal, sys
 import analysis.pipeline as pipeline
@@ -90,7 +90,7 @@ def clean_file(*args):
         os.kill(os.getpid(), signal.SIGINT)
     return real(*args)
 pipeline._clean_file = clean_file
-sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2]]))
+sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1"]))
 """
 
 
@@ -116,3 +116,67 @@ def test_two_cleans_started_at_once_do_not_corrupt_the_outputs(demo_raw, tmp_pat
     if codes == [0, 1]:
         assert any("正在写入" in err for code, err in results if code == 1)
     assert _outputs(out) == _outputs(reference) and _temps(out) == []
+
+
+# Many changed files are cleaned in worker processes (FILES_PER_WORKER lowered so that the small demo uses them).
+def test_worker_processes_give_the_same_outputs_as_one_process(demo_raw, tmp_path, monkeypatch):
+    from analysis import pipeline
+
+    one, pooled = tmp_path / "one", tmp_path / "pooled"
+    clean(demo_raw, one, jobs=1, echo=_quiet)
+    pools = []
+
+    class CountedPool(pipeline.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "FILES_PER_WORKER", 1)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", CountedPool)
+    clean(demo_raw, pooled, jobs=2, echo=_quiet)
+    assert len(pools) == 1
+    assert _outputs(pooled) == _outputs(one)
+    assert sorted(p.name for p in (pooled / ".cache" / "files").iterdir()) == \
+        sorted(p.name for p in (one / ".cache" / "files").iterdir())
+
+
+# Ctrl-C in a terminal reaches every process of the group: the parent and its workers.
+_INTERRUPTED_POOLED_CLEAN = """
+import os, signal, sys
+import analysis.pipeline as pipeline
+from analysis.cli import main
+pipeline.FILES_PER_WORKER = 1
+real, puts = pipeline._FileCache.put, []
+def put(self, *args):
+    puts.append(args)
+    if len(puts) == 3:
+        os.killpg(os.getpgrp(), signal.SIGINT)
+    return real(self, *args)
+pipeline._FileCache.put = put
+sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2"]))
+"""
+
+
+def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    clean(demo_raw, reference, echo=_quiet)
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPTED_POOLED_CLEAN, str(demo_raw), str(out)],
+                          capture_output=True, text=True, timeout=120, start_new_session=True, check=False)
+    assert proc.returncode == 130, proc.stderr
+    assert "已中断" in proc.stderr and "Traceback" not in proc.stderr and "KeyboardInterrupt" not in proc.stderr
+    assert _outputs(out) == {} and _temps(out) == []
+    clean(demo_raw, out, echo=_quiet)
+    assert _outputs(out) == _outputs(reference)
+
+
+def test_a_damaged_cache_entry_is_cleaned_again(demo_raw, tmp_path):
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    clean(demo_raw, reference, echo=_quiet)
+    clean(demo_raw, out, echo=_quiet)
+    entries = sorted((out / ".cache" / "files").iterdir())
+    entries[0].write_bytes(b"not an entry")
+    entries[1].write_bytes(entries[1].read_bytes()[:100])
+    (out / ".cache" / "state.json").unlink()  # otherwise nothing changed and nothing is read
+    clean(demo_raw, out, echo=_quiet)
+    assert _outputs(out) == _outputs(reference)
+    assert (out / ".cache" / "files" / entries[0].name).read_bytes() == (reference / ".cache" / "files" / entries[0].name).read_bytes()

@@ -14,6 +14,7 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis import normalize as nz
 from analysis.layout import ROW_KINDS, Layout
@@ -23,9 +24,14 @@ from analysis.spec import Column, LedgerSpec
 _BLANK = object()
 
 
+# The Arrow type of each column type's cleaned values (dates are datetime.date, counts int, flags bool).
+ARROW_TYPES = {"date": pa.date32(), "subdistrict": pa.string(), "category": pa.string(), "text": pa.string(),
+               "count": pa.int64(), "number": pa.float64(), "flag": pa.bool_()}
+
+
 @dataclass
 class SheetResult:
-    frame: pd.DataFrame  # kept rows: the spec's columns plus source_row
+    table: pa.Table  # kept rows: the spec's columns plus source_row
     rejects: list = field(default_factory=list)  # dicts: row, column, value, reason
     row_counts: dict = field(default_factory=dict)  # row kind -> number of rows
     kept: int = 0
@@ -207,22 +213,26 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             applies = other != col.only_when["not"]
             columns[col.name] = np.where(applies, columns[col.name], None)
 
-    columns["source_row"] = data_idx + 1
-    frame = pd.DataFrame(columns)
-    if rejected.any():
-        frame = frame.loc[~rejected].reset_index(drop=True)
+    keep = ~rejected
+    source_row = data_idx[keep] + 1
+    if not keep.all():
+        columns = {name: values[keep] for name, values in columns.items()}
+    table = pa.table([pa.array(columns[c.name], type=ARROW_TYPES[c.type], from_pandas=True) for c in spec.columns]
+                     + [pa.array(source_row, type=pa.int64())],
+                     names=[c.name for c in spec.columns] + ["source_row"])
     tally = Counter(layout.kinds)
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
-    result = SheetResult(frame=frame, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
-                         kept=int((~rejected).sum()), rejected=int(rejected.sum()))
-    result.total_mismatches = _check_totals(sheet, layout, spec, frame)
-    result.repeated_rows = _repeated_rows(frame, spec)
+    result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
+                         kept=int(keep.sum()), rejected=int(rejected.sum()))
+    result.total_mismatches = _check_totals(sheet, layout, spec, columns, source_row)
+    result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
 
 
-def _repeated_rows(kept: pd.DataFrame, spec: LedgerSpec) -> list:
-    """Groups (Excel row numbers) of kept rows identical in every column: named, never dropped."""
-    n = len(kept)
+def _repeated_rows(kept: dict, source_row: np.ndarray, spec: LedgerSpec) -> list:
+    """Groups (Excel row numbers) of kept rows identical in every column: named, never dropped.
+    `kept`: column name → object array of the kept rows' cleaned values."""
+    n = len(source_row)
     if n < 2:
         return []
     # Rows are split into groups of equal texts column by column, the most telling columns (free
@@ -237,7 +247,7 @@ def _repeated_rows(kept: pd.DataFrame, spec: LedgerSpec) -> list:
     dup = pd.Series(group).duplicated(keep=False).to_numpy()
     if not dup.any():
         return []
-    groups = kept.loc[dup, "source_row"].groupby(group[dup], sort=False).agg(list)
+    groups = pd.Series(source_row[dup]).groupby(group[dup], sort=False).agg(list)
     return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
 
 
@@ -245,22 +255,17 @@ def _repeated_rows(kept: pd.DataFrame, spec: LedgerSpec) -> list:
 _TEXT_EXACT_TYPES = frozenset((int, bool, str, dt.date, dt.datetime))
 
 
-def _text_codes(column: pd.Series) -> np.ndarray:
-    """Codes that are equal exactly where column.astype(str) is (missing values together), without
-    turning every cell into text: a column of one such type (and None) is grouped by value."""
-    if column.dtype == object:
-        values = column.to_numpy()
-        types = set(map(type, values))
-        types.discard(type(None))
-        if len(types) > 1 or not types <= _TEXT_EXACT_TYPES:
-            values = column.astype(str)
-        return pd.factorize(values, use_na_sentinel=False)[0]
-    if isinstance(column.dtype, pd.StringDtype):
-        return pd.factorize(column, use_na_sentinel=False)[0]
-    return pd.factorize(column.astype(str), use_na_sentinel=False)[0]
+def _text_codes(values: np.ndarray) -> np.ndarray:
+    """Codes that are equal exactly where pandas' .astype(str) is (missing values together), without
+    turning every cell into text: an object array of one such type (and None) is grouped by value."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if len(types) > 1 or not types <= _TEXT_EXACT_TYPES:
+        values = pd.Series(values, dtype=object).astype(str)
+    return pd.factorize(values, use_na_sentinel=False)[0]
 
 
-def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataFrame) -> list:
+def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray) -> list:
     """Compare each 合计/总计 row with the sum of all kept rows, each 小计 row with the kept rows since the last 小计."""
     checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
     if not checked:
@@ -269,7 +274,7 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataF
     if not totals:
         return []
     common = spec.common
-    source_row = kept["source_row"].to_numpy()  # ascending
+    # source_row is ascending
     numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
     mismatches, block_start = [], 0
     for i in totals:
@@ -288,7 +293,7 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: pd.DataF
             if reason:
                 continue
             if col.name not in numbers:
-                numbers[col.name] = pd.to_numeric(kept[col.name]).to_numpy(dtype="float64", na_value=np.nan)
+                numbers[col.name] = pd.to_numeric(pd.Series(kept[col.name])).to_numpy(dtype="float64", na_value=np.nan)
             # As pandas sums (NaN skipped, pairwise): the same float for the same rows.
             summed = float(np.nansum(numbers[col.name][lo:hi]))
             if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):

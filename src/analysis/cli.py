@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
     clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, help="输出文件夹（默认 data/processed）")
     clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
+    clean.add_argument("--jobs", type=int, help="同时清洗文件的进程数（默认：本机核数；文件少时只用一个进程）")
 
     brief = sub.add_parser("briefing", help="执行笔记本并导出 HTML 简报")
     brief.add_argument("--year", type=int, help="简报年份（默认：数据中最近的完整年份）")
@@ -57,7 +58,7 @@ def _run(args) -> int:
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
         try:
-            return clean(args.raw, args.out, strict=args.strict).exit_code
+            return clean(args.raw, args.out, strict=args.strict, jobs=args.jobs).exit_code
         except CleanBusy as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1

@@ -10,7 +10,10 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
+import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import __version__, atomic
-from analysis.clean import clean_sheet
+from analysis.clean import ARROW_TYPES, clean_sheet
 from analysis.demo import is_demo_folder
 from analysis.layout import ROW_KINDS, find_layout
 from analysis.normalize import neutralise_formula
@@ -79,14 +82,14 @@ def discover(raw_dir: Path, ledgers: list[str]):
 
 
 def _clean_file(path: Path, rel: str, spec: LedgerSpec):
-    """One workbook → (file record for the manifest, kept frames, reject dicts)."""
+    """One workbook → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
     record = {"file": rel, "status": "ok", "sheets": []}
-    frames, rejects = [], []
+    tables, rejects = [], []
     try:
         sheets = read_sheets(path)
     except ReadError as exc:
         record.update(status="failed", reason=str(exc))
-        return record, frames, rejects
+        return record, tables, rejects
     for sheet in sheets:
         srec = {"sheet": sheet.name}
         record["sheets"].append(srec)
@@ -124,33 +127,88 @@ def _clean_file(path: Path, rel: str, spec: LedgerSpec):
             srec["total_mismatches"] = result.total_mismatches
         if result.repeated_rows:
             srec["repeated_rows"] = result.repeated_rows
-        frame = result.frame
-        frame["source_file"] = rel
-        frame["source_sheet"] = sheet.name
-        frames.append(frame)
+        n = result.table.num_rows
+        tables.append(result.table.append_column("source_file", pa.repeat(rel, n))
+                      .append_column("source_sheet", pa.repeat(sheet.name, n)))
         rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
     visible = [s for s in record["sheets"] if s["status"] != "hidden"]
     if any(s["status"] == "failed" for s in visible):
         record["status"] = "failed" if not any(s["status"] == "ok" for s in visible) else "partial"
     elif not any(s["status"] == "ok" for s in visible):
         record.update(status="failed", reason="文件中没有可识别的台账工作表")
-    return record, frames, rejects
+    return record, tables, rejects
 
 
-def _typed_table(spec: LedgerSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Kept rows of all sheets → the ledger's typed table (the column contract of README)."""
-    names = [c.name for c in spec.columns] + ["source_row", "source_file", "source_sheet"]
-    if len(frames) == 1:
-        raw = frames[0].reset_index(drop=True)
-    elif frames:
-        raw = pd.concat(frames, ignore_index=True)
-    else:
-        raw = pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+# Per-file tables (the cache) hold the cleaned values as plain Arrow types; categories and nullable
+# types are applied once per ledger, on the concatenated table, not once for each of a thousand files.
+def _file_schema(spec: LedgerSpec) -> pa.Schema:
+    return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns]
+                     + [("source_row", pa.int64()), ("source_file", pa.string()), ("source_sheet", pa.string())])
+
+
+def _file_table(spec: LedgerSpec, tables: list[pa.Table]) -> pa.Table:
+    """Kept rows of one file's sheets → one table of the file schema, in one chunk (see _content_key)."""
+    table = pa.concat_tables(tables) if tables else _file_schema(spec).empty_table()
+    return table.combine_chunks()
+
+
+def _content_key(table: pa.Table) -> str | None:
+    """The kept records of one file (sheet, row and every column, not the file name), or None when it kept none.
+
+    The table is made the same way for every file (one chunk, fixed schema, no metadata), so equal
+    records give equal Arrow IPC bytes."""
+    if table.num_rows == 0:
+        return None
+    return hashlib.sha256(_ipc_bytes(table.drop_columns(["source_file"]))).hexdigest()
+
+
+def _ipc_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@dataclass
+class _Entry:
+    """What cleaning one file gives: its manifest record, kept rows, rejects and content key."""
+    record: dict
+    table: pa.Table
+    rejects: list
+    content: str | None
+
+    def to_bytes(self) -> bytes:
+        """One Arrow IPC stream; record, rejects and content key as JSON in the schema metadata."""
+        meta = json.dumps({"record": self.record, "rejects": self.rejects, "content": self.content}, ensure_ascii=False)
+        return _ipc_bytes(self.table.replace_schema_metadata({"entry": meta}))
+
+    @classmethod
+    def from_bytes(cls, data) -> _Entry:
+        table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        meta = json.loads(table.schema.metadata[b"entry"])
+        return cls(meta["record"], table.replace_schema_metadata(None), meta["rejects"], meta["content"])
+
+
+def _clean_entry(path: Path, rel: str, ledger: str, digest: str) -> bytes:
+    """One workbook → its cache entry (bytes: this also runs in worker processes)."""
+    spec = load_spec(ledger)
+    record, tables, rejects = _clean_file(path, rel, spec)
+    table = _file_table(spec, tables)
+    record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
+    return _Entry(record, table, rejects, _content_key(table)).to_bytes()
+
+
+def _ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
+    """The per-file tables of one ledger → its typed table (the column contract of README)."""
+    arrow = pa.concat_tables(tables) if tables else _file_schema(spec).empty_table()
+    i = arrow.schema.get_field_index("date")
+    arrow = arrow.set_column(i, "date", arrow.column("date").cast(pa.timestamp("s")))
+    raw = arrow.to_pandas()
     out = {}
     for col in spec.columns:
         values = raw[col.name]
         if col.type == "date":
-            out[col.name] = _dates(values)
+            out[col.name] = values
         elif col.type == "subdistrict":
             out[col.name] = pd.Categorical(values, categories=list(spec.common.subdistricts))
         elif col.type == "category":
@@ -170,23 +228,6 @@ def _typed_table(spec: LedgerSpec, frames: list[pd.DataFrame]) -> pd.DataFrame:
     out["source_sheet"] = raw["source_sheet"].astype("str")
     out["source_row"] = raw["source_row"].astype("int64")
     return pd.DataFrame(out)
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    """datetime.date objects (fresh sheets, tables read back from the cache) or datetime64 (typed tables) → datetime64[s]."""
-    if values.dtype.kind == "M":
-        return values.astype("datetime64[s]")
-    return pd.to_datetime(values.astype(object)).astype("datetime64[s]")
-
-
-def _content_key(spec: LedgerSpec, table: pd.DataFrame) -> str | None:
-    """The kept records of one file (sheet, row and every column), or None when it kept none."""
-    if table.empty:
-        return None
-    cols = ["source_sheet", "source_row"] + [c.name for c in spec.columns]
-    frame = table[cols].assign(date=_dates(table["date"]))  # cached tables hold dates as objects
-    hashes = pd.util.hash_pandas_object(frame, index=False)
-    return hashlib.sha256(hashes.to_numpy().tobytes()).hexdigest()
 
 
 def _parquet_bytes(table: pd.DataFrame) -> bytes:
@@ -266,28 +307,39 @@ class _FileCache:
     def key(self, rel: str, digest: str, ledger: str) -> str:
         return _key(rel, digest, ledger, *self.context)
 
-    def get(self, key: str):
-        meta, table = self.folder / f"{key}.json", self.folder / f"{key}.parquet"
-        if not (meta.exists() and table.exists()):
-            return None
-        self.used.add(key)
-        entry = json.loads(meta.read_text(encoding="utf-8"))
-        return entry["record"], pd.read_parquet(table), entry["rejects"]
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.arrow"
 
-    def put(self, key: str, record: dict, table: pd.DataFrame, rejects: list) -> None:
-        self.used.add(key)
-        atomic.write_bytes(self.folder / f"{key}.parquet", _parquet_bytes(table))
-        atomic.write_text(self.folder / f"{key}.json",
-                          json.dumps({"record": record, "rejects": rejects}, ensure_ascii=False))
+    def get(self, key: str) -> _Entry | None:
+        try:
+            entry = _Entry.from_bytes(self._path(key).read_bytes())
+        except (OSError, ValueError, KeyError, pa.ArrowException):  # absent, or not an entry: clean the file again
+            return None
+        self.used.add(self._path(key).name)
+        return entry
+
+    def put(self, key: str, data: bytes) -> None:
+        self.used.add(self._path(key).name)
+        atomic.write_bytes(self._path(key), data)
 
     def prune(self) -> None:
         """Forget files that are no longer in the raw folder (the cache does not grow without end)."""
         for p in self.folder.glob("*"):
-            if p.name.split(".")[0] not in self.used:
+            if p.name not in self.used:
                 p.unlink(missing_ok=True)
 
 
-def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> CleanResult:
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None, echo=print) -> CleanResult:
+    """Clean every ledger file under raw_dir into out_dir; `jobs` worker processes (default: one per core)
+    clean the files that changed when there are many of them."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     with _exclusive(out_dir):
         found, skipped, digests = _inputs(raw_dir)
@@ -296,67 +348,111 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, echo=print) -> 
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
             return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
-        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo)
+        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key,
+                              jobs or default_jobs(), echo)
     for line in summary_lines(manifest):
         echo(line)
     return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
 
 
-def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, echo) -> dict:
+# Below this many files to clean per worker, worker processes cost more than they save (measured on
+# the demo's workbooks: 4 files 0.04 s in one process, 0.06 s in two; 15 files 0.25 s, 0.17 s).
+FILES_PER_WORKER = 8
+
+
+def _clean_misses(misses: list, jobs: int, echo):
+    """Yield (cache key, entry bytes) for each (key, path, rel, ledger, digest) in misses, in the order
+    they finish: in `jobs` worker processes when there are enough files, else in this one."""
+    step = max(1, len(misses) // 20) if len(misses) >= 50 else 0  # progress only where the run is long
+
+    def progress(done: int, rel: str) -> None:
+        if step and (done % step == 0 or done == len(misses)):
+            echo(f"  清洗 {done}/{len(misses)}：{rel}", file=sys.stderr)
+
+    workers = min(jobs, len(misses) // FILES_PER_WORKER)
+    if workers < 2:
+        for done, (key, path, rel, ledger, digest) in enumerate(misses, 1):
+            progress(done, rel)
+            yield key, _clean_entry(path, rel, ledger, digest)
+        return
+    pool = ProcessPoolExecutor(workers, initializer=_worker_init)
+    try:
+        futures = {pool.submit(_clean_entry, path, rel, ledger, digest): (key, rel)
+                   for key, path, rel, ledger, digest in misses}
+        for done, future in enumerate(as_completed(futures), 1):
+            key, rel = futures[future]
+            progress(done, rel)
+            yield key, future.result()
+    finally:
+        # On Ctrl-C or an error: drop the files not started, let the workers finish the one in hand.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    # Ctrl-C reaches every process of the terminal: the parent stops the run and says so; workers
+    # finish the file in hand quietly instead of each printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, jobs, echo) -> dict:
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
     manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "synthetic": is_demo_folder(raw_dir),
                 "ledgers": {}, "files": [], "skipped": skipped}
     cache = _FileCache(out_dir)
-    outputs = {}  # written together at the end, so that a failure leaves the previous outputs whole
-    all_rejects, seen, seen_content, done = [], {}, {}, 0
-    total_files = len(digests)
-    step = max(1, total_files // 20) if total_files >= 50 else 0  # progress only where the run is long
+    # Every file once per distinct content, in path order; the cache answers for files cleaned before.
+    plan = {ledger: [] for ledger in found}  # (rel, digest, cache key or None for a byte-identical copy)
+    first_of, entries, misses = {}, {}, []
     for ledger, paths in found.items():
-        spec = load_spec(ledger)
-        tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
-                            "files_failed": 0, "duplicates": 0}
         for path in paths:
             rel = path.relative_to(raw_dir).as_posix()
             digest = digests[rel]
-            done += 1
-            if step and (done % step == 0 or done == total_files):
-                echo(f"  读取 {done}/{total_files}：{rel}", file=sys.stderr)
-            if digest in seen:
+            if digest in first_of:
+                plan[ledger].append((rel, digest, None))
+                continue
+            first_of[digest] = rel
+            key = cache.key(rel, digest, ledger)
+            plan[ledger].append((rel, digest, key))
+            entries[key] = cache.get(key)
+            if entries[key] is None:
+                misses.append((key, path, rel, ledger, digest))
+    for key, data in _clean_misses(misses, jobs, echo):
+        cache.put(key, data)
+        entries[key] = _Entry.from_bytes(data)
+
+    outputs = {}  # written together at the end, so that a failure leaves the previous outputs whole
+    all_rejects, seen_content = [], {}
+    for ledger, files in plan.items():
+        spec = load_spec(ledger)
+        tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
+                            "files_failed": 0, "duplicates": 0}
+        for rel, digest, key in files:
+            if key is None:
+                first = first_of[digest]
                 manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
-                                          "duplicate_of": seen[digest],
-                                          "reason": f"与“{seen[digest]}”内容完全相同，只计一次"})
+                                          "duplicate_of": first, "reason": f"与“{first}”内容完全相同，只计一次"})
                 lsum["duplicates"] += 1
                 continue
-            seen[digest] = rel
-            key = cache.key(rel, digest, ledger)
-            hit = cache.get(key)
-            if hit is None:
-                record, frames, rejects = _clean_file(path, rel, spec)
-                record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
-                table = _typed_table(spec, frames)
-                cache.put(key, record, table, rejects)
-            else:
-                record, table, rejects = hit
-            content = _content_key(spec, table)
-            if content in seen_content:
-                first = seen_content[content]
+            entry = entries[key]
+            if entry.content in seen_content:
+                first = seen_content[entry.content]
                 manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
                                           "duplicate_of": first,
                                           "reason": f"与“{first}”的记录逐行相同（文件本身不同，可能是另存或重发的同一份台账），只计一次"})
                 lsum["duplicates"] += 1
                 continue
-            if content is not None:
-                seen_content[content] = rel
+            if entry.content is not None:
+                seen_content[entry.content] = rel
+            record = entry.record
             manifest["files"].append(record)
-            tables.append(table)
-            all_rejects.extend(rejects)
+            tables.append(entry.table)
+            all_rejects.extend(entry.rejects)
             lsum["files"] += 1
             lsum["files_failed"] += record["status"] in ("failed", "partial")
             for s in record["sheets"]:
                 lsum["sheets"] += s["status"] == "ok"
                 lsum["rows_kept"] += s.get("kept", 0)
                 lsum["rows_rejected"] += s.get("rejected", 0)
-        table = _typed_table(spec, tables)
+        table = _ledger_table(spec, tables)
         lsum["output"] = f"{ledger}.parquet"
         lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
         manifest["ledgers"][ledger] = lsum
