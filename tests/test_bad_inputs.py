@@ -654,6 +654,11 @@ def test_a_copy_with_an_extra_empty_sheet_and_other_spellings_is_the_same_ledger
     assert run.table("gas_safety")["hazards_found"].sum() == 3
     dup = next(f for f in run.manifest["files"] if f["file"] == "gas_safety/好（转存）.xlsx")
     assert dup["status"] == "duplicate" and dup["duplicate_of"] == "gas_safety/好.xlsx"
+    # The row rejected only in the copy is not lost: it is listed and counted.
+    mine = rejects_of(run, "gas_safety/好（转存）.xlsx")
+    assert mine[["sheet", "row"]].values.tolist() == [["空", "3"]] and dup["rows_rejected"] == 1
+    assert run.manifest["ledgers"]["gas_safety"]["rows_rejected"] == 1
+    assert "另有 1 行被剔除" in line_for(run.text, "gas_safety/好（转存）.xlsx")
 
 
 def repeated_records(raw: Path) -> Path:

@@ -392,6 +392,22 @@ def test_a_rule_without_a_written_reason_is_refused(tmp_path):
         load_spec("demolitions", tmp_path)
 
 
+
+@pytest.mark.parametrize(("old", "new", "words"), [("default: false", "default: 0", "true 或 false"),
+                                                    ("default: 0", "default: 1.5", "整数")])
+def test_a_default_that_is_not_of_the_column_type_is_refused(tmp_path, old, new, words):
+    from analysis.paths import LEDGER_SPEC_DIR
+    from analysis.spec import load_spec
+
+    for f in LEDGER_SPEC_DIR.glob("*.yaml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "gas_safety.yaml":
+            assert old in text
+            text = text.replace(old, new, 1)
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=words):
+        load_spec("gas_safety", tmp_path)
+
 def test_unchanged_files_are_not_read_again_and_a_changed_one_alone_is(raw, run_clean, monkeypatch):
     import analysis.pipeline as pipeline
 

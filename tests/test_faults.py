@@ -1,8 +1,12 @@
 """Faults while writing: the previous outputs stay whole, nothing temporary is left, reruns are identical."""
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,6 +172,88 @@ def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
     clean(demo_raw, out, echo=_quiet)
     assert _outputs(out) == _outputs(reference)
 
+
+
+# Workers that take a second per file (the patch is inherited by fork), or one that dies on its fifth file.
+_SLOW_POOLED_CLEAN = """
+import os, signal, sys, time
+import analysis.pipeline as pipeline
+from analysis.cli import main
+pipeline.FILES_PER_WORKER = 1
+mode, real, calls = sys.argv[3], pipeline._clean_file, []
+def clean_file(*args):
+    calls.append(args)
+    if mode == "die" and len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "slow":
+        time.sleep(1)
+    return real(*args)
+pipeline._clean_file = clean_file
+sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2"]))
+"""
+
+
+def _slow_clean(raw: Path, out: Path, mode: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _SLOW_POOLED_CLEAN, str(raw), str(out), mode], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def test_ctrl_c_twice_does_not_hang(demo_raw, tmp_path):
+    """The second Ctrl-C arrives while the workers finish the files in hand (it used to leave the run hanging)."""
+    proc = _slow_clean(demo_raw, tmp_path / "out", "slow")
+    time.sleep(2.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode == 130, err
+    assert "已中断" in err and "Traceback" not in err and "Exception ignored" not in err
+    assert _temps(tmp_path / "out") == []
+
+
+def test_a_worker_that_dies_is_reported_in_chinese(demo_raw, tmp_path):
+    proc = _slow_clean(demo_raw, tmp_path / "out", "die")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "清洗进程意外退出" in err and "--jobs 1" in err and "Traceback" not in err
+    assert _outputs(tmp_path / "out") == {} and _temps(tmp_path / "out") == []
+
+
+def _live_members(group: int) -> list:
+    """Processes of a process group that are still running (not zombies), from /proc."""
+    live = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == group:
+            live.append(entry.name)
+    return live
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with their parent through Linux's prctl")
+def test_workers_end_with_their_parent_and_release_the_lock(demo_raw, tmp_path):
+    """A parent killed outright (the OOM killer, say) must not leave workers holding the output folder's lock."""
+    out = tmp_path / "out"
+    proc = _slow_clean(demo_raw, out, "slow")
+    time.sleep(2.5)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while _live_members(proc.pid):
+            assert time.monotonic() < deadline, "workers outlived their parent"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # survivors of a failed test
+    result = clean(demo_raw, out, echo=_quiet)
+    assert result.exit_code == 0
 
 def test_a_damaged_cache_entry_is_cleaned_again(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analysis import atomic, paths
 from analysis.demo import is_demo_folder, write_demo
-from analysis.pipeline import clean, discover
+from analysis.pipeline import clean, default_jobs, discover
 from analysis.spec import ledger_names
 
 STAMP = "stamp.json"
@@ -62,7 +62,7 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
         if not is_demo_folder(raw):
             write_demo(raw)
     # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
-    if clean(raw, processed).exit_code:
+    if clean(raw, processed, jobs=default_jobs()).exit_code:
         print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
 
     from analysis import views  # imported here: pandas and matplotlib only once cleaning is settled

@@ -8,6 +8,16 @@ from pathlib import Path
 from analysis import paths
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是“{text}”")
+    return n
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -21,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
     clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, help="输出文件夹（默认 data/processed）")
     clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
-    clean.add_argument("--jobs", type=int, help="同时清洗文件的进程数（默认：本机核数；文件少时只用一个进程）")
+    clean.add_argument("--jobs", type=_positive, help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
 
     brief = sub.add_parser("briefing", help="执行笔记本并导出 HTML 简报")
     brief.add_argument("--year", type=int, help="简报年份（默认：数据中最近的完整年份）")
@@ -52,18 +62,23 @@ def _run(args) -> int:
         print(f"示例台账已写入 {args.out}（合成数据，非真实台账）")
         return 0
     if args.command == "clean":
-        from analysis.pipeline import CleanBusy, clean
+        from analysis.pipeline import CleanBusy, CleanFailed, clean, default_jobs
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
         try:
-            return clean(args.raw, args.out, strict=args.strict, jobs=args.jobs).exit_code
-        except CleanBusy as exc:
+            return clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs()).exit_code
+        except (CleanBusy, CleanFailed) as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
     if args.command == "briefing":
         from analysis.briefing import build
+        from analysis.pipeline import CleanBusy, CleanFailed
 
-        return build(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
+        try:
+            return build(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
+        except (CleanBusy, CleanFailed) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
     return 2

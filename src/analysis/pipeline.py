@@ -13,7 +13,9 @@ import json
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,6 +260,10 @@ class CleanBusy(Exception):
     """Another clean is writing the same output folder."""
 
 
+class CleanFailed(Exception):
+    """The run stopped for a reason outside the ledgers (a worker process died); the message says what to do."""
+
+
 @contextmanager
 def _exclusive(out_dir: Path):
     """Hold out_dir/.clean.lock for the run, so that two runs never interleave their writes."""
@@ -313,7 +319,7 @@ class _FileCache:
     def get(self, key: str) -> _Entry | None:
         try:
             entry = _Entry.from_bytes(self._path(key).read_bytes())
-        except (OSError, ValueError, KeyError, pa.ArrowException):  # absent, or not an entry: clean the file again
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):  # absent, or not an entry: clean it again
             return None
         self.used.add(self._path(key).name)
         return entry
@@ -329,17 +335,24 @@ class _FileCache:
                 p.unlink(missing_ok=True)
 
 
+# Each worker holds its own interpreter and value memo (~100–250 MB at a million rows): more than this
+# many costs memory without much gain on the machines this runs on.
+MAX_DEFAULT_JOBS = 8
+
+
 def default_jobs() -> int:
-    """The cores this process may use."""
+    """One worker per core this process may use, at most MAX_DEFAULT_JOBS."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_JOBS))
 
 
-def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int | None = None, echo=print) -> CleanResult:
-    """Clean every ledger file under raw_dir into out_dir; `jobs` worker processes (default: one per core)
-    clean the files that changed when there are many of them."""
+def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, echo=print) -> CleanResult:
+    """Clean every ledger file under raw_dir into out_dir. With jobs > 1, many changed files are cleaned in
+    that many worker processes (the commands pass default_jobs(); a script that does so needs the usual
+    `if __name__ == "__main__":` guard where Python starts workers by spawn or forkserver)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     with _exclusive(out_dir):
         found, skipped, digests = _inputs(raw_dir)
@@ -348,15 +361,14 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int | Non
             manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
             echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
             return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
-        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key,
-                              jobs or default_jobs(), echo)
+        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, jobs, echo)
     for line in summary_lines(manifest):
         echo(line)
     return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
 
 
 # Below this many files to clean per worker, worker processes cost more than they save (measured on
-# the demo's workbooks: 4 files 0.04 s in one process, 0.06 s in two; 15 files 0.25 s, 0.17 s).
+# the demo's workbooks with fork: 4 files 0.04 s in one process, 0.06 s in two; 15 files 0.25 s, 0.17 s).
 FILES_PER_WORKER = 8
 
 
@@ -376,22 +388,49 @@ def _clean_misses(misses: list, jobs: int, echo):
             yield key, _clean_entry(path, rel, ledger, digest)
         return
     pool = ProcessPoolExecutor(workers, initializer=_worker_init)
+    done = 0
     try:
         futures = {pool.submit(_clean_entry, path, rel, ledger, digest): (key, rel)
                    for key, path, rel, ledger, digest in misses}
-        for done, future in enumerate(as_completed(futures), 1):
+        for future in as_completed(futures):
             key, rel = futures[future]
+            try:
+                data = future.result()
+            except BrokenProcessPool:
+                raise CleanFailed(f"一个清洗进程意外退出（可能是内存不足，或某个文件让读取程序崩溃）；已清洗的 {done} 个文件"
+                                  "已记住，输出文件保持上一次完整的状态。请用 analysis clean --jobs 1 重新运行，"
+                                  "找出出问题的文件。") from None
+            done += 1
             progress(done, rel)
-            yield key, future.result()
+            yield key, data
     finally:
-        # On Ctrl-C or an error: drop the files not started, let the workers finish the one in hand.
+        _shutdown(pool)
+
+
+def _shutdown(pool: ProcessPoolExecutor) -> None:
+    """Cancel the files not yet handed out and wait for the workers to finish the ones in hand (they write
+    nothing). A second Ctrl-C must not break the wait: the workers would never be told to stop and the
+    run would hang (Python 3.11 and 3.12), so SIGINT is ignored meanwhile."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
         pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _worker_init() -> None:
     # Ctrl-C reaches every process of the terminal: the parent stops the run and says so; workers
     # finish the file in hand quietly instead of each printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        # A worker must not outlive its parent (killed by the OOM killer, say): waiting for work that never
+        # comes, it would also keep the output folder's lock, inherited by fork, and refuse every later run.
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, jobs, echo) -> dict:
@@ -434,14 +473,22 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, jobs,
                 continue
             entry = entries[key]
             if entry.content in seen_content:
-                first = seen_content[entry.content]
-                manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
-                                          "duplicate_of": first,
-                                          "reason": f"与“{first}”的记录逐行相同（文件本身不同，可能是另存或重发的同一份台账），只计一次"})
+                first, original = seen_content[entry.content]
+                dup = {"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate", "duplicate_of": first,
+                       "reason": f"与“{first}”的记录逐行相同（文件本身不同，可能是另存或重发的同一份台账），只计一次"}
+                # Its kept rows are counted once; rows rejected only in this copy are still listed, not lost.
+                extra = _rejects_not_in(entry.rejects, original.rejects)
+                if extra:
+                    rows = len({(r["sheet"], r["row"]) for r in extra})
+                    dup["rows_rejected"] = rows
+                    dup["reason"] += f"；但此文件另有 {rows} 行被剔除而原文件中没有，已列入 rejects.csv"
+                    all_rejects.extend(extra)
+                    lsum["rows_rejected"] += rows
+                manifest["files"].append(dup)
                 lsum["duplicates"] += 1
                 continue
             if entry.content is not None:
-                seen_content[entry.content] = rel
+                seen_content[entry.content] = (rel, entry)
             record = entry.record
             manifest["files"].append(record)
             tables.append(entry.table)
@@ -466,6 +513,13 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, run_key, jobs,
     atomic.write_all(outputs)
     cache.prune()
     return manifest
+
+
+def _rejects_not_in(rejects: list, original: list) -> list:
+    """The rejects of a copy that its original does not have (same sheet, row, column, value and reason)."""
+    fields = ("sheet", "row", "column", "value", "reason")
+    known = {tuple(r[f] for f in fields) for r in original}
+    return [r for r in rejects if tuple(r[f] for f in fields) not in known]
 
 
 def summary_lines(manifest: dict) -> list[str]:

@@ -5,6 +5,7 @@ in those files; this module only indexes them.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -128,6 +129,26 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
     )
 
 
+# What a default must be, by column type: it goes into the table as it is, like a cleaned value.
+_TYPE_WORDS = {"date": "日期", "subdistrict": "文字", "text": "文字", "category": "本列的一个类别", "count": "整数",
+               "number": "数字", "flag": "true 或 false"}
+
+
+def _default_fits(col: Column) -> bool:
+    d = col.default
+    if col.type == "flag":
+        return isinstance(d, bool)
+    if col.type == "count":
+        return isinstance(d, int) and not isinstance(d, bool)
+    if col.type == "number":
+        return isinstance(d, (int, float)) and not isinstance(d, bool)
+    if col.type == "date":
+        return isinstance(d, dt.date)
+    if col.type == "category":
+        return d in col.values or d == col.other
+    return isinstance(d, str)
+
+
 @lru_cache(maxsize=None)
 def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     path = spec_dir / f"{ledger}.yaml"
@@ -145,6 +166,8 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
             only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"),
         )
+        if col.default is not None and not _default_fits(col):
+            raise ValueError(f"{path.name}: 列 {c['name']} 的默认值“{col.default}”不是{_TYPE_WORDS[col.type]}")
         for rule in ("max", "at_most"):
             if c.get(rule) is not None and not str(c.get(f"why_{rule}") or "").strip():
                 raise ValueError(f"{path.name}: 列 {c['name']} 的规则 {rule} 必须在 why_{rule} 中写明理由")
