@@ -119,8 +119,10 @@ def make_dataset(work: Path, districts: int, years, scale: float, fresh: bool, l
     """work/raw/<ledger>/<district>/…: one demo district per district name, deterministic, reused."""
     import analysis.demo as demo_module
 
-    params = {"districts": districts, "years": list(years), "scale": scale,
-              "generator": hashlib.sha256(Path(demo_module.__file__).read_bytes()).hexdigest()[:16]}
+    generator = hashlib.sha256()
+    for source in sorted(Path(demo_module.__file__).parent.glob("*.py")):
+        generator.update(source.read_bytes())
+    params = {"districts": districts, "years": list(years), "scale": scale, "generator": generator.hexdigest()[:16]}
     raw, stamp = work / "raw", work / "dataset.json"
     if not fresh and stamp.exists() and json.loads(stamp.read_text()) == params and raw.is_dir():
         log(f"数据集已存在，直接使用：{raw}")
@@ -214,13 +216,13 @@ def baseline_read(raw: Path) -> None:
 
 
 def counted_clean(raw: Path, out: Path) -> None:
-    """`analysis clean`, reporting which files it read (pipeline.read_sheets calls)."""
-    import analysis.pipeline as pipeline
+    """`analysis clean`, reporting which files it read (read_sheets calls)."""
+    import analysis.ingest.file_result as file_result
     from analysis.cli import main
 
     reads = []
-    real = pipeline.read_sheets
-    pipeline.read_sheets = lambda path: reads.append(path) or real(path)
+    real = file_result.read_sheets
+    file_result.read_sheets = lambda path: reads.append(path) or real(path)
     with open(os.devnull, "w") as sink:
         stdout, sys.stdout = sys.stdout, sink
         try:
@@ -232,11 +234,12 @@ def counted_clean(raw: Path, out: Path) -> None:
 
 
 STAGES = {  # module: functions whose cumulative wall time is reported (those that exist)
-    "analysis.read": ["read_sheets"],
-    "analysis.layout": ["find_layout"],
-    "analysis.clean": ["clean_sheet", "_normalise_column", "_check_totals", "_repeated_rows"],
-    "analysis.pipeline": ["_inputs", "_clean_file", "_file_table", "_content_key", "_ledger_table", "_parquet_bytes",
-                          "_rejects_csv"],
+    "analysis.ingest.read": ["read_sheets"],
+    "analysis.ingest.layout": ["find_layout"],
+    "analysis.ingest.cleaning": ["clean_sheet", "_normalise_column", "_check_totals", "_repeated_rows"],
+    "analysis.ingest.discover": ["inputs"],
+    "analysis.ingest.file_result": ["clean_file", "_file_table", "_content_key"],
+    "analysis.ingest.outputs": ["ledger_table", "parquet_bytes", "rejects_csv"],
 }
 
 
@@ -259,7 +262,9 @@ def stage_times(raw: Path, out: Path) -> None:
                 calls[label] = calls.get(label, 0) + 1
         return wrapper
 
-    import analysis.pipeline as pipeline
+    import analysis.ingest.cache as cache
+    import analysis.ingest.pipeline as pipeline
+    ingest = [m for name, m in sorted(sys.modules.items()) if name.startswith("analysis.ingest")]
     for module_name, names in STAGES.items():
         module = importlib.import_module(module_name)
         for name in names:
@@ -267,13 +272,13 @@ def stage_times(raw: Path, out: Path) -> None:
             if fn is None:
                 continue
             wrapped = timed(f"{module_name.split('.')[-1]}.{name}", fn)
-            setattr(module, name, wrapped)
-            if getattr(pipeline, name, None) is fn:  # imported by name into the pipeline
-                setattr(pipeline, name, wrapped)
+            for other in ingest:  # where it was imported by name too
+                if getattr(other, name, None) is fn:
+                    setattr(other, name, wrapped)
     for name in ("get", "put"):
-        fn = getattr(pipeline._FileCache, name, None)
+        fn = getattr(cache.FileCache, name, None)
         if fn is not None:
-            setattr(pipeline._FileCache, name, timed(f"pipeline.cache.{name}", fn))
+            setattr(cache.FileCache, name, timed(f"cache.{name}", fn))
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
     pipeline.clean(raw, out, jobs=1, echo=lambda *a, **k: None)
@@ -523,7 +528,7 @@ def report(res: dict) -> str:
     st = res.get("stages")
     if st:
         lines += ["", "Where the time of one cold clean goes, in one process (`jobs=1`: the work the worker processes share; "
-                  f"in-process timers around each stage; total {st['total']:.1f} s; stages nest: _clean_file includes "
+                  f"in-process timers around each stage; total {st['total']:.1f} s; stages nest: clean_file includes "
                   "read_sheets, find_layout and clean_sheet, which includes _normalise_column, _check_totals and "
                   "_repeated_rows):", "",
                   "| stage | seconds | calls |", "|---|---|---|"]

@@ -1,14 +1,18 @@
 """Shared helpers: tests build their own small workbooks (no binary fixtures)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import os
+import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from analysis.pipeline import clean
-from analysis.tables import load_manifest, load_rejects, load_table
+from analysis.ingest.pipeline import clean
+from analysis.ingest.tables import load_manifest, load_rejects, load_table
 
 
 def write_xlsx(path: Path, sheets: dict, merges: dict | None = None, hidden: tuple = ()) -> Path:
@@ -66,3 +70,56 @@ def raw(tmp_path) -> Path:
 
 
 D = dt.date
+
+
+# ---------------------------------------------------------------- the demo briefing, built once per session
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIXED_DATE = "1700000000"  # SOURCE_DATE_EPOCH: the generation date shown, fixed so builds compare byte for byte
+
+
+@contextlib.contextmanager
+def working_directory(folder: Path):
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def build_briefing(project: Path, **kw) -> tuple[int, str]:
+    """`analysis briefing` in the project folder, as the command runs it: (exit status, everything printed)."""
+    from analysis.cli import briefing
+
+    out = io.StringIO()
+    with working_directory(project), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = briefing(**kw)
+    return code, out.getvalue()
+
+
+def fresh_project(root: Path) -> Path:
+    """What a clean clone has: the notebooks and an empty data/raw."""
+    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
+    (root / "data" / "raw").mkdir(parents=True)
+    (root / "data" / "raw" / ".gitkeep").touch()
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """A fresh clone's first `analysis briefing` (demo data): (root, log, golden snapshot taken right after)."""
+    import golden
+
+    root = fresh_project(tmp_path_factory.mktemp("clone"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
+        code, log = build_briefing(root)
+    assert code == 0, log
+    return root, log, golden.snapshot(root / "build-demo" / "processed", root / "reports" / "2023")
+
+
+@pytest.fixture
+def project(demo_build):
+    root, log, _ = demo_build
+    return root, log

@@ -22,8 +22,9 @@ from types import SimpleNamespace
 import pytest
 from conftest import write_xlsx
 
-from analysis import read as reader
-from analysis.read import ReadError, read_sheets
+from analysis.ingest import read as reader
+from analysis.ingest.read import workbook as calamine_reader
+from analysis.ingest.read import ReadError, read_sheets
 
 D = dt.date
 TODAY = dt.date.today()
@@ -300,7 +301,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked_in_bounded_time_and_memory(
         def __getattr__(self, name):
             raise AssertionError("calamine was asked to open a zip bomb")
 
-    monkeypatch.setattr(reader, "calamine", NoCalamine())
+    monkeypatch.setattr(calamine_reader, "calamine", NoCalamine())
     tracemalloc.start()
     start = time.perf_counter()
     with pytest.raises(ReadError, match="压缩炸弹") as info:
@@ -707,7 +708,7 @@ def test_rejects_csv_neutralises_cells_that_a_spreadsheet_would_run(raw, run_cle
 
 
 def test_a_unit_name_with_markup_shows_as_text_in_the_briefing(raw, run_clean):
-    from analysis import views
+    from analysis.report import pages
 
     name = "<script>alert(1)</script>烧烤"
     write_xlsx(raw / "gas_safety" / "g.xlsx", {"S": [
@@ -717,7 +718,7 @@ def test_a_unit_name_with_markup_shows_as_text_in_the_briefing(raw, run_clean):
     ]})
     run = run_clean()
     assert run.table("gas_safety")["unit_name"].tolist() == [name, name]
-    page = views.top_contributors(views.load(run.out), "gas_safety", 2023).data
+    page = pages.top_contributors(pages.load(run.out), "gas_safety", 2023).data
     assert "&lt;script&gt;alert(1)&lt;/script&gt;烧烤" in page
     assert "<script" not in page
 
@@ -830,7 +831,7 @@ CELL_LEVEL_FILES = {
 
 
 def test_one_run_over_good_and_every_bad_kind_gives_exact_totals_and_a_line_per_bad_file(raw, tmp_path, bomb_bytes):
-    from analysis.tables import load_manifest, load_rejects, load_table
+    from analysis.ingest.tables import load_manifest, load_rejects, load_table
 
     named = build_mixed_folder(raw, bomb_bytes)
     out = tmp_path / "out"

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import normalize as nz
-from analysis.clean import _repeated_rows
-from analysis.layout import _row_kind, _row_kinds
-from analysis.spec import load_common, load_spec
+from analysis.ingest import normalize as nz
+from analysis.ingest.cleaning import _repeated_rows
+from analysis.ingest.layout import _row_kind, _row_kinds
+from analysis.ingest.spec import load_common, load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMON = load_common()

@@ -1,63 +1,19 @@
 """`analysis briefing` end to end on the demo data, as a newcomer runs it on a fresh clone."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from browser import check_in_browser, require_chromium
+from conftest import FIXED_DATE, PROJECT, build_briefing as _build, fresh_project as _fresh_project
 
-from analysis.briefing import build
-from analysis.report import check_offline_html
-
-PROJECT = Path(__file__).resolve().parents[1]
+from analysis.report.export import check_offline_html
 REPORT_PHRASES = ["12000余处", "2700余家", "526处", "187个", "5处", "5000余次", "2714个", "50个", "147处", "9处",
                   "约4714平方米"]
 PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "data_quality"]
-
-
-@contextlib.contextmanager
-def _in(folder: Path):
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def _build(project: Path, **kw) -> tuple[int, str]:
-    out = io.StringIO()
-    with _in(project), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = build(**kw)
-    return code, out.getvalue()
-
-
-def _fresh_project(root: Path) -> Path:
-    """What a clean clone has: the notebooks and an empty data/raw."""
-    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
-    (root / "data" / "raw").mkdir(parents=True)
-    (root / "data" / "raw" / ".gitkeep").touch()
-    return root
-
-
-FIXED_DATE = "1700000000"  # SOURCE_DATE_EPOCH: the generation date shown, fixed so builds compare byte for byte
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root = _fresh_project(tmp_path_factory.mktemp("clone"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", FIXED_DATE)
-        code, log = _build(root)
-    assert code == 0, log
-    return root, log
 
 
 def _html(root: Path, name: str = "briefing") -> str:
@@ -123,7 +79,7 @@ def test_nothing_changed_means_nothing_rebuilt(project):
 
 
 def test_a_fault_while_exporting_leaves_the_previous_pages_whole(project, monkeypatch):
-    import analysis.report as report
+    import analysis.report.export as report
 
     root, _ = project
     pages = {n: (root / "reports" / "2023" / f"{n}.html").read_bytes() for n in PAGES}
@@ -161,12 +117,12 @@ def test_a_changed_raw_file_is_cleaned_again_and_shows_in_the_briefing(tmp_path)
 
 def test_a_failing_notebook_stops_with_its_name_and_cell_and_writes_no_page(tmp_path):
     root = _fresh_project(tmp_path)
-    bad = nbformat.read(root / "notebooks" / "03_dust_control.ipynb", as_version=4)
+    bad = nbformat.read(root / "notebooks" / "ledger.ipynb", as_version=4)
     bad.cells.append(nbformat.v4.new_code_cell("1 / 0"))
-    nbformat.write(bad, root / "notebooks" / "03_dust_control.ipynb")
+    nbformat.write(bad, root / "notebooks" / "ledger.ipynb")
     code, log = _build(root)
     assert code == 1
-    assert "03_dust_control.ipynb" in log and "ZeroDivisionError" in log and "1 / 0" in log
+    assert "ledger.ipynb（" in log and "ZeroDivisionError" in log and "1 / 0" in log
     assert not list((root / "reports").glob("2023/*.html"))
 
 

@@ -18,7 +18,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import check_in_browser, require_chromium  # noqa: E402
 
-from analysis.report import execute_notebooks, export_html  # noqa: E402
+from analysis.ingest import commit  # noqa: E402
+from analysis.report.execute import NotebookRun, execute_notebooks  # noqa: E402
+from analysis.report.export import render_html  # noqa: E402
 
 TITLE = "解放区城市管理局 2023年度城市管理执法统计简报"
 
@@ -69,18 +71,17 @@ def briefing_html(tmp_path_factory) -> Path:
     src = root / "notebooks" / "briefing.ipynb"
     src.parent.mkdir()
     nbformat.write(nb, src)
-    (executed,) = execute_notebooks([src], {"year": 2023}, workdir=root, build_dir=root / "build", progress=None)
-    return export_html(
-        executed, root / "out" / "briefing.html", TITLE, generated=dt.date(2026, 11, 24), extra_css=_font_css()
-    )
+    (executed,) = execute_notebooks([NotebookRun(src, "briefing", {"year": 2023})], workdir=root,
+                                    build_dir=root / "build", progress=None)
+    out = root / "out" / "briefing.html"
+    commit.write_text(out, render_html(executed, out, TITLE, generated=dt.date(2026, 11, 24), extra_css=_font_css()))
+    return out
 
 
 def _font_css() -> str:
     """The embedded subset font, so the screenshot shows Chinese on machines without CJK fonts."""
-    try:
-        from analysis.plots import font_face_css
-    except ImportError:
-        return ""
+    from analysis.report.plots import font_face_css
+
     text = TITLE + "".join(source for kind, source, *_ in CELLS if kind == "md") + "生成日期：0123456789年月日"
     return font_face_css(text)
 

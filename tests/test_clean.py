@@ -308,11 +308,11 @@ def test_an_interrupted_write_leaves_the_previous_outputs_whole(raw, run_clean, 
     run = run_clean()
     before = outputs(run.out)
     write_xlsx(raw / "street_vending" / "a.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", 9, "", ""])})
-    import analysis.pipeline as pipeline
+    import analysis.ingest.outputs as outputs_module
 
     def boom(*a, **k):
         raise KeyboardInterrupt
-    monkeypatch.setattr(pipeline.pq, "write_table", boom)
+    monkeypatch.setattr(outputs_module.pq, "write_table", boom)
     with pytest.raises(KeyboardInterrupt):
         run_clean()
     assert outputs(run.out) == before
@@ -381,7 +381,7 @@ def test_plausibility_rules_from_the_spec(raw, run_clean):
 
 def test_a_rule_without_a_written_reason_is_refused(tmp_path):
     from analysis.paths import LEDGER_SPEC_DIR
-    from analysis.spec import load_spec
+    from analysis.ingest.spec import load_spec
 
     for f in LEDGER_SPEC_DIR.glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
@@ -397,7 +397,7 @@ def test_a_rule_without_a_written_reason_is_refused(tmp_path):
                                                     ("default: 0", "default: 1.5", "整数")])
 def test_a_default_that_is_not_of_the_column_type_is_refused(tmp_path, old, new, words):
     from analysis.paths import LEDGER_SPEC_DIR
-    from analysis.spec import load_spec
+    from analysis.ingest.spec import load_spec
 
     for f in LEDGER_SPEC_DIR.glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
@@ -409,14 +409,14 @@ def test_a_default_that_is_not_of_the_column_type_is_refused(tmp_path, old, new,
         load_spec("gas_safety", tmp_path)
 
 def test_unchanged_files_are_not_read_again_and_a_changed_one_alone_is(raw, run_clean, monkeypatch):
-    import analysis.pipeline as pipeline
+    import analysis.ingest.file_result as file_result
 
     for places, name in enumerate(("a", "b", "c"), start=1):
         write_xlsx(raw / "street_vending" / f"{name}.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", places, "", ""])})
     first = run_clean()
     reads = []
-    real = pipeline.read_sheets
-    monkeypatch.setattr(pipeline, "read_sheets", lambda path: reads.append(path.name) or real(path))
+    real = file_result.read_sheets
+    monkeypatch.setattr(file_result, "read_sheets", lambda path: reads.append(path.name) or real(path))
     second = run_clean()
     assert reads == [] and "没有变化" in second.text
     assert outputs(second.out) == outputs(first.out)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.demo import BAD_ROWS, generate_records, write_demo
-from analysis.tables import load_rejects, load_table
+from analysis.ingest.tables import load_rejects, load_table
 
 LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import write_xlsx
 
-import analysis.atomic as atomic
+import analysis.ingest.commit as atomic
 from analysis.demo import write_demo
-from analysis.pipeline import clean
+from analysis.ingest.pipeline import clean
 
 
 def _outputs(folder: Path) -> dict:
@@ -85,15 +85,15 @@ def _clean_process(raw: Path, out: Path) -> subprocess.Popen:
 # Ctrl-C arrives as a real SIGINT while the third workbook is being cleaned, in a real process (one job).
 _INTERRUPTED_CLEAN = """
 import os, signal, sys
-import analysis.pipeline as pipeline
+import analysis.ingest.workers as workers
 from analysis.cli import main
-real, calls = pipeline._clean_file, []
+real, calls = workers.clean_file, []
 def clean_file(*args):
     calls.append(args)
     if len(calls) == 3:
         os.kill(os.getpid(), signal.SIGINT)
     return real(*args)
-pipeline._clean_file = clean_file
+workers.clean_file = clean_file
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1"]))
 """
 
@@ -124,7 +124,7 @@ def test_two_cleans_started_at_once_do_not_corrupt_the_outputs(demo_raw, tmp_pat
 
 # Many changed files are cleaned in worker processes (FILES_PER_WORKER lowered so that the small demo uses them).
 def test_worker_processes_give_the_same_outputs_as_one_process(demo_raw, tmp_path, monkeypatch):
-    from analysis import pipeline
+    from analysis.ingest import workers as pipeline
 
     one, pooled = tmp_path / "one", tmp_path / "pooled"
     clean(demo_raw, one, jobs=1, echo=_quiet)
@@ -147,16 +147,17 @@ def test_worker_processes_give_the_same_outputs_as_one_process(demo_raw, tmp_pat
 # Ctrl-C in a terminal reaches every process of the group: the parent and its workers.
 _INTERRUPTED_POOLED_CLEAN = """
 import os, signal, sys
-import analysis.pipeline as pipeline
+import analysis.ingest.cache as cache
+import analysis.ingest.workers as workers
 from analysis.cli import main
-pipeline.FILES_PER_WORKER = 1
-real, puts = pipeline._FileCache.put, []
+workers.FILES_PER_WORKER = 1
+real, puts = cache.FileCache.put, []
 def put(self, *args):
     puts.append(args)
     if len(puts) == 3:
         os.killpg(os.getpgrp(), signal.SIGINT)
     return real(self, *args)
-pipeline._FileCache.put = put
+cache.FileCache.put = put
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2"]))
 """
 
@@ -177,10 +178,10 @@ def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
 # Workers that take a second per file (the patch is inherited by fork), or one that dies on its fifth file.
 _SLOW_POOLED_CLEAN = """
 import os, signal, sys, time
-import analysis.pipeline as pipeline
+import analysis.ingest.workers as workers
 from analysis.cli import main
-pipeline.FILES_PER_WORKER = 1
-mode, real, calls = sys.argv[3], pipeline._clean_file, []
+workers.FILES_PER_WORKER = 1
+mode, real, calls = sys.argv[3], workers.clean_file, []
 def clean_file(*args):
     calls.append(args)
     if mode == "die" and len(calls) == 3:
@@ -188,7 +189,7 @@ def clean_file(*args):
     if mode == "slow":
         time.sleep(1)
     return real(*args)
-pipeline._clean_file = clean_file
+workers.clean_file = clean_file
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2"]))
 """
 

@@ -2,10 +2,13 @@
 import pandas as pd
 import pytest
 
-from analysis import metrics
-from analysis.metrics import (
-    breakdown, compare_values, format_figure, format_percent, indicator_values, is_complete_year,
-    latest_complete_year, load_catalogue, monthly_series, parse_filter, period_months, year_over_year,
+from analysis import paths
+from analysis.report import metrics
+from analysis.report.catalogue import load_catalogue, parse_filter
+from analysis.report.figures import format_figure, format_percent
+from analysis.report.metrics import (
+    breakdown, compare_values, indicator_values, is_complete_year, latest_complete_year, monthly_series,
+    period_months, year_over_year,
 )
 
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]
@@ -85,7 +88,7 @@ def test_catalogue_holds_the_eleven_report_figures_in_report_order():
     ("phrase", "清理三种经营", "{value}"),
 ])
 def test_malformed_catalogue_rows_are_refused_naming_the_indicator(tmp_path, column, bad, message):
-    catalogue = pd.read_csv(metrics.CATALOGUE_PATH, dtype=str, keep_default_na=False)
+    catalogue = pd.read_csv(paths.CATALOGUE_PATH, dtype=str, keep_default_na=False)
     catalogue.loc[0, column] = bad
     path = tmp_path / "indicators.csv"
     catalogue.to_csv(path, index=False)
@@ -95,16 +98,50 @@ def test_malformed_catalogue_rows_are_refused_naming_the_indicator(tmp_path, col
 
 
 def test_a_new_indicator_for_a_fifth_ledger_is_one_csv_row(tmp_path):
+    import shutil
+
+    specs = tmp_path / "ledgers"
+    shutil.copytree(paths.LEDGER_SPEC_DIR, specs)
+    (specs / "shop_signs.yaml").write_text(
+        "ledger: shop_signs\nlabel: 门头招牌审批台账\norder: 9\ncolumns:\n"
+        "  - {name: date, label: 日期, type: date, required: true, headers: [日期]}\n"
+        "  - {name: subdistrict, label: 街道, type: subdistrict}\n"
+        "  - {name: width_m, label: 宽度（米）, type: number, headers: [宽度]}\n"
+        "  - {name: kind, label: 类型, type: category, headers: [类型], values: {新设: [], 更换: [], 拆除: []}}\n",
+        encoding="utf-8")
     path = tmp_path / "indicators.csv"
     path.write_text(
-        metrics.CATALOGUE_PATH.read_text(encoding="utf-8")
+        paths.CATALOGUE_PATH.read_text(encoding="utf-8")
         + "signs_large,审批大型门头招牌,个,shop_signs,count,width_m >= 10 & kind in 新设|更换,宽度10米及以上的新设或更换招牌,exact,"
           "审批大型门头招牌{value}{unit},,,200,subdistrict\n",
         encoding="utf-8")
     signs = ledger(["2023-03-01"] * 4, width_m=[12.0, 9.5, 10.0, 30.0], kind=["新设", "更换", "更换", "拆除"])
-    values = indicator_values({"shop_signs": signs}, 2023, catalogue=load_catalogue(path))
+    values = indicator_values({"shop_signs": signs}, 2023, catalogue=load_catalogue(path, specs))
     assert values.loc["signs_large", "value"] == 2
     assert pd.isna(values.loc["street_vending_places", "value"])  # its ledger is absent: NA, not 0
+
+
+@pytest.mark.parametrize("column, bad, message", [
+    ("ledger", "street_vendor", "台账“street_vendor”没有规格文件（已有：street_vending、gas_safety"),
+    ("measure", "sum:place", "计算方式中的列“place”不在台账 street_vending 中（可用：date、subdistrict"),
+    ("measure", "sum:location", "要求数值列"),
+    ("filter", "business_type == 流动摊位", "“流动摊位”不是“经营类型”的类别（可选：店外经营、流动摊贩、占道经营"),
+    ("filter", "busines_type == 流动摊贩", "筛选条件中的列“busines_type”不在台账 street_vending 中"),
+    ("filter", "places >= 五", "“五”不是数字"),
+    ("filter", "places", "只能用于是/否列"),
+    ("filter", "subdistrict == 焦楠街道", "不是街道名"),
+    ("breakdowns", "month subdistrict kind", "breakdowns 中的列“kind”不在台账 street_vending 中"),
+])
+def test_a_name_the_specs_do_not_know_is_refused_naming_the_row_and_the_known_names(tmp_path, column, bad, message):
+    catalogue = pd.read_csv(paths.CATALOGUE_PATH, dtype=str, keep_default_na=False)
+    assert catalogue.loc[0, "ledger"] == "street_vending"
+    catalogue.loc[0, column] = bad
+    path = tmp_path / "indicators.csv"
+    catalogue.to_csv(path, index=False)
+    with pytest.raises(ValueError) as error:
+        load_catalogue(path)
+    assert message in str(error.value)
+    assert str(error.value).startswith(f"指标目录 indicators.csv 第 2 行（{catalogue.loc[0, 'key']}）：")
 
 
 # ---------------------------------------------------------------- filter grammar

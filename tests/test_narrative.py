@@ -3,8 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.metrics import indicator_values, year_over_year
-from analysis.narrative import change_clause, indicator_sentence, indicator_sentences, period_lead, report_paragraph
+from analysis.report.metrics import indicator_values, year_over_year
+from analysis.report.narrative import change_clause, indicator_sentence, indicator_sentences, report_paragraph
+from analysis.report.periods import period_lead
 
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]
 

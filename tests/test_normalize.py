@@ -6,8 +6,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import normalize as nz
-from analysis.spec import load_common
+from analysis.ingest import normalize as nz
+from analysis.ingest.spec import load_common
 
 COMMON = load_common()
 ANY_CELL = st.one_of(

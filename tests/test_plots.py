@@ -18,7 +18,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 
-from analysis import plots
+from analysis.report import plots
 from analysis.paths import FONTS_DIR
 
 SRC = Path(plots.__file__).resolve().parents[1]
@@ -103,7 +103,7 @@ if sys.argv[2] == "no-system-fonts":
     fm.fontManager._findfont_cached.cache_clear()
 warnings.simplefilter("always")  # every other warning is printed to stderr and fails the test
 
-from analysis import plots
+from analysis.report import plots
 plots.setup()
 plots.setup()  # idempotent
 subs = %(subs)r
@@ -274,7 +274,7 @@ import json
 from IPython.core.interactiveshell import InteractiveShell
 import pandas as pd
 shell = InteractiveShell.instance()
-from analysis import plots
+from analysis.report import plots
 plots.setup()
 fig = plots.bar_breakdown(pd.Series([1, 2], index=["甲", "乙"]), title="测试", unit="处")
 data, _ = shell.display_formatter.format(fig)

@@ -1,4 +1,4 @@
-"""Notebook execution (papermill, parallel) and offline HTML export (analysis.report)."""
+"""Notebook execution (papermill, parallel) and offline HTML export (analysis.report.execute, .export)."""
 from __future__ import annotations
 
 import base64
@@ -12,16 +12,22 @@ import nbformat
 import pytest
 
 import analysis
-from analysis.report import (
-    MAX_HTML_BYTES,
-    NotebookFailed,
-    ReportError,
-    check_offline_html,
-    execute_notebooks,
-    export_html,
-)
+from analysis.ingest import commit
+from analysis.report.execute import NotebookFailed, NotebookRun, ReportError, execute_notebooks
+from analysis.report.export import MAX_HTML_BYTES, check_offline_html, render_html
 
 TITLE = "解放区城市管理局 2023年度城市管理执法统计简报"
+
+
+def run_notebooks(sources, parameters, **kwargs) -> list[Path]:
+    """Each notebook once, its executed copy named like it."""
+    return execute_notebooks([NotebookRun(s, Path(s).stem, parameters or {}) for s in sources], **kwargs)
+
+
+def export_html(executed, out: Path, title: str, **options) -> Path:
+    """render_html, then the page written as the briefing writes pages."""
+    commit.write_text(out, render_html(executed, out, title, **options))
+    return out
 DAY = dt.date(2026, 11, 24)
 
 
@@ -68,7 +74,7 @@ BRIEF_CELLS = [
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     src = write_notebook(root / "notebooks" / "brief.ipynb", BRIEF_CELLS)
-    (executed,) = execute_notebooks([src], {"year": 2023}, workdir=root, build_dir=root / "build", progress=None)
+    (executed,) = run_notebooks([src], {"year": 2023}, workdir=root, build_dir=root / "build", progress=None)
     html_path = export_html(executed, root / "out" / "brief.html", TITLE, generated=DAY)
     return {"root": root, "executed": executed, "html_path": html_path, "html": html_path.read_text("utf-8")}
 
@@ -241,7 +247,7 @@ def test_notebooks_run_in_parallel(tmp_path):
     sources = [write_notebook(tmp_path / "nb" / f"{name}.ipynb", cells) for name in ("first", "second")]
     events: list[tuple[float, str]] = []
     t0 = time.perf_counter()
-    results = execute_notebooks(
+    results = run_notebooks(
         sources, {"year": 2023}, workdir=tmp_path, build_dir=tmp_path / "build", max_workers=2,
         progress=lambda line: events.append((time.perf_counter(), line)),
     )
@@ -260,6 +266,21 @@ def test_notebooks_run_in_parallel(tmp_path):
     print(f"wall {wall:.1f} s, per notebook {per_notebook}, sum {sum(per_notebook):.1f} s")
 
 
+def test_one_notebook_runs_under_several_names_with_its_own_parameters(tmp_path):
+    src = write_notebook(tmp_path / "nb" / "ledger.ipynb",
+                         [("code", "ledger = 'x'", ["parameters"]), ("code", "print('page of', ledger)")])
+    runs = [NotebookRun(src, name, {"ledger": name}) for name in ("gas_safety", "demolitions")]
+    lines: list[str] = []
+    results = execute_notebooks(runs, workdir=tmp_path, build_dir=tmp_path / "build", progress=lines.append)
+    assert [p.name for p in results] == ["gas_safety.ipynb", "demolitions.ipynb"]
+    for path, name in zip(results, ("gas_safety", "demolitions")):
+        nb = nbformat.read(path, as_version=4)
+        assert f"page of {name}" in _stdout(nb, len(nb.cells) - 1)
+    assert any("ledger.ipynb（gas_safety）" in line for line in lines), lines
+    with pytest.raises(ReportError, match="重名"):
+        execute_notebooks([runs[0], runs[0]], workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
+
+
 def test_failing_notebook_raises_and_leaves_no_html(tmp_path):
     cells = [
         ("code", "year = 2000", ["parameters"]),
@@ -270,7 +291,7 @@ def test_failing_notebook_raises_and_leaves_no_html(tmp_path):
     src = write_notebook(tmp_path / "notebooks" / "bad.ipynb", cells)
     out_dir = tmp_path / "out"
     with pytest.raises(NotebookFailed) as info:
-        (executed,) = execute_notebooks([src], {"year": 2023}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
+        (executed,) = run_notebooks([src], {"year": 2023}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
         export_html(executed, out_dir / "bad.html", TITLE)
     error = info.value
     message = str(error)
@@ -290,7 +311,7 @@ def test_dead_kernel_names_the_cell(tmp_path):
     cells = [("code", "x = 1"), ("code", "import os\nos._exit(3)"), ("code", "print('never')")]
     src = write_notebook(tmp_path / "nb" / "crash.ipynb", cells)
     with pytest.raises(NotebookFailed) as info:
-        execute_notebooks([src], {}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
+        run_notebooks([src], {}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
     message = str(info.value)
     assert "crash.ipynb" in message and "第 2 个单元格（索引 1）" in message and "import os" in message
     assert info.value.ename == "DeadKernelError" and "内核意外退出" in message
@@ -298,7 +319,7 @@ def test_dead_kernel_names_the_cell(tmp_path):
 
 
 def test_parameter_notes_in_chinese(tmp_path):
-    from analysis.report import _parameter_notes
+    from analysis.report.execute import _parameter_notes
 
     with_cell = write_notebook(tmp_path / "p.ipynb", [("code", "year = 2000", ["parameters"])])
     without = write_notebook(tmp_path / "q.ipynb", [("code", "x = 1")])

@@ -1,4 +1,4 @@
-"""Build the Chinese font shipped in src/analysis/fonts/ (reproducible).
+"""Build the Chinese font shipped in src/analysis/report/fonts/ (reproducible).
 
 Source: Noto Sans CJK SC Regular (SIL Open Font License 1.1) from Debian's package
 fonts-noto-cjk (``apt-get install fonts-noto-cjk``), i.e. the "Noto Sans CJK SC" face of
@@ -21,7 +21,7 @@ What it does:
      line) next to the font.
 
 Run from the project root:
-    /tmp/venv/bin/python tools/make_font_subset.py            # writes src/analysis/fonts/
+    /tmp/venv/bin/python tools/make_font_subset.py            # writes src/analysis/report/fonts/
     /tmp/venv/bin/python tools/make_font_subset.py --check    # only prints what it would ship
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "src" / "analysis" / "fonts"
+OUT_DIR = ROOT / "src" / "analysis" / "report" / "fonts"
 OUT_NAME = "BriefingSansSC-Regular.ttf"
 DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 DEBIAN_COPYRIGHT = Path("/usr/share/doc/fonts-noto-cjk/copyright")

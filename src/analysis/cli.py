@@ -62,7 +62,7 @@ def _run(args) -> int:
         print(f"示例台账已写入 {args.out}（合成数据，非真实台账）")
         return 0
     if args.command == "clean":
-        from analysis.pipeline import CleanBusy, CleanFailed, clean, default_jobs
+        from analysis.ingest.pipeline import CleanBusy, CleanFailed, clean, default_jobs
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
@@ -73,12 +73,36 @@ def _run(args) -> int:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
     if args.command == "briefing":
-        from analysis.briefing import build
-        from analysis.pipeline import CleanBusy, CleanFailed
+        from analysis.ingest.pipeline import CleanBusy, CleanFailed
 
         try:
-            return build(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
+            return briefing(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
         except (CleanBusy, CleanFailed) as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
     return 2
+
+
+def briefing(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
+             out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
+    """`analysis briefing`: with no ledgers in raw, the demo ledgers are built outside data/raw and used instead."""
+    from analysis.report.briefing import build
+
+    if not _has_ledgers(raw):
+        from analysis.demo import is_demo_folder, write_demo
+
+        raw, processed = paths.DEFAULT_DEMO_RAW, paths.DEFAULT_DEMO_PROCESSED
+        print(f"data/raw 中没有台账，改用示例数据（合成数据，位于 {raw}，不会放进 data/raw）。")
+        if not is_demo_folder(raw):
+            write_demo(raw)
+    return build(year=year, raw=raw, processed=processed, out=out, notebooks_dir=notebooks_dir)
+
+
+def _has_ledgers(raw: Path) -> bool:
+    from analysis.ingest.discover import discover
+    from analysis.ingest.spec import ledger_names
+
+    if not Path(raw).is_dir():
+        return False
+    found, _ = discover(Path(raw), ledger_names())
+    return any(found.values())

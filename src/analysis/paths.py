@@ -6,9 +6,12 @@ work from the project root as README says; every command also takes explicit fol
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The files analysts edit: what each ledger is (one YAML file each, common.yaml for what they share) and what
+# each figure of the briefing is (one row each).
 LEDGER_SPEC_DIR = PACKAGE_DIR / "ledgers"
-FONTS_DIR = PACKAGE_DIR / "fonts"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+CATALOGUE_PATH = PACKAGE_DIR / "indicators.csv"
+FONTS_DIR = PACKAGE_DIR / "report" / "fonts"
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_PROCESSED = Path("data/processed")
@@ -18,3 +21,7 @@ DEFAULT_NOTEBOOKS = Path("notebooks")
 # so that synthetic rows never mix with an analyst's real ones.
 DEFAULT_DEMO_RAW = Path("build-demo/raw")
 DEFAULT_DEMO_PROCESSED = Path("build-demo/processed")
+
+# The line the demo writes into the README.md of a folder of generated ledgers; a clean of such a folder
+# marks its outputs as synthetic, so that every page built from them says 示例数据.
+SYNTHETIC_MARK = "<!-- analysis-demo：本文件夹由 analysis demo 生成 -->"

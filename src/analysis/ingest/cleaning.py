@@ -1,0 +1,304 @@
+"""Spec-driven cleaning of one sheet: data rows → typed values, rejects with reasons, 合计 checks.
+
+Each column's distinct raw values are normalised once (pandas.factorize) and mapped back, so the
+cost grows with the number of distinct values, not cells; a value met in an earlier sheet of the
+same run (same column, same years) is not normalised again. Rows are classified in layout.py; here
+no Python code runs per cell, only per distinct value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analysis.ingest import normalize as nz
+from analysis.ingest.layout import ROW_KINDS, Layout
+from analysis.ingest.read import FORMULA_ERRORS, Sheet
+from analysis.ingest.spec import Column, LedgerSpec
+
+_BLANK = object()
+
+
+# The Arrow type of each column type's cleaned values (dates are datetime.date, counts int, flags bool).
+ARROW_TYPES = {"date": pa.date32(), "subdistrict": pa.string(), "category": pa.string(), "text": pa.string(),
+               "count": pa.int64(), "number": pa.float64(), "flag": pa.bool_()}
+
+
+@dataclass
+class SheetResult:
+    table: pa.Table  # kept rows: the spec's columns plus source_row
+    rejects: list = field(default_factory=list)  # dicts: row, column, value, reason
+    row_counts: dict = field(default_factory=dict)  # row kind -> number of rows
+    kept: int = 0
+    rejected: int = 0
+    total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
+    repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
+
+
+def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: int | None, today: dt.date | None = None):
+    """The function that turns one distinct non-blank raw value of this column into (value, reason)."""
+    common = spec.common
+    if col.type == "date":
+        latest = today or dt.date.today()
+
+        def date(v):
+            d, reason = nz.parse_date(v, year)
+            if reason:
+                return None, reason
+            if d < common.earliest_date:
+                return None, f"日期早于{common.earliest_date.year}年，可能写错了年份"
+            if d > latest:
+                return None, "日期在今天之后，可能写错了年份"
+            if title_year is not None and d.year != title_year:
+                return None, f"日期年份与表格标题中的“{title_year}年”不符"
+            return d, None
+        return date
+    if col.type == "subdistrict":
+        return lambda v: nz.parse_subdistrict(v, common.subdistrict_lookup, common.subdistricts)
+    if col.type == "flag":
+        return lambda v: nz.parse_flag(v, common.flag_true, common.flag_false)
+    if col.type in ("category", "text"):
+        lookup = {nz.value_key(x): canon for canon, variants in col.values.items() for x in (canon, *variants)}
+        if col.type == "category":
+            return lambda v: nz.parse_category(v, lookup, col.label, col.categories, col.other)
+        return lambda v: (lookup[k], None) if (k := nz.value_key(nz.cell_text(v))) in lookup else nz.clean_text(v)
+
+    def number(v):
+        x, reason = nz.parse_number(v, common.number_prefixes, common.number_suffixes, common.number_units)
+        if reason:
+            return None, f"{col.label}：{reason}"
+        if col.type == "count":
+            if not x.is_integer():
+                return None, f"{col.label}应为整数"
+            x = int(x)
+        if col.min is not None and x < col.min:
+            return None, f"{col.label}不能小于{col.min:g}"
+        if col.min_exclusive is not None and x <= col.min_exclusive:
+            return None, f"{col.label}应大于{col.min_exclusive:g}"
+        if col.max is not None and x > col.max:
+            return None, f"{col.label}为{nz.cell_text(float(x))}，超过合理上限{col.max:g}（上限及理由见台账规格文件）"
+        return x, None
+    return number
+
+
+# Results of earlier sheets: (id(spec), column, year, title_year, today) -> (spec, memo of str cells,
+# memo of other cells by (type, value)). A column's result for a raw value depends on nothing else,
+# so a value is normalised once per run, not once per sheet (locations, unit names and dates recur
+# in every monthly sheet). The type is part of the key of other cells: True == 1 == 1.0 as dict keys.
+_MEMO: dict = {}
+_MEMO_CONTEXTS = 2_000  # bounds: a long-lived process does not grow without end
+_MEMO_VALUES = 200_000
+
+
+def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
+    key = (id(spec), col.name, layout.year, layout.title_year, today)
+    entry = _MEMO.get(key)
+    if entry is None or entry[0] is not spec:
+        if len(_MEMO) >= _MEMO_CONTEXTS:
+            _MEMO.clear()
+        entry = _MEMO[key] = (spec, {}, {})
+    for memo in entry[1:]:
+        if len(memo) >= _MEMO_VALUES:
+            memo.clear()
+    return entry[1], entry[2]
+
+
+def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout):
+    """Raw cells of one column → (object array of values, object array of reasons or None where no cell is rejected)."""
+    codes, uniques = _factorize(values)
+    today = dt.date.today()
+    by_text, by_value = _memo(col, spec, layout, today)
+    blank_values = spec.common.blank_values
+    parse = None
+
+    def resolve(u):
+        """(value, reason) of one distinct raw value: blank cells, defaults and the column's parser."""
+        nonlocal parse
+        if nz.is_blank(u) or (isinstance(u, str) and nz.value_key(u) in blank_values):
+            value, reason = _BLANK, None
+        elif isinstance(u, str) and u.strip() in FORMULA_ERRORS:
+            value, reason = None, f"{col.label}：单元格为公式错误值“{u.strip()}”"
+        else:
+            if parse is None:
+                parse = _value_parser(col, spec, layout.year, layout.title_year, today)
+            value, reason = parse(u)
+        if value is _BLANK:
+            if col.default is not None:
+                value = col.default
+            elif col.required:
+                value, reason = None, f"{col.label}为空"
+            else:
+                value = None
+        if u.__class__ is str:
+            by_text[u] = (value, reason)
+        else:
+            by_value[(u.__class__, u)] = (value, reason)
+        return value, reason
+
+    text_hit, value_hit = by_text.get, by_value.get
+    results = [(text_hit(u) if u.__class__ is str else value_hit((u.__class__, u))) or resolve(u) for u in uniques]
+    parsed, reasons = zip(*results) if results else ((), ())
+    out = _object_array(parsed)[codes]
+    if reasons.count(None) == len(reasons):
+        return out, None
+    return out, _object_array(reasons)[codes]
+
+
+def _object_array(values) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _factorize(values: list):
+    """(codes, distinct values) of a list of cells, as pandas.factorize groups them (NaN and None together)."""
+    return pd.factorize(_object_array(values), use_na_sentinel=False)
+
+
+def _column_cells(data_rows: list, c: int, shortest: int) -> list:
+    """Column c of the data rows ("" where a row is shorter)."""
+    if c < shortest:
+        return list(map(itemgetter(c), data_rows))
+    return [r[c] if c < len(r) else "" for r in data_rows]
+
+
+def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
+    data_list = [i for i, k in enumerate(layout.kinds) if k == "data"]
+    data_idx = np.array(data_list, dtype=np.int64)
+    rows = sheet.rows
+    data_rows = [rows[i] for i in data_list]
+    shortest = min(map(len, data_rows), default=0)
+    n = len(data_idx)
+    columns, rejected = {}, np.zeros(n, dtype=bool)
+    rejects = []
+    for col in spec.columns:
+        if col.name not in layout.columns:
+            columns[col.name] = np.full(n, col.default, dtype=object)
+            continue
+        c = layout.columns[col.name]
+        raw = _column_cells(data_rows, c, shortest)
+        values, reasons = _normalise_column(raw, col, spec, layout)
+        columns[col.name] = values
+        if reasons is None:
+            continue
+        bad = np.flatnonzero(pd.notna(reasons))
+        rejected[bad] = True
+        ref = layout.column_ref(col.name)
+        rejects.extend(
+            # Reasons quote the raw value: both are masked, since rejects.csv leaves data/raw too.
+            {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.clean_text(raw[j])[0],
+             "reason": nz.mask_personal_numbers(reasons[j])}
+            for j in bad
+        )
+    for col in spec.columns:
+        # Cross-column rule, where the sheet has both columns (a default is no evidence).
+        if col.at_most and col.name in layout.columns and col.at_most in layout.columns:
+            mine, limit = columns[col.name], columns[col.at_most]
+            ok = pd.isna(mine) | pd.isna(limit)
+            over = np.flatnonzero(~ok & (np.where(ok, 0, mine) > np.where(ok, 0, limit)) & ~rejected)
+            rejected[over] = True
+            other = spec.column(col.at_most).label
+            rejects.extend(
+                {"row": int(data_idx[j]) + 1, "column": layout.column_ref(col.name), "value": nz.cell_text(mine[j]),
+                 "reason": f"{col.label}（{mine[j]}）多于{other}（{limit[j]}）"}
+                for j in over
+            )
+        if col.only_when:
+            other = columns[col.only_when["column"]]
+            applies = other != col.only_when["not"]
+            columns[col.name] = np.where(applies, columns[col.name], None)
+
+    keep = ~rejected
+    source_row = data_idx[keep] + 1
+    if not keep.all():
+        columns = {name: values[keep] for name, values in columns.items()}
+    table = pa.table([pa.array(columns[c.name], type=ARROW_TYPES[c.type], from_pandas=True) for c in spec.columns]
+                     + [pa.array(source_row, type=pa.int64())],
+                     names=[c.name for c in spec.columns] + ["source_row"])
+    tally = Counter(layout.kinds)
+    counts = {k: tally.get(k, 0) for k in ROW_KINDS}
+    result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
+                         kept=int(keep.sum()), rejected=int(rejected.sum()))
+    result.total_mismatches = _check_totals(sheet, layout, spec, columns, source_row)
+    result.repeated_rows = _repeated_rows(columns, source_row, spec)
+    return result
+
+
+def _repeated_rows(kept: dict, source_row: np.ndarray, spec: LedgerSpec) -> list:
+    """Groups (Excel row numbers) of kept rows identical in every column: named, never dropped.
+    `kept`: column name → object array of the kept rows' cleaned values."""
+    n = len(source_row)
+    if n < 2:
+        return []
+    # Rows are split into groups of equal texts column by column, the most telling columns (free
+    # text, then the date) first; as soon as every row is alone, there is nothing to name.
+    order = sorted(spec.columns, key=lambda c: (c.type != "text", c.type != "date"))
+    group = np.zeros(n, dtype=np.int64)
+    for col in order:
+        codes = _text_codes(kept[col.name])
+        group = pd.factorize(group * (int(codes.max()) + 1) + codes)[0]
+        if group.max() == n - 1:
+            return []
+    dup = pd.Series(group).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return []
+    groups = pd.Series(source_row[dup]).groupby(group[dup], sort=False).agg(list)
+    return sorted((sorted(int(r) for r in g) for g in groups), key=lambda g: g[0])
+
+
+# Cell types whose values are equal exactly when their texts are (not so across types: 1 == 1.0 == True).
+_TEXT_EXACT_TYPES = frozenset((int, bool, str, dt.date, dt.datetime))
+
+
+def _text_codes(values: np.ndarray) -> np.ndarray:
+    """Codes that are equal exactly where pandas' .astype(str) is (missing values together), without
+    turning every cell into text: an object array of one such type (and None) is grouped by value."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if len(types) > 1 or not types <= _TEXT_EXACT_TYPES:
+        values = pd.Series(values, dtype=object).astype(str)
+    return pd.factorize(values, use_na_sentinel=False)[0]
+
+
+def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray) -> list:
+    """Compare each 合计/总计 row with the sum of all kept rows, each 小计 row with the kept rows since the last 小计."""
+    checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
+    if not checked:
+        return []
+    totals = [i for i, kind in enumerate(layout.kinds) if kind == "total"]
+    if not totals:
+        return []
+    common = spec.common
+    # source_row is ascending
+    numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
+    mismatches, block_start = [], 0
+    for i in totals:
+        row = sheet.rows[i]
+        label = next(t for t in (nz.value_key(nz.cell_text(v)) for v in row) if t)
+        subtotal = label.startswith("小计")
+        # The kept rows after the last 小计 and above this row (all kept rows for 合计).
+        lo = int(np.searchsorted(source_row, block_start, side="right")) if subtotal else 0
+        hi = int(np.searchsorted(source_row, i, side="right")) if subtotal else len(source_row)
+        for col in checked:
+            c = layout.columns[col.name]
+            cell = row[c] if c < len(row) else ""
+            if nz.is_blank(cell):
+                continue
+            stated, reason = nz.parse_number(cell, common.number_prefixes, common.number_suffixes, common.number_units)
+            if reason:
+                continue
+            if col.name not in numbers:
+                numbers[col.name] = pd.to_numeric(pd.Series(kept[col.name])).to_numpy(dtype="float64", na_value=np.nan)
+            # As pandas sums (NaN skipped, pairwise): the same float for the same rows.
+            summed = float(np.nansum(numbers[col.name][lo:hi]))
+            if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):
+                mismatches.append({"row": i + 1, "column": layout.column_ref(col.name),
+                                   "sheet_total": stated, "sum_of_rows": summed})
+        if subtotal:
+            block_start = i + 1
+    return mismatches

@@ -1,0 +1,134 @@
+"""One ledger file → its FileResult: the manifest record, the kept rows as one Arrow table, the rejects and the
+key of its content (to tell a re-saved copy); and the bytes a FileResult is cached and passed between processes as.
+
+Per-file tables hold the cleaned values as plain Arrow types; categories and nullable types are applied once per
+ledger, on the concatenated table (outputs.py), not once for each of a thousand files.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from analysis.ingest.cleaning import ARROW_TYPES, clean_sheet
+from analysis.ingest.layout import ROW_KINDS, find_layout
+from analysis.ingest.read import ReadError, read_sheets
+from analysis.ingest.spec import LedgerSpec, load_spec
+
+
+def _clean_sheets(path: Path, rel: str, spec: LedgerSpec):
+    """One workbook → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
+    record = {"file": rel, "status": "ok", "sheets": []}
+    tables, rejects = [], []
+    try:
+        sheets = read_sheets(path)
+    except ReadError as exc:
+        record.update(status="failed", reason=str(exc))
+        return record, tables, rejects
+    for sheet in sheets:
+        srec = {"sheet": sheet.name}
+        record["sheets"].append(srec)
+        if sheet.hidden:
+            srec.update(status="hidden", reason="隐藏的工作表，已跳过")
+            continue
+        layout = find_layout(sheet, spec, rel)
+        srec["rows"] = len(sheet.rows)
+        if layout.header_row is None:
+            empty = all(k == "blank" for k in layout.kinds)
+            srec.update(status="empty" if empty else "no_header",
+                        reason="空工作表，已跳过" if empty else "前 15 行中找不到本台账的表头，已跳过")
+            srec["row_kinds"] = {k: layout.kinds.count(k) for k in ROW_KINDS}
+            continue
+        srec.update(header_row=layout.header_row + 1, year_hint=layout.year,
+                    columns={name: layout.column_ref(name) for name in layout.columns})
+        if layout.personal:
+            srec["personal_columns_dropped"] = layout.personal
+        if layout.unrecognised:
+            srec["unrecognised_headers"] = layout.unrecognised
+        if layout.duplicates:
+            srec["duplicate_headers_ignored"] = layout.duplicates
+        missing = layout.missing_required(spec)
+        if missing:
+            parts = [f"“{c.label}”（可用表头：{'、'.join(c.headers)}）" for c in missing]
+            reason = "缺少必填列 " + "；".join(parts)
+            if layout.unrecognised:
+                reason += f"；未识别的表头：{'、'.join(layout.unrecognised)}"
+            srec.update(status="failed", reason=reason)
+            srec["row_kinds"] = {k: layout.kinds.count(k) for k in ROW_KINDS}
+            continue
+        result = clean_sheet(sheet, layout, spec)
+        srec.update(status="ok", row_kinds=result.row_counts, kept=result.kept, rejected=result.rejected)
+        if result.total_mismatches:
+            srec["total_mismatches"] = result.total_mismatches
+        if result.repeated_rows:
+            srec["repeated_rows"] = result.repeated_rows
+        n = result.table.num_rows
+        tables.append(result.table.append_column("source_file", pa.repeat(rel, n))
+                      .append_column("source_sheet", pa.repeat(sheet.name, n)))
+        rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
+    visible = [s for s in record["sheets"] if s["status"] != "hidden"]
+    if any(s["status"] == "failed" for s in visible):
+        record["status"] = "failed" if not any(s["status"] == "ok" for s in visible) else "partial"
+    elif not any(s["status"] == "ok" for s in visible):
+        record.update(status="failed", reason="文件中没有可识别的台账工作表")
+    return record, tables, rejects
+
+
+def file_schema(spec: LedgerSpec) -> pa.Schema:
+    return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns]
+                     + [("source_row", pa.int64()), ("source_file", pa.string()), ("source_sheet", pa.string())])
+
+
+def _file_table(spec: LedgerSpec, tables: list[pa.Table]) -> pa.Table:
+    """Kept rows of one file's sheets → one table of the file schema, in one chunk (see _content_key)."""
+    table = pa.concat_tables(tables) if tables else file_schema(spec).empty_table()
+    return table.combine_chunks()
+
+
+def _content_key(table: pa.Table) -> str | None:
+    """The kept records of one file (sheet, row and every column, not the file name), or None when it kept none.
+
+    The table is made the same way for every file (one chunk, fixed schema, no metadata), so equal
+    records give equal Arrow IPC bytes."""
+    if table.num_rows == 0:
+        return None
+    return hashlib.sha256(_ipc_bytes(table.drop_columns(["source_file"]))).hexdigest()
+
+
+def _ipc_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@dataclass
+class FileResult:
+    """What cleaning one file gives: its manifest record, kept rows, rejects and content key."""
+    record: dict
+    table: pa.Table
+    rejects: list
+    content: str | None
+
+    def to_bytes(self) -> bytes:
+        """One Arrow IPC stream; record, rejects and content key as JSON in the schema metadata."""
+        meta = json.dumps({"record": self.record, "rejects": self.rejects, "content": self.content}, ensure_ascii=False)
+        return _ipc_bytes(self.table.replace_schema_metadata({"entry": meta}))
+
+    @classmethod
+    def from_bytes(cls, data) -> FileResult:
+        table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+        meta = json.loads(table.schema.metadata[b"entry"])
+        return cls(meta["record"], table.replace_schema_metadata(None), meta["rejects"], meta["content"])
+
+
+def clean_file(path: Path, rel: str, ledger: str, digest: str) -> bytes:
+    """One workbook → its FileResult as bytes (this also runs in worker processes)."""
+    spec = load_spec(ledger)
+    record, tables, rejects = _clean_sheets(path, rel, spec)
+    table = _file_table(spec, tables)
+    record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
+    return FileResult(record, table, rejects, _content_key(table)).to_bytes()

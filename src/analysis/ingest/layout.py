@@ -1,0 +1,202 @@
+"""One sheet's layout: where the header is, which column is which, and what kind each row is.
+
+Rows are classified as title, header, data, total, footer or blank, so that every row of a sheet
+is accounted for. The header is the row (with the row above it, for two-row headers under merged
+group cells) that names the most columns of the ledger's spec.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.normalize import cell_text, is_blank, text_key, value_key, year_hint
+from analysis.ingest.read import Sheet, column_letter
+from analysis.ingest.spec import LedgerSpec
+
+HEADER_SEARCH_ROWS = 15
+ROW_KINDS = ("title", "header", "data", "total", "footer", "blank")
+
+
+@dataclass
+class Layout:
+    header_row: int | None = None  # zero-based index into sheet.rows
+    columns: dict = field(default_factory=dict)  # spec column name -> zero-based column index
+    headers: dict = field(default_factory=dict)  # spec column name -> header text as written
+    personal: list = field(default_factory=list)  # headers of personal-data columns (dropped)
+    unrecognised: list = field(default_factory=list)  # headers that name no known column
+    duplicates: list = field(default_factory=list)  # second columns naming the same thing (ignored)
+    kinds: list = field(default_factory=list)  # one of ROW_KINDS per row of the sheet
+    year: int | None = None  # the year written in the title, sheet name or file name
+    title_year: int | None = None  # the year written in the title rows alone (dates must agree with it)
+
+    def missing_required(self, spec: LedgerSpec) -> list:
+        return [c for c in spec.required if c.name not in self.columns]
+
+    def column_ref(self, name: str) -> str:
+        """How a person finds the column: its header and letter, e.g. 所属街道（C列）."""
+        return f"{self.headers[name]}（{column_letter(self.columns[name])}列）"
+
+
+_HEADER_MEMO: dict = {}  # id(spec) -> (spec, {header text: spec.match_header(text)})
+
+
+def _header_matcher(spec: LedgerSpec):
+    """spec.match_header, remembered per distinct text (the same headers recur in every sheet)."""
+    entry = _HEADER_MEMO.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        entry = _HEADER_MEMO[id(spec)] = (spec, {})
+    memo = entry[1]
+
+    def match(text: str):
+        try:
+            return memo[text]
+        except KeyError:
+            kind = memo[text] = spec.match_header(text)
+            return kind
+    return match
+
+
+def _header_candidates(rows: list[list], r: int, width: int):
+    """For each column, the header text of row r, or of the row above where row r is empty there."""
+    above = rows[r - 1] if r > 0 else []
+    for c in range(width):
+        own = cell_text(rows[r][c]) if c < len(rows[r]) else ""
+        up = cell_text(above[c]) if c < len(above) else ""
+        yield c, own, up
+
+
+def _match_row(match, rows, r, width):
+    """Spec columns named by row r (or the row above, under a two-row header), and whether the row above
+    is part of the header (it names a column, a group, a 序号 or a personal-data column).
+    `match` is the spec's header matcher (see _header_matcher)."""
+    matched = {}
+    for c, own, up in _header_candidates(rows, r, width):
+        for text in (own, up):
+            kind = match(text)
+            if kind and kind != "group":
+                if kind not in ("personal", "ignored") and kind not in matched.values():
+                    matched[c] = kind
+                break
+    above = rows[r - 1] if r > 0 else []
+    return matched, any(match(cell_text(v)) for v in above)
+
+
+def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
+    rows = sheet.rows
+    width = max((len(r) for r in rows), default=0)
+    layout = Layout()
+    match = _header_matcher(spec)
+    best, best_r, best_above = {}, None, False
+    for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        matched, used_above = _match_row(match, rows, r, width)
+        if len(matched) > len(best):
+            best, best_r, best_above = matched, r, used_above
+    if best_r is None or len(best) < 2:
+        layout.kinds = ["blank" if all(is_blank(v) for v in row) else "title" for row in rows]
+        layout.year = year_hint(*(cell_text(v) for row in rows[:HEADER_SEARCH_ROWS] for v in row[:1]), sheet.name, file_label)
+        return layout
+
+    layout.header_row = best_r
+    for c, own, up in _header_candidates(rows, best_r, width):
+        text = next((t for t in (own, up) if match(t) not in (None, "group")), None)
+        kind = match(text) if text else None
+        if kind is None:
+            if own and match(own) is None and not _is_title_text(rows, best_r, c):
+                layout.unrecognised.append(own)
+        elif kind == "personal":
+            layout.personal.append(text)
+        elif kind == "ignored":
+            continue
+        elif kind in layout.columns:
+            layout.duplicates.append(text)
+        else:
+            layout.columns[kind] = c
+            layout.headers[kind] = text
+
+    title_rows = range(0, best_r - 1 if best_above else best_r)
+    title_text = " ".join(cell_text(v) for r in title_rows for v in rows[r] if not is_blank(v))
+    layout.title_year = year_hint(title_text)
+    layout.year = layout.title_year or year_hint(sheet.name, file_label)
+    layout.kinds = [_above_kind(rows[r]) for r in title_rows]
+    if best_above:
+        layout.kinds.append("header")
+    layout.kinds.append("header")
+    header_keys = [value_key(cell_text(v)) for v in rows[best_r]]
+    layout.kinds.extend(_row_kinds(rows[best_r + 1:], header_keys, spec.common))
+    return layout
+
+
+def _is_title_text(rows, r, c) -> bool:
+    """A cell of the header row that only repeats a merged title from above is not a header."""
+    return r > 0 and c < len(rows[r - 1]) and cell_text(rows[r - 1][c]) == cell_text(rows[r][c])
+
+
+def _above_kind(row) -> str:
+    return "blank" if all(is_blank(v) for v in row) else "title"
+
+
+def _row_kind(row, header_keys, common) -> str:
+    """The kind of one row below the header (the reference definition; _row_kinds is the same, faster)."""
+    texts = [value_key(cell_text(v)) for v in row]
+    filled = [t for t in texts if t]
+    if not filled:
+        return "blank"
+    if texts == header_keys[: len(texts)] or texts[: len(header_keys)] == header_keys:
+        return "header"  # the header repeated (e.g. after a page break)
+    first = filled[:2]
+    if any(t.startswith(w) for t in first for w in common.total_words):
+        return "total"
+    if any(filled[0].startswith(w) for w in common.footer_words):
+        return "footer"
+    return "data"
+
+
+_ZERO_ONE = frozenset((0, 1))  # True == 1 == 1.0 and False == 0: one group in pandas.factorize, different texts
+
+
+def _row_kinds(rows, header_keys, common) -> list:
+    """_row_kind of every row, computed by column and per distinct value rather than cell by cell.
+
+    A row whose first two cells are both filled is never blank, and its first two non-empty texts
+    are those two cells; unless its first cell repeats the header's first cell it is no repeated
+    header either (the header test `texts == header[:len(texts)] or texts[:len(header)] == header`
+    is `texts[:m] == header[:m]` with m = min(len(row), len(header)) >= 1). Such rows, nearly all
+    of a ledger, are data, total or footer by the start of those two texts, worked out once per
+    distinct value. Every other row (blank rows, one-cell footers, a possible repeated header, and
+    cells that pandas.factorize would not tell apart: True/1/1.0, False/0, None/NaN) goes through _row_kind.
+    """
+    n = len(rows)
+    if n == 0:
+        return []
+    if not header_keys:
+        return [_row_kind(row, header_keys, common) for row in rows]
+    total_words, footer_words = tuple(common.total_words), tuple(common.footer_words)
+    short = min(map(len, rows)) < 2
+    filled, total = [], []
+    slow = np.fromiter(map(len, rows), dtype=np.int64, count=n) < 2 if short else np.zeros(n, dtype=bool)
+    for c in (0, 1):
+        cells = [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
+        codes, uniques = pd.factorize(_object_array(cells), use_na_sentinel=False)
+        ukeys = [text_key(u) for u in uniques]
+        filled.append(np.array([bool(k) for k in ukeys], dtype=bool)[codes])
+        total.append(np.array([k.startswith(total_words) for k in ukeys], dtype=bool)[codes])
+        if c == 0:
+            footer = np.array([k.startswith(footer_words) for k in ukeys], dtype=bool)[codes]
+            maybe_header = np.array([k == header_keys[0] for k in ukeys], dtype=bool)[codes]
+        ambiguous = [i for i, u in enumerate(uniques) if u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)]
+        if ambiguous:
+            slow |= np.isin(codes, ambiguous)
+    slow |= ~filled[0] | ~filled[1] | maybe_header
+    kinds = np.where(total[0] | total[1], "total", np.where(footer, "footer", "data")).astype(object)
+    for i in np.flatnonzero(slow):
+        kinds[i] = _row_kind(rows[i], header_keys, common)
+    return kinds.tolist()
+
+
+def _object_array(values: list) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr

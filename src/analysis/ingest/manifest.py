@@ -1,0 +1,73 @@
+"""What a run's manifest says to a person: the summary printed after a clean, and the list of problems that the
+summary and the data-quality page both show (written once, here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing in a run that a person should look at."""
+
+    tag: str  # the screen's label: 错误, 提示, 跳过, 剔除, 重复记录, 合计不符, 未识别的表头
+    topic: str  # the data-quality page's 问题 column: 文件未读取, 重复文件, 工作表未读取, …
+    file: str
+    sheet: str  # "" when the problem is the whole file's
+    text: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} / {self.sheet}" if self.sheet else self.file
+
+    def line(self) -> str:
+        return f"[{self.tag}] {self.where}：{self.text}"
+
+
+def total_mismatch_text(m: dict) -> str:
+    """A 合计 row that disagrees with the sum of the rows it totals."""
+    return f"第{m['row']}行 {m['column']}：表内合计 {m['sheet_total']:g}，逐行相加 {m['sum_of_rows']:g}"
+
+
+def problems(manifest: dict) -> list[Problem]:
+    """Every problem of a run, file by file in path order, then the files passed over."""
+    found = []
+    for f in manifest["files"]:
+        if f["status"] == "duplicate":
+            found.append(Problem("提示", "重复文件", f["file"], "", f["reason"]))
+        elif f.get("reason"):
+            found.append(Problem("错误" if f["status"] == "failed" else "提示", "文件未读取", f["file"], "", f["reason"]))
+        for s in f.get("sheets", []):
+            sheet = s["sheet"]
+            if s["status"] != "ok":
+                tag = "错误" if s["status"] == "failed" else "跳过"
+                found.append(Problem(tag, "工作表未读取", f["file"], sheet, s["reason"]))
+            if s.get("rejected"):
+                every = "，全部剔除" if not s.get("kept") else ""
+                found.append(Problem("剔除", "剔除", f["file"], sheet,
+                                     f"剔除 {s['rejected']} 行（共 {s['row_kinds']['data']} 行数据{every}），原因见 rejects.csv"))
+            for g in s.get("repeated_rows", []):
+                found.append(Problem("重复记录", "重复记录", f["file"], sheet,
+                                     f"第{'、'.join(map(str, g))}行内容完全相同，均已保留；如是重复录入，请在台账中删去多余的行"))
+            for m in s.get("total_mismatches", []):
+                found.append(Problem("合计不符", "合计不符", f["file"], sheet, total_mismatch_text(m)))
+            if s.get("unrecognised_headers"):
+                found.append(Problem("未识别的表头", "未识别的表头", f["file"], sheet, "、".join(s["unrecognised_headers"])))
+    found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest["skipped"]]
+    return found
+
+
+def summary_lines(manifest: dict) -> list[str]:
+    """The run's summary as a person reads it: per ledger, then every problem."""
+    lines = ["清洗结果："]
+    for ledger, s in manifest["ledgers"].items():
+        extra = f"，重复文件 {s['duplicates']} 个" if s["duplicates"] else ""
+        lines.append(f"  {s['label']}（{ledger}）：文件 {s['files']} 个，工作表 {s['sheets']} 张，"
+                     f"保留 {s['rows_kept']} 行，剔除 {s['rows_rejected']} 行{extra}")
+    found = problems(manifest)
+    if found:
+        lines.append("需要注意：")
+        lines += ["  " + p.line() for p in found]
+    rejected = sum(s["rows_rejected"] for s in manifest["ledgers"].values())
+    if rejected:
+        lines.append(f"剔除的 {rejected} 行及原因见 rejects.csv（文件、工作表、行、列、原值、原因）。")
+    return lines

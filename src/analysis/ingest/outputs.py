@@ -1,0 +1,73 @@
+"""The outputs of a run, as bytes: each ledger's typed table as Parquet, rejects.csv, manifest.json.
+
+The column contract of each ledger's table is README's: dates as dates, counts as integers, categories as
+categoricals in the spec's order, flags as booleans, and the lineage columns year, month, source_file,
+source_sheet, source_row.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.ingest.file_result import file_schema
+from analysis.ingest.normalize import neutralise_formula
+from analysis.ingest.spec import LedgerSpec
+
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+
+
+def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
+    """The per-file tables of one ledger → its typed table (the column contract of README)."""
+    arrow = pa.concat_tables(tables) if tables else file_schema(spec).empty_table()
+    i = arrow.schema.get_field_index("date")
+    arrow = arrow.set_column(i, "date", arrow.column("date").cast(pa.timestamp("s")))
+    raw = arrow.to_pandas()
+    out = {}
+    for col in spec.columns:
+        values = raw[col.name]
+        if col.type == "date":
+            out[col.name] = values
+        elif col.type == "subdistrict":
+            out[col.name] = pd.Categorical(values, categories=list(spec.common.subdistricts))
+        elif col.type == "category":
+            out[col.name] = pd.Categorical(values, categories=col.categories)
+        elif col.type == "count":
+            out[col.name] = values.astype("int64")
+        elif col.type == "number":
+            out[col.name] = values.astype("float64")
+        elif col.type == "flag":
+            nullable = col.default is None or col.only_when
+            out[col.name] = values.astype("boolean") if nullable else values.astype(bool)
+        else:
+            out[col.name] = values.astype("str").where(values.notna(), pd.NA) if len(values) else values.astype("str")
+    out["year"] = out["date"].dt.year.astype("int64")
+    out["month"] = out["date"].dt.month.astype("int64")
+    out["source_file"] = raw["source_file"].astype("str")
+    out["source_sheet"] = raw["source_sheet"].astype("str")
+    out["source_row"] = raw["source_row"].astype("int64")
+    return pd.DataFrame(out)
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    i = arrow.schema.get_field_index("date")
+    arrow = arrow.set_column(i, "date", arrow.column("date").cast(pa.date32()))
+    buf = io.BytesIO()
+    pq.write_table(arrow, buf)
+    return buf.getvalue()
+
+
+def rejects_csv(rejects: list[dict]) -> bytes:
+    frame = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+    for c in ("file", "sheet", "column", "value", "reason"):
+        frame[c] = frame[c].astype(str).map(neutralise_formula)
+    # UTF-8 with BOM so that Excel opens the Chinese correctly.
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def manifest_json(manifest: dict) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,208 @@
+"""Zip workbooks (.xlsx, .xlsm, .ods): refused before decompression when they are bombs; formula error cells found.
+
+python-calamine reads formula error cells (#REF!, #N/A …) and formula cells without a cached result as empty
+strings (dimastbk/python-calamine#105). The sheet XML is scanned for them, streamed, and only the cells that hold
+an error or a formula are parsed.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from analysis.ingest.read.sheet import UNCALCULATED, ReadError, Sheet, column_index, size_text, truncated
+from analysis.ingest.read.workbook import read_calamine
+
+# Zip-bomb limits, checked on the zip's central directory before anything is decompressed.
+# A real ledger workbook is a few MB unpacked (a 100 000-row sheet is about 100 MB) and its XML
+# compresses 5–30 times; a part that unpacks to more than LARGE_PART at more than MAX_RATIO
+# times, or a workbook above MAX_UNCOMPRESSED in all, is not a ledger.
+MAX_UNCOMPRESSED = 1 << 30  # 1 GiB
+LARGE_PART = 64 << 20  # 64 MiB
+MAX_RATIO = 200
+MAX_PARTS = 10_000
+
+
+def read_zip_workbook(path: Path, suffix: str, size: int) -> list[Sheet]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
+        # It starts like a zip, but the central directory at its end is missing or damaged.
+        raise ReadError(truncated(size)) from None
+    with zf:
+        infos = zf.infolist()
+        _check_bomb(infos)
+        names = {i.filename for i in infos}
+        kind = _zip_kind(zf, names)
+        try:
+            fixes = _formula_cells(zf, names) if kind == "xlsx" else {}
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            # a bad CRC, a part cut short, an unknown compression method, a zip-level password
+            raise ReadError("文件已损坏：工作表数据解压时出错（可能传输中损坏或被截断）；请重新获取原文件") from None
+    direct = {"xlsx": (".xlsx", ".xlsm"), "ods": (".ods",)}.get(kind, ())
+    return read_calamine(path, by_path=suffix in direct, fixes=fixes)
+
+
+def _check_bomb(infos) -> None:
+    refuse = "疑似“压缩炸弹”（文件很小、解压后极大，会拖垮电脑），已拒绝读取；如确为正常台账，请用 Excel 另存后拆分成几个文件"
+    if len(infos) > MAX_PARTS:
+        raise ReadError(f"文件内含 {len(infos)} 个部件，远多于正常的工作簿，{refuse}")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise ReadError(f"文件解压后达 {size_text(total)}，超过上限 {size_text(MAX_UNCOMPRESSED)}，{refuse}")
+    for i in infos:
+        if i.file_size > LARGE_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            ratio = i.file_size // max(i.compress_size, 1)
+            raise ReadError(f"文件中的“{i.filename}”解压后达 {size_text(i.file_size)}，压缩了约 {ratio} 倍"
+                            f"（正常工作簿不超过几十倍），{refuse}")
+
+
+def _zip_kind(zf: zipfile.ZipFile, names: set) -> str:
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+        mimetype = zf.read("mimetype").decode("ascii", errors="replace").strip()
+        if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
+            return "ods"
+        if "opendocument.text" in mimetype:
+            raise ReadError("文件内容是文字文档（ODT），不是台账表格；请确认发来的文件是否正确")
+    if "word/document.xml" in names:
+        raise ReadError("文件内容是 Word 文档（.docx），不是 Excel 表格；请确认发来的文件是否正确，"
+                        "或把表格复制到 Excel 后另存为 .xlsx")
+    if "ppt/presentation.xml" in names:
+        raise ReadError("文件内容是 PowerPoint 演示文稿，不是 Excel 表格；请确认发来的文件是否正确")
+    if "[Content_Types].xml" in names:
+        raise ReadError("文件已损坏：缺少工作簿的主要部分（xl/workbook.xml）；请重新获取原文件")
+    raise ReadError("文件内容是 zip 压缩包，不是 Excel 工作簿；如果台账在压缩包里，请先解压，再放入里面的表格")
+
+
+# Formula cells in the sheet XML: an error (t="e") or a formula (<f>) trigger a look at the cell.
+# The triggers are found with bytes.find (a regex over every tag is several times slower than
+# calamine itself); only the cells around them are matched with the regexes below.
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+_ERROR_NEEDLES = (b'"e"', b"'e'")  # the value of t="e"
+_FORMULA_NEEDLES = (b"<f", b":f")  # <f …> or a prefixed <x:f …> (checked to be followed by " ", ">" or "/")
+_TAG_END = frozenset(b" \t\r\n>/")
+_CELL = re.compile(rb"<" + _NAME + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NAME + rb"c>)", re.DOTALL)
+_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d{1,7})["']""")
+_ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*["'](\w+)["']""")
+_VALUE = re.compile(rb"<" + _NAME + rb"v(?:\s[^>]*)?>(.*?)</" + _NAME + rb"v>", re.DOTALL)
+_FORMULA = re.compile(rb"<" + _NAME + rb"f[\s>/]")
+_TEXT_TYPES = {b"str", b"s", b"inlineStr"}
+
+
+def _formula_cells(zf: zipfile.ZipFile, names: set) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name → (row, column, value) of the cells calamine would read as blank but are not."""
+    found = {}
+    for sheet, part in _sheet_parts(zf, names).items():
+        cells = _scan_sheet_xml(zf, part)
+        if cells:
+            found[sheet] = cells
+    return found
+
+
+def _small_xml(zf: zipfile.ZipFile, name: str):
+    """A small XML part (workbook, relationships) parsed, or None; no DTDs (no entity tricks)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > 16 << 20:
+        return None
+    data = zf.read(info)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return None
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set) -> dict[str, str]:
+    """Sheet name → its XML part (xl/worksheets/sheet1.xml), from workbook.xml and its relationships."""
+    workbook = _small_xml(zf, "xl/workbook.xml")
+    rels = _small_xml(zf, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        return {}
+    targets = {el.get("Id"): el.get("Target") or "" for el in rels.iter() if _local(el.tag) == "Relationship"}
+    parts = {}
+    for el in workbook.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+        target, name = targets.get(rid), el.get("name")
+        if not target or not name:
+            continue
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        if part in names:
+            parts[name] = part
+    return parts
+
+
+def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
+    """Stream one sheet's XML in blocks cut after a row boundary; parse only the triggering cells."""
+    found: list[tuple[int, int, str]] = []
+    carry = b""
+    with zf.open(part) as f:
+        while True:
+            block = f.read(1 << 20)
+            buf = carry + block
+            if block:
+                cut = buf.rfind(b"row>")  # the end of </row> (or a <row> start): no cell spans it
+                cut = cut + 4 if cut >= 0 else 0
+            else:
+                cut = len(buf)
+            if cut:
+                _scan_cells(buf, cut, found)
+            carry = buf[cut:]
+            if not block:
+                return found
+
+
+def _cell_starts(buf: bytes, end: int) -> list[int]:
+    """Where the <c> elements that hold an error or a formula begin, in order."""
+    starts = set()
+    for needle in _ERROR_NEEDLES + _FORMULA_NEEDLES:
+        i = buf.find(needle, 0, end)
+        formula = needle in _FORMULA_NEEDLES
+        while i >= 0:
+            if not formula or (i + 2 < end and buf[i + 2] in _TAG_END):
+                tag = buf.rfind(b"<", 0, i + 1)  # the tag holding the needle: <c …> for "e", <f or <x:f for a formula
+                start = buf.rfind(b"<", 0, tag) if formula else tag
+                if start >= 0:
+                    starts.add(start)
+            i = buf.find(needle, i + 1, end)
+    return sorted(starts)
+
+
+def _scan_cells(buf: bytes, end: int, found: list) -> None:
+    done = 0
+    for start in _cell_starts(buf, end):
+        if start < done:
+            continue
+        cell = _CELL.match(buf, start, end)
+        if cell is None:
+            continue
+        done = cell.end()
+        attrs, body = cell.group(1), cell.group(2) or b""
+        ref = _ATTR_R.search(attrs)
+        if ref is None:  # a cell without its address: cannot be placed (rare; left as calamine read it)
+            continue
+        row, col = int(ref.group(2)) - 1, column_index(ref.group(1).upper().decode())
+        typ = _ATTR_T.search(attrs)
+        typ = typ.group(1) if typ else b"n"
+        value = _VALUE.search(body)
+        if typ == b"e":
+            text = html.unescape(value.group(1).decode("utf-8", errors="replace")).strip() if value else ""
+            found.append((row, col, text if text.startswith("#") else "#VALUE!"))
+        elif _FORMULA.search(body) and (value is None or (not value.group(1).strip() and typ not in _TEXT_TYPES)):
+            found.append((row, col, UNCALCULATED))

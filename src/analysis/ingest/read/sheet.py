@@ -1,0 +1,63 @@
+"""What reading a ledger file gives: sheets of raw cell values, or a ReadError whose message is for the user."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+SUFFIXES = EXCEL_SUFFIXES | {".csv"}
+
+# The value given to a formula cell that has no computed result in the file (see module doc).
+UNCALCULATED = "#公式未计算"
+# What an error cell reads as (Excel and WPS error values, and UNCALCULATED): no column should keep one.
+FORMULA_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                            UNCALCULATED})
+PASSWORD = "工作簿已加密（设有打开密码或启用了加密保护），程序无法读取；请在 Excel 或 WPS 中取消密码后另存，再重新放入"
+
+HEAD_BYTES = 1 << 16
+MAX_COLUMNS = 16_384  # Excel's limit; wider HTML rows are cut there
+MAX_ROWS = 1_048_576
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; the message is for the user, in Chinese."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    hidden: bool
+    rows: list[list]  # cell values from A1 on, merged ranges filled: rows[i][j] is Excel row i+1, column j+1
+
+
+def column_letter(index: int) -> str:
+    """Zero-based column index → Excel letters (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Excel letters → zero-based column index (A → 0, AB → 27)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def size_text(n: int) -> str:
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    if n >= 1 << 10:
+        return f"{n / (1 << 10):.1f} KB"
+    return f"{n} 字节"
+
+
+def truncated(size: int) -> str:
+    return (f"文件不完整：只有 {size_text(size)}，结尾缺失，像是下载或传输中断时只保存了一部分；"
+            "请重新获取原文件")

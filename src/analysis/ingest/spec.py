@@ -1,0 +1,197 @@
+"""Ledger specs: the YAML files in ledgers/ turned into lookups the generic code uses.
+
+Everything that differs between ledgers (columns, header aliases, value variants, rules) lives
+in those files; this module only indexes them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from analysis import __version__
+from analysis.ingest.normalize import header_key, value_key
+from analysis.paths import LEDGER_SPEC_DIR
+
+COLUMN_TYPES = {"date", "subdistrict", "text", "category", "count", "number", "flag"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    type: str
+    required: bool = False
+    headers: tuple[str, ...] = ()
+    values: dict = field(default_factory=dict)  # canonical -> tuple of variants
+    other: str | None = None
+    default: object = None
+    min: float | None = None
+    min_exclusive: float | None = None
+    check_total: bool = False
+    only_when: dict | None = None
+    # Plausibility: a larger value, or more than another column of the same row, is rejected.
+    max: float | None = None
+    at_most: str | None = None
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.values)
+
+
+@dataclass(frozen=True)
+class Common:
+    subdistricts: tuple[str, ...]
+    subdistrict_lookup: dict  # value_key -> canonical
+    subdistrict_headers: tuple[str, ...]
+    flag_true: frozenset
+    flag_false: frozenset
+    personal_header_words: tuple[str, ...]
+    total_words: tuple[str, ...]
+    footer_words: tuple[str, ...]
+    number_prefixes: tuple[str, ...]
+    number_suffixes: tuple[str, ...]
+    number_units: tuple[str, ...]
+    ignored_headers: frozenset
+    group_headers: frozenset
+    blank_values: frozenset
+    earliest_date: object  # datetime.date: ledgers of this project start after it
+
+
+@dataclass(frozen=True)
+class LedgerSpec:
+    ledger: str
+    label: str
+    topic: str  # the subject as page titles name it (三种经营整治), the label when the spec gives none
+    order: int
+    top_by: str | None
+    columns: tuple[Column, ...]
+    header_lookup: dict  # header_key -> column name
+    common: Common
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def match_header(self, text: str) -> str | None:
+        """The canonical column a header names, "personal" for personal data, "ignored", "group", or None."""
+        key = header_key(text)
+        if not key:
+            return None
+        if any(word in key for word in self.common.personal_header_words):
+            return "personal"
+        if key in self.header_lookup:
+            return self.header_lookup[key]
+        if key in self.common.ignored_headers:
+            return "ignored"
+        if key in self.common.group_headers:
+            return "group"
+        return None
+
+
+def _tuple(items) -> tuple[str, ...]:
+    return tuple(str(x) for x in (items or ()))
+
+
+@lru_cache(maxsize=None)
+def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
+    raw = yaml.safe_load((spec_dir / "common.yaml").read_text(encoding="utf-8"))
+    subdistricts = _tuple(raw["subdistricts"])
+    lookup = {}
+    for name in subdistricts:
+        short = name.removesuffix("街道")
+        for variant in [name, short] + [short + s for s in raw.get("subdistrict_suffixes", [])]:
+            lookup[value_key(variant)] = name
+    for alias, name in (raw.get("subdistrict_aliases") or {}).items():
+        if name not in subdistricts:
+            raise ValueError(f"common.yaml: 别名“{alias}”指向的“{name}”不是九个街道之一")
+        lookup[value_key(alias)] = name
+    return Common(
+        subdistricts=subdistricts,
+        subdistrict_lookup=lookup,
+        subdistrict_headers=_tuple(raw["subdistrict_headers"]),
+        flag_true=frozenset(value_key(x) for x in _tuple(raw["flag_true"])),
+        flag_false=frozenset(value_key(x) for x in _tuple(raw["flag_false"])),
+        personal_header_words=tuple(header_key(x) for x in _tuple(raw["personal_header_words"])),
+        total_words=tuple(value_key(x) for x in _tuple(raw["total_words"])),
+        footer_words=tuple(value_key(x) for x in _tuple(raw["footer_words"])),
+        number_prefixes=tuple(sorted(_tuple(raw["number_prefixes"]), key=len, reverse=True)),
+        number_suffixes=tuple(sorted(_tuple(raw["number_suffixes"]), key=len, reverse=True)),
+        number_units=tuple(sorted((value_key(u) for u in _tuple(raw["number_units"])), key=len, reverse=True)),
+        ignored_headers=frozenset(header_key(x) for x in _tuple(raw.get("ignored_headers"))),
+        group_headers=frozenset(header_key(x) for x in _tuple(raw.get("group_headers"))),
+        blank_values=frozenset(value_key(x) for x in _tuple(raw.get("blank_values"))),
+        earliest_date=raw["earliest_date"],
+    )
+
+
+# What a default must be, by column type: it goes into the table as it is, like a cleaned value.
+_TYPE_WORDS = {"date": "日期", "subdistrict": "文字", "text": "文字", "category": "本列的一个类别", "count": "整数",
+               "number": "数字", "flag": "true 或 false"}
+
+
+def _default_fits(col: Column) -> bool:
+    d = col.default
+    if col.type == "flag":
+        return isinstance(d, bool)
+    if col.type == "count":
+        return isinstance(d, int) and not isinstance(d, bool)
+    if col.type == "number":
+        return isinstance(d, (int, float)) and not isinstance(d, bool)
+    if col.type == "date":
+        return isinstance(d, dt.date)
+    if col.type == "category":
+        return d in col.values or d == col.other
+    return isinstance(d, str)
+
+
+@lru_cache(maxsize=None)
+def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
+    path = spec_dir / f"{ledger}.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    common = load_common(spec_dir)
+    columns, lookup = [], {}
+    for c in raw["columns"]:
+        if c["type"] not in COLUMN_TYPES:
+            raise ValueError(f"{path.name}: 列 {c['name']} 的类型“{c['type']}”不受支持（可选：{'、'.join(sorted(COLUMN_TYPES))}）")
+        headers = _tuple(c.get("headers")) or (common.subdistrict_headers if c["type"] == "subdistrict" else ())
+        values = {str(k): _tuple(v) for k, v in (c.get("values") or {}).items()}
+        col = Column(
+            name=c["name"], label=c.get("label", c["name"]), type=c["type"], required=bool(c.get("required")),
+            headers=headers, values=values, other=c.get("other"), default=c.get("default"),
+            min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
+            only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"),
+        )
+        if col.default is not None and not _default_fits(col):
+            raise ValueError(f"{path.name}: 列 {c['name']} 的默认值“{col.default}”不是{_TYPE_WORDS[col.type]}")
+        for rule in ("max", "at_most"):
+            if c.get(rule) is not None and not str(c.get(f"why_{rule}") or "").strip():
+                raise ValueError(f"{path.name}: 列 {c['name']} 的规则 {rule} 必须在 why_{rule} 中写明理由")
+        columns.append(col)
+        for h in (col.label, *headers):
+            key = header_key(h)
+            if lookup.get(key, col.name) != col.name:
+                raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
+            lookup[key] = col.name
+    return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=raw.get("topic") or raw["label"], order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns), header_lookup=lookup, common=common)
+
+
+def ledger_names(spec_dir: Path = LEDGER_SPEC_DIR) -> list[str]:
+    """Every ledger that has a spec file, in the specs' `order`: a fifth ledger is one more YAML file."""
+    stems = [p.stem for p in spec_dir.glob("*.yaml") if p.stem != "common"]
+    return sorted(stems, key=lambda s: (load_spec(s, spec_dir).order, s))
+
+
+def spec_fingerprint(spec_dir: Path = LEDGER_SPEC_DIR) -> str:
+    """What the specs decide, as a key: every spec file's name and bytes, and the package version."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(spec_dir.glob("*.yaml")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]

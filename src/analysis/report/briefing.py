@@ -1,0 +1,172 @@
+"""`analysis briefing`: clean if the raw ledgers changed, execute the page notebooks, export the HTML pages.
+
+A page notebook is a notebook in notebooks/ whose metadata has a "briefing" entry:
+
+  {"output": "briefing", "title": "… {year}年度 …"}                     one page
+  {"output": "{ledger}", "title": "{topic}分析（{year}年）", "per_ledger": true}
+                                                                         one page per ledger with data
+
+Each run gets `year` and `processed_dir` (and `ledger`) as papermill parameters and is exported to
+<out>/<year>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
+named and skipped. All pages are written at once, or none.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import paths
+from analysis.ingest import commit
+from analysis.ingest.pipeline import clean, default_jobs
+from analysis.ingest.spec import ledger_names, load_spec
+
+STAMP = "stamp.json"
+
+
+@dataclass(frozen=True)
+class PageNotebook:
+    path: Path
+    output: str
+    title: str
+    per_ledger: bool
+
+
+def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
+    """The page notebooks of a folder, in name order; every other notebook is named and skipped."""
+    found = []
+    for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        # Read as plain JSON: nbformat (jsonschema, 0.9 s to import) only when notebooks run.
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("briefing")
+        except (OSError, ValueError, AttributeError):
+            echo(f"跳过 {path}：不是有效的笔记本文件")
+            continue
+        if not isinstance(meta, dict) or not meta.get("output") or not meta.get("title"):
+            echo(f"跳过 {path}：没有简报页面的元数据（metadata 中的 briefing），不是简报页面")
+            continue
+        page = PageNotebook(path, str(meta["output"]), str(meta["title"]), bool(meta.get("per_ledger")))
+        try:  # the templates name only the fields a page gets
+            fields = _SAMPLE_LEDGER_FIELDS if page.per_ledger else {"year": 2000}
+            page.output.format(**fields), page.title.format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            echo(f"跳过 {path}：元数据 briefing 中的 output 或 title 写法有误（{exc}）；"
+                 f"可用的占位符：{'、'.join('{' + k + '}' for k in fields)}")
+            continue
+        found.append(page)
+    return found
+
+
+_SAMPLE_LEDGER_FIELDS = {"year": 2000, "ledger": "x", "label": "x", "topic": "x"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to build: the notebook, the page's name and title, and the parameters of its run."""
+
+    notebook: Path
+    name: str
+    title: str
+    parameters: dict
+
+
+def plan_pages(notebooks: list[PageNotebook], year: int, processed: Path, ledgers: list[str]) -> list[Page]:
+    """Every page of the year: one per notebook, one per ledger for a per-ledger notebook."""
+    common = {"year": year, "processed_dir": str(Path(processed).resolve())}
+    pages = []
+    for nb in notebooks:
+        if not nb.per_ledger:
+            pages.append(Page(nb.path, nb.output.format(year=year), nb.title.format(year=year), common))
+            continue
+        for ledger in ledgers:
+            spec = load_spec(ledger)
+            fields = {"year": year, "ledger": ledger, "label": spec.label, "topic": spec.topic}
+            pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields),
+                              {**common, "ledger": ledger}))
+    return pages
+
+
+def _fingerprint(year: int, processed: Path, notebooks: list[Path]) -> str:
+    """Everything an exported page depends on: the year, the processed data, the notebooks and this package."""
+    h = hashlib.sha256(str(year).encode())
+    code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    data = [p for p in sorted(processed.iterdir()) if not p.name.startswith(".")]  # outputs, not the cache
+    for p in [*data, *notebooks, *code]:
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _page_text(nb) -> str:
+    """All text an exported page can show (for the embedded font subset)."""
+    parts = []
+    for cell in nb.cells:
+        parts.append(cell.source if cell.cell_type == "markdown" else "")
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            parts += [data.get("text/html", ""), data.get("text/plain", ""), output.get("text", "")]
+    return "".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
+          out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
+    """Clean raw into processed when the raw ledgers changed, then build <out>/<year>/*.html. Exit status."""
+    raw, processed, out, notebooks_dir = Path(raw), Path(processed), Path(out), Path(notebooks_dir)
+    notebooks = page_notebooks(notebooks_dir)
+    if not notebooks:
+        print(f"错误：找不到简报页面的笔记本（{notebooks_dir}/*.ipynb），请在项目根目录运行", file=sys.stderr)
+        return 2
+    # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
+    if clean(raw, processed, jobs=default_jobs()).exit_code:
+        print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
+
+    from analysis.report import pages  # imported here: pandas and matplotlib only once cleaning is settled
+
+    data = pages.load(processed)
+    try:
+        year = pages.choose_year(data, year)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    target = out / str(year)
+    build_dir = out / ".build" / str(year)
+    with_data = [ledger for ledger in ledger_names() if len(data.tables[ledger])]
+    planned = plan_pages(notebooks, year, processed, with_data)
+    stamp = _fingerprint(year, processed, [nb.path for nb in notebooks])
+    outputs = [target / f"{page.name}.html" for page in planned]
+    stamp_file = build_dir / STAMP
+    if stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp and all(p.exists() for p in outputs):
+        print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
+        return 0
+
+    # Imported only when notebooks run: nbformat, papermill and nbconvert take seconds to import,
+    # and a warm rebuild (nothing changed) must not pay for them.
+    import nbformat
+
+    from analysis.report import execute, export, plots
+
+    print(f"生成 {year} 年简报：执行 {len(planned)} 个页面 …")
+    runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
+    try:
+        executed = execute.execute_notebooks(runs, workdir=notebooks_dir, build_dir=build_dir)
+    except execute.ReportError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    written = {}
+    try:
+        for page, nb_path, html_path in zip(planned, executed, outputs):
+            nb = nbformat.read(nb_path, as_version=4)
+            title = page.title + (pages.DEMO_SUFFIX if data.synthetic else "")
+            css = plots.font_face_css(title + _page_text(nb) + "生成日期：0123456789年月日")
+            written[html_path] = export.render_html(nb_path, html_path, title, extra_css=css)
+    except execute.ReportError as exc:
+        print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
+        return 1
+    commit.write_all(written)  # all pages or none: never a mix of this build and the last
+    for html_path in written:
+        print(f"  已写出 {html_path}")
+    commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
+    print(f"完成。领导版简报：{target / 'briefing.html'}")
+    return 0

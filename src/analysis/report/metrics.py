@@ -1,0 +1,211 @@
+"""Indicators computed over the processed tables: values, same-period comparisons, breakdowns, periods.
+
+Every function is pure: it takes `tables`, a mapping ledger -> DataFrame shaped as
+`analysis.ingest.tables.load_table` returns it (with int `year` and `month` columns), and a catalogue from
+`catalogue.load_catalogue` (loaded when not given); it never reads ledger files.
+
+Periods. A year is *complete* when the tables hold data for December of it (the last month
+with any row, over all ledgers, is 12). For an incomplete year with data through month N, the
+year-over-year comparison is 1—N月累计 against months 1..N of the previous year. A ledger with no
+row at all in a year does not cover that year: its indicators are NA there (not 0), so a missing
+previous year gives no percentage rather than a zero base.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.report.catalogue import load_catalogue, parse_filter, parse_measure
+from analysis.report.figures import format_figure, round_half_up
+
+MONTHS = pd.RangeIndex(1, 13, name="month")
+Tables = Mapping[str, pd.DataFrame]
+
+_COMPARATORS = {"==": operator.eq, "!=": operator.ne, ">": operator.gt,
+                ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+def filter_mask(rows: pd.DataFrame, text: str) -> pd.Series:
+    """Boolean mask of the rows satisfying the filter (all True for an empty filter)."""
+    mask = pd.Series(True, index=rows.index)
+    for column, op, values in parse_filter(text):
+        if column not in rows.columns:
+            raise ValueError(f"筛选条件中的列 {column} 不在台账中")
+        mask &= _clause_mask(rows[column], op, values)
+    return mask
+
+
+def _clause_mask(column: pd.Series, op: str, values: list[str]) -> pd.Series:
+    if op in ("true", "false"):
+        hit = column.astype("boolean") == (op == "true")
+    else:
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            values = [float(v) for v in values]
+        hit = column.isin(values) if op == "in" else _COMPARATORS[op](column, values[0])
+    return column.notna() & hit.fillna(False).astype(bool)
+
+
+# ---------------------------------------------------------------- periods
+
+def _last_months(tables: Tables) -> pd.Series:
+    """year -> last month with any row, over all ledgers."""
+    periods = pd.concat([t[["year", "month"]] for t in tables.values()] or
+                        [pd.DataFrame({"year": [], "month": []}, dtype="int64")])
+    return periods.groupby("year")["month"].max().astype("int64")
+
+
+def available_years(tables: Tables) -> list[int]:
+    return [int(y) for y in _last_months(tables).index]
+
+
+def period_months(tables: Tables, year: int) -> int:
+    """N, the last month of `year` with data in any ledger (0 when the year has none)."""
+    return int(_last_months(tables).get(year, 0))
+
+
+def is_complete_year(tables: Tables, year: int) -> bool:
+    """A year is complete when the tables hold data for its December."""
+    return period_months(tables, year) == 12
+
+
+def latest_complete_year(tables: Tables) -> int | None:
+    last = _last_months(tables)
+    complete = last.index[last == 12]
+    return int(complete.max()) if len(complete) else None
+
+
+# ---------------------------------------------------------------- values
+
+def _selected_rows(tables: Tables, indicator: pd.Series, year: int, months: int | None) -> pd.DataFrame | None:
+    """The indicator's rows in the period, or None when its ledger does not cover `year`."""
+    table = tables.get(indicator["ledger"])
+    if table is None or not (table["year"] == year).any():
+        return None
+    if months is not None and not 1 <= months <= 12:
+        raise ValueError(f"月份应在 1 到 12 之间：{months}")
+    in_period = (table["year"] == year) & (table["month"] <= (months or 12))
+    try:
+        return table[in_period & filter_mask(table, indicator["filter"])]
+    except ValueError as error:
+        raise ValueError(f"指标 {indicator.name}：{error}") from None
+
+
+def _measure(rows: pd.DataFrame, measure: str, by: str | None = None):
+    """The measure over all rows (a number) or per value of `by` (a Series)."""
+    op, column = parse_measure(measure)
+    if column is not None and column not in rows.columns:
+        raise ValueError(f"计算方式中的列 {column} 不在台账中")
+    if by is None:
+        return len(rows) if op == "count" else getattr(rows[column], op)()
+    groups = rows.groupby(by, observed=True, sort=False)
+    return groups.size() if op == "count" else groups[column].agg(op)
+
+
+def indicator_values(tables: Tables, year: int, months: int | None = None,
+                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator's value for `year` (months 1..`months` when given).
+
+    Returns the catalogue (indexed by key) with added columns year, months (12 when not
+    restricted), value (Float64; NA when the ledger has no row in that year) and figure (the
+    value as the report writes it, see `format_figure`).
+    """
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    values = []
+    for _, indicator in catalogue.iterrows():
+        rows = _selected_rows(tables, indicator, year, months)
+        values.append(pd.NA if rows is None else _measure(rows, indicator["measure"]))
+    result = catalogue.assign(year=year, months=months or 12, value=pd.array(values, dtype="Float64"))
+    result["figure"] = [format_figure(v, s) for v, s in zip(result["value"], result["style"])]
+    return result
+
+
+def compare_values(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
+    """Year-over-year change of aligned value Series.
+
+    Columns: change (absolute), pct (percent, NA when the previous value is 0 or NA),
+    base_zero (previous value is 0) and direction:
+      up / down; flat (the percent rounds to 0.0%, or both values are 0); zero_base (previous 0,
+      current not); no_previous (previous NA); no_data (current NA).
+    """
+    current, previous = current.astype("Float64"), previous.astype("Float64")
+    base_zero = _true(previous.eq(0))
+    change = current - previous
+    pct = (change / previous.mask(base_zero) * 100).astype("Float64")
+    rounds_to_zero = np.array([pd.notna(p) and round_half_up(p, 1) == 0 for p in pct], dtype=bool)
+    direction = np.select(
+        [_true(current.isna()), _true(previous.isna()), base_zero & _true(current.eq(0)), base_zero,
+         rounds_to_zero, _true(pct > 0)],
+        ["no_data", "no_previous", "flat", "zero_base", "flat", "up"], default="down")
+    return pd.DataFrame({"change": change, "pct": pct, "base_zero": base_zero,
+                         "direction": pd.Series(direction, index=current.index, dtype="str")})
+
+
+def _true(mask: pd.Series) -> np.ndarray:
+    """A nullable boolean Series as a plain array, NA counting as False."""
+    return mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def year_over_year(tables: Tables, year: int, months: int | None = None,
+                   catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator for `year` against the same period of the previous year.
+
+    `months=None` takes the period from the data: the whole year when it is complete, otherwise
+    1—N月 (N = `period_months`) against months 1..N of `year - 1`. Returns `indicator_values`'
+    columns plus previous, previous_figure and `compare_values`' columns; `months` says the period.
+    """
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    months = months or period_months(tables, year) or 12
+    restrict = None if months == 12 else months
+    current = indicator_values(tables, year, restrict, catalogue).assign(months=months)
+    previous = indicator_values(tables, year - 1, restrict, catalogue)
+    result = current.assign(previous=previous["value"], previous_figure=previous["figure"])
+    return result.join(compare_values(result["value"], result["previous"]))
+
+
+def breakdown(tables: Tables, key: str, year: int, by: str, months: int | None = None,
+              catalogue: pd.DataFrame | None = None) -> pd.Series:
+    """One indicator per value of `by` (a column of its ledger, or `month`).
+
+    Zero-filled over all levels: months 1..12, or a Categorical's categories in their order (the
+    nine sub-districts in canonical order); another column gives the values present, largest
+    first. All NA when the ledger has no row in `year`.
+    """
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    indicator = catalogue.loc[key]
+    table = tables.get(indicator["ledger"])
+    if table is not None and by not in table.columns:
+        raise ValueError(f"指标 {key}：台账 {indicator['ledger']} 没有列 {by}")
+    levels = _levels(table, by)
+    rows = _selected_rows(tables, indicator, year, months)
+    if rows is None:
+        return pd.Series(pd.NA, index=levels if levels is not None else pd.Index([]), dtype="Float64", name=key)
+    values = _measure(rows, indicator["measure"], by)
+    if levels is not None:
+        values = values.reindex(levels, fill_value=0)
+    else:
+        values = values.sort_index().sort_values(ascending=False, kind="stable")
+    return values.rename(key).rename_axis(by)
+
+
+def _levels(table: pd.DataFrame | None, by: str) -> pd.Index | None:
+    """Every level a breakdown shows, in order, when they are known beforehand."""
+    if by == "month":
+        return MONTHS
+    if table is not None and isinstance(table[by].dtype, pd.CategoricalDtype):
+        return table[by].cat.categories
+    return None
+
+
+def monthly_series(tables: Tables, key: str, year: int, catalogue: pd.DataFrame | None = None) -> pd.Series:
+    """One indicator per month 1..12 of `year`, zero-filled (also after the last month with data:
+    cut at `period_months` when drawing an incomplete year)."""
+    return breakdown(tables, key, year, "month", catalogue=catalogue)
+
+
+def monthly_table(tables: Tables, year: int, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator per month: index month 1..12, one column per key (catalogue order)."""
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    return pd.DataFrame({key: monthly_series(tables, key, year, catalogue) for key in catalogue.index})
