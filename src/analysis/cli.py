@@ -1,47 +1,135 @@
-"""Command line: analysis demo | clean | briefing (also `python -m analysis …`)."""
+"""Command line: analysis demo | clean | briefing (also `python -m analysis …`), in Chinese throughout."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from analysis import paths
 
+# argparse's own English, as it reaches ChineseArgumentParser.error (Python 3.11–3.13), and its Chinese.
+_ERRORS = [
+    (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
+    (r"one of the arguments (.+) is required", r"参数 \1 必须给出一个"),
+    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是：\2"),
+    (r"argument (.+?): invalid choice: '?(.+?)'? \(choose from (.+)\)", r"参数 \1：没有“\2”（可选：\3）"),
+    (r"argument (.+?): invalid \w+ value: '?(.*?)'?", r"参数 \1：“\2”不是有效的值"),
+    (r"argument (.+?): expected one argument", r"参数 \1 后面需要一个值"),
+    (r"argument (.+?): expected at least one argument", r"参数 \1 后面至少需要一个值"),
+    (r"argument (.+?): expected at most one argument", r"参数 \1 后面最多只能有一个值"),
+    (r"argument (.+?): not allowed with argument (.+)", r"参数 \1 不能与 \2 同时使用"),
+    (r"argument (.+?): ignored explicit argument (.+)", r"参数 \1 不接受值 \2"),
+    (r"argument (.+?): (.+)", r"参数 \1：\2"),  # our own type functions say the rest in Chinese
+]
+
+
+def _chinese(message: str) -> str:
+    for pattern, replacement in _ERRORS:
+        if re.fullmatch(pattern, message, flags=re.S):
+            return re.sub(pattern, replacement, message, flags=re.S).replace("', '", "、").replace("'", "")
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage line, section titles, help option and errors in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def format_help(self) -> str:
+        # Section titles end in a full-width colon, as Chinese text does.
+        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", super().format_help()).rstrip("\n") + "\n"
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{_chinese(message)}\n")
+
 
 def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
+    if not re.fullmatch(r"\s*\d+\s*", text) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"应为正整数，而不是“{text}”")
-    return n
+    return int(text)
+
+
+def _year(text: str) -> int:
+    if not re.fullmatch(r"\s*\d{4}\s*", text):
+        raise argparse.ArgumentTypeError(f"应为四位数的年份（如 2024），而不是“{text}”")
+    return int(text)
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应为大于 0 的数，而不是“{text}”")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    parser = ChineseArgumentParser(
+        prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报",
+        epilog="例：\n  analysis clean                  清洗 data/raw 中的台账\n"
+               "  analysis briefing               生成简报（data/raw 中没有台账时用示例数据）\n"
+               "  analysis briefing --year 2024   生成 2024 年的简报\n"
+               "每个命令的详细说明：analysis 命令 --help")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
+    folder = "文件夹"
 
-    demo = sub.add_parser("demo", help="生成示例台账（2021—2023 年，合成数据）")
-    demo.add_argument("--out", type=Path, required=True, help="示例台账写入的文件夹")
-    demo.add_argument("--years", type=int, nargs="+", default=[2021, 2022, 2023], help="生成哪些年份（默认 2021 2022 2023）")
-    demo.add_argument("--scale", type=float, default=1.0, help="规模倍数（默认 1；基准测试用更大的值）")
+    demo = sub.add_parser(
+        "demo", help="生成示例台账（2021—2023 年，合成数据）",
+        description="生成示例台账（合成数据，标题带“示例”，不是真实台账），用于演示和测试。",
+        epilog="例：\n  analysis demo --out build-demo/raw\n  analysis demo --out 示例 --years 2023 2024")
+    demo.add_argument("--out", type=Path, required=True, metavar=folder, help="示例台账写入的文件夹（只有明确写 data/raw 才会写进 data/raw）")
+    demo.add_argument("--years", type=_year, nargs="+", default=[2021, 2022, 2023], metavar="年份", help="生成哪些年份（默认 2021 2022 2023）")
+    demo.add_argument("--scale", type=_scale, default=1.0, metavar="倍数", help="规模倍数（默认 1；基准测试用更大的值）")
 
-    clean = sub.add_parser("clean", help="清洗 data/raw 中的台账，写出 data/processed")
-    clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
-    clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, help="输出文件夹（默认 data/processed）")
+    clean = sub.add_parser(
+        "clean", help="清洗 data/raw 中的台账，写出 data/processed",
+        description="清洗台账：把 data/raw 下各台账文件夹里的 Excel/CSV 读成整洁的数据表（data/processed），"
+                    "无法识别的单元格写进 rejects.csv，屏幕上列出所有需要注意的问题。",
+        epilog="例：\n  analysis clean\n  analysis clean --strict          有剔除行时也以状态 1 退出\n"
+               "  analysis clean --raw 台账 --out 结果")
+    clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
+    clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder, help="输出文件夹（默认 data/processed）")
     clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
-    clean.add_argument("--jobs", type=_positive, help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
+    clean.add_argument("--jobs", type=_positive, metavar="进程数", help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
 
-    brief = sub.add_parser("briefing", help="执行笔记本并导出 HTML 简报")
-    brief.add_argument("--year", type=int, help="简报年份（默认：数据中最近的完整年份）")
-    brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, help="原始台账文件夹（默认 data/raw）")
-    brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, help="清洗结果文件夹（默认 data/processed）")
-    brief.add_argument("--out", type=Path, default=paths.DEFAULT_REPORTS, help="简报输出文件夹（默认 reports）")
+    brief = sub.add_parser(
+        "briefing", help="生成给领导看的 HTML 简报和各台账分析页",
+        description="生成简报：原始台账有变动时先重新清洗，再生成 reports/<年份>/ 下的简报、各台账分析页和数据质量报告"
+                    "（离线可看、可打印）。data/raw 中一个文件都没有时，使用示例数据。",
+        epilog="例：\n  analysis briefing\n  analysis briefing --year 2024")
+    brief.add_argument("--year", type=_year, metavar="年份", help="简报年份（默认：数据中最近的完整年份）")
+    brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
+    brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder, help="清洗结果文件夹（默认 data/processed）")
+    brief.add_argument("--out", type=Path, default=paths.DEFAULT_REPORTS, metavar=folder, help="简报输出文件夹（默认 reports）")
     return parser
 
 
+def _console_never_fails() -> None:
+    """A file name or ledger text outside the console's encoding (a GBK console on Chinese Windows, a redirected
+    pipe) is printed with a replacement character, never a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _console_never_fails()
     args = _parser().parse_args(argv)
     try:
         return _run(args)
@@ -62,16 +150,20 @@ def _run(args) -> int:
         print(f"示例台账已写入 {args.out}（合成数据，非真实台账）")
         return 0
     if args.command == "clean":
+        from analysis.ingest.folder_guide import placement_help
         from analysis.ingest.pipeline import CleanBusy, CleanFailed, clean, default_jobs
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
         try:
-            return clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs()).exit_code
+            result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
         except (CleanBusy, CleanFailed) as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
+        if not result.manifest["files"]:
+            print("\n".join(placement_help(args.raw)))
+        return result.exit_code
     if args.command == "briefing":
         from analysis.ingest.pipeline import CleanBusy, CleanFailed
 
@@ -85,24 +177,26 @@ def _run(args) -> int:
 
 def briefing(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
              out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
-    """`analysis briefing`: with no ledgers in raw, the demo ledgers are built outside data/raw and used instead."""
+    """`analysis briefing`. The demo ledgers (built outside data/raw) are used only when raw holds no file at all:
+    a file in the wrong place is named by the clean, and the briefing goes on with the files placed right."""
     from analysis.report.briefing import build
 
-    if not _has_ledgers(raw):
+    if not _holds_files(raw):
         from analysis.demo import is_demo_folder, write_demo
 
         raw, processed = paths.DEFAULT_DEMO_RAW, paths.DEFAULT_DEMO_PROCESSED
-        print(f"data/raw 中没有台账，改用示例数据（合成数据，位于 {raw}，不会放进 data/raw）。")
+        print(f"data/raw 中没有任何台账文件，改用示例数据（合成数据，位于 {raw}，不会放进 data/raw）。")
         if not is_demo_folder(raw):
             write_demo(raw)
     return build(year=year, raw=raw, processed=processed, out=out, notebooks_dir=notebooks_dir)
 
 
-def _has_ledgers(raw: Path) -> bool:
+def _holds_files(raw: Path) -> bool:
+    """Whether raw holds any file a clean would read or name (its READMEs and .gitkeep do not count)."""
     from analysis.ingest.discover import discover
     from analysis.ingest.spec import ledger_names
 
     if not Path(raw).is_dir():
         return False
-    found, _ = discover(Path(raw), ledger_names())
-    return any(found.values())
+    found, skipped = discover(Path(raw), ledger_names())
+    return any(found.values()) or bool(skipped)

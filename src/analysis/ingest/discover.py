@@ -7,8 +7,9 @@ from pathlib import Path
 from analysis.ingest.read import SUFFIXES
 from analysis.paths import SYNTHETIC_MARK
 
-# Files that are documentation or system clutter, not ledgers: not worth a line in the summary.
-QUIET_NAMES = {".gitkeep", ".ds_store", "thumbs.db", "desktop.ini"}
+# Files that are documentation or system clutter, not ledgers: not worth a line in the summary. The README.md
+# of data/raw and of each ledger folder ship with the project; other notes are quiet at the top of the folder only.
+QUIET_NAMES = {".gitkeep", ".ds_store", "thumbs.db", "desktop.ini", "readme.md"}
 QUIET_SUFFIXES = {".md", ".txt"}
 
 
@@ -34,7 +35,8 @@ def discover(raw_dir: Path, ledgers: list[str]):
             continue
         top = path.relative_to(raw_dir).parts[0]
         if top not in found:
-            skipped.append({"file": rel, "reason": f"不在任何台账文件夹中（可用文件夹：{'、'.join(ledgers)}），已跳过"})
+            skipped.append({"file": rel, "reason": "不在任何台账文件夹中，已跳过；请把它移到原始台账文件夹下对应台账的文件夹"
+                                                   f"（{'、'.join(ledgers)}）中"})
             continue
         if path.suffix.lower() not in SUFFIXES:
             skipped.append({"file": rel, "reason": f"不支持的文件类型“{path.suffix or '无扩展名'}”（只读 .xlsx、.xls、.csv），已跳过"})
@@ -56,3 +58,4 @@ def is_synthetic(raw_dir: Path) -> bool:
         return SYNTHETIC_MARK in (Path(raw_dir) / "README.md").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+

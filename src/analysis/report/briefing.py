@@ -20,8 +20,9 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.ingest import commit
+from analysis.ingest.folder_guide import placement_help
 from analysis.ingest.pipeline import clean, default_jobs
-from analysis.ingest.spec import ledger_names, load_spec
+from analysis.ingest.spec import load_spec
 
 STAMP = "stamp.json"
 
@@ -125,6 +126,9 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     from analysis.report import pages  # imported here: pandas and matplotlib only once cleaning is settled
 
     data = pages.load(processed)
+    if not any(len(table) for table in data.tables.values()):
+        print("\n".join(placement_help(raw)), file=sys.stderr)
+        return 2
     try:
         year = pages.choose_year(data, year)
     except ValueError as exc:
@@ -132,8 +136,7 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
         return 2
     target = out / str(year)
     build_dir = out / ".build" / str(year)
-    with_data = [ledger for ledger in ledger_names() if len(data.tables[ledger])]
-    planned = plan_pages(notebooks, year, processed, with_data)
+    planned = plan_pages(notebooks, year, processed, pages.ledgers_with_data(data, year))
     stamp = _fingerprint(year, processed, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
     stamp_file = build_dir / STAMP
@@ -168,5 +171,6 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     for html_path in written:
         print(f"  已写出 {html_path}")
     commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
-    print(f"完成。领导版简报：{target / 'briefing.html'}")
+    print(f"完成。领导版简报：{(target / 'briefing.html').resolve()}")
+    print(f"数据质量报告（剔除的行及原因、未读取的文件）：{(target / 'data_quality.html').resolve()}")
     return 0

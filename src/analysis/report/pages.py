@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
+from analysis import paths
 from analysis.ingest.manifest import problems
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
@@ -28,6 +29,7 @@ DEMO_SUFFIX = "（示例数据）"
 class Data:
     """Everything a page needs, loaded once from a processed folder."""
 
+    folder: Path
     tables: dict
     manifest: dict
     rejects: pd.DataFrame
@@ -38,16 +40,59 @@ class Data:
         return bool(self.manifest.get("synthetic"))
 
 
-def load(processed_dir: str | Path) -> Data:
+def load(processed_dir: str | Path | None = None) -> Data:
+    """The outputs of a clean. Without a folder (a notebook opened as it is), the project's data/processed when it
+    holds data, else the demo's build-demo/processed, saying so."""
+    if processed_dir is None:
+        processed_dir = default_processed_dir()
     processed_dir = Path(processed_dir)
     if not (processed_dir / "manifest.json").exists():
-        raise FileNotFoundError(f"“{processed_dir}”中没有清洗结果，请先运行 analysis clean")
+        raise FileNotFoundError(f"“{processed_dir.resolve()}”中没有清洗结果：请先在项目文件夹运行 analysis clean"
+                                "（或 analysis briefing：data/raw 中没有台账时它会生成并清洗示例数据）")
     return Data(
+        folder=processed_dir,
         tables={ledger: load_table(processed_dir, ledger) for ledger in ledger_names()},
         manifest=load_manifest(processed_dir),
         rejects=load_rejects(processed_dir),
         catalogue=load_catalogue(),
     )
+
+
+def default_processed_dir(start: Path | None = None) -> Path:
+    """Where a notebook opened in JupyterLab finds its data, from notebooks/ or from the project folder."""
+    root = project_root(start)
+    processed, demo = root / paths.DEFAULT_PROCESSED, root / paths.DEFAULT_DEMO_PROCESSED
+    if _holds_rows(processed) or not (demo / "manifest.json").exists():
+        return processed
+    print(f"说明：{processed.resolve()} 中还没有清洗过的台账，以下使用示例数据（合成数据，非真实台账）：{demo.resolve()}")
+    return demo
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest folder, from `start` (default: the working directory) upwards, that holds notebooks/ or data/."""
+    start = Path(start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / paths.DEFAULT_NOTEBOOKS).is_dir() or (folder / "data").is_dir():
+            return folder
+    return start
+
+
+def _shown_path(path: Path) -> str:
+    """A path as a page shows it: from the project folder when it lies inside it (pages built in two clones of the
+    project stay identical), else in full."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _holds_rows(processed: Path) -> bool:
+    try:
+        manifest = load_manifest(processed)
+    except (OSError, ValueError):
+        return False
+    return any(s.get("rows_kept") for s in manifest.get("ledgers", {}).values())
 
 
 def choose_year(data: Data, year: int | None = None) -> int:
@@ -85,7 +130,9 @@ def _paragraphs(texts) -> HTML:
 
 def _change(row) -> str:
     direction = row["direction"]
-    if direction in ("no_previous", "no_data"):
+    if direction == "no_previous":
+        return "上年无数据"
+    if direction == "no_data":
         return "—"
     if direction == "zero_base":
         return "上年为0"
@@ -97,12 +144,26 @@ def _change(row) -> str:
 
 # ---------------------------------------------------------------- the leadership briefing
 
+def ledgers_with_data(data: Data, year: int) -> list[str]:
+    """The ledgers with at least one row in `year`, in the specs' order."""
+    return [ledger for ledger, table in data.tables.items() if table["year"].eq(year).any()]
+
+
+def missing_ledgers_note(data: Data, year: int) -> str:
+    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in `year`)."""
+    missing = [load_spec(ledger).topic for ledger in data.tables if ledger not in ledgers_with_data(data, year)]
+    return f"本年暂无{'、'.join(missing)}台账数据。" if missing else ""
+
+
 def yoy(data: Data, year: int) -> pd.DataFrame:
-    return metrics.year_over_year(data.tables, year, months=period(data, year), catalogue=data.catalogue)
+    """The indicators of the ledgers with data in `year`, against the same period of the year before."""
+    covered = data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, year))]
+    return metrics.year_over_year(data.tables, year, months=period(data, year), catalogue=covered)
 
 
 def headline_table(data: Data, year: int) -> HTML:
-    """Every indicator this year and last, with the change (▲/▼ %), and how the report writes it."""
+    """Every indicator this year and last, with the change (▲/▼ %), and how the report writes it; the ledgers
+    without data this year are named once, above, and left out."""
     months = period(data, year)
     figures = yoy(data, year)
     this, last = period_label(year, months), period_label(year - 1, months)
@@ -113,7 +174,8 @@ def headline_table(data: Data, year: int) -> HTML:
         "同比": [_change(r) for _, r in figures.iterrows()],
         "报告写法": [f"{f}{u}" if isinstance(f, str) and f else "—" for f, u in zip(figures["figure"], figures["unit"])],
     })
-    return _table(frame, numeric=(this, last, "同比"))
+    note = missing_ledgers_note(data, year)
+    return HTML((_paragraphs([note]).data if note else "") + _table(frame, numeric=(this, last, "同比")).data)
 
 
 def summary(data: Data, year: int) -> HTML:
@@ -138,19 +200,21 @@ def _months_of(data: Data, key: str, year: int) -> pd.Series:
 
 
 def monthly_comparison_chart(data: Data, ledger: str, year: int):
-    """This year's months against last year's, for the ledger's headline indicator."""
+    """This year's months against last year's, for the ledger's headline indicator (this year's alone, titled so,
+    when the ledger has no rows last year)."""
     ind = main_indicator(data, ledger)
     last = metrics.monthly_series(data.tables, ind.name, year - 1, catalogue=data.catalogue)
+    has_last = not last.isna().all()
+    title = f"{ind['label']}：{year}年与{year - 1}年逐月对比" if has_last else f"{ind['label']}：{year}年逐月（上年无数据）"
     return plots.monthly_comparison(
-        _months_of(data, ind.name, year), None if last.isna().all() else last,
-        title=f"{ind['label']}：{year}年与{year - 1}年逐月对比", unit=ind["unit"],
+        _months_of(data, ind.name, year), last if has_last else None, title=title, unit=ind["unit"],
         this_label=f"{year}年", last_label=f"{year - 1}年",
     )
 
 
 def monthly_comparison_charts(data: Data, year: int) -> list:
-    """One chart per ledger that has data (the briefing's section 三)."""
-    return [monthly_comparison_chart(data, ledger, year) for ledger, table in data.tables.items() if len(table)]
+    """One chart per ledger that has data in `year` (the briefing's section 三)."""
+    return [monthly_comparison_chart(data, ledger, year) for ledger in ledgers_with_data(data, year)]
 
 
 def data_note(data: Data, year: int) -> HTML:
@@ -160,13 +224,16 @@ def data_note(data: Data, year: int) -> HTML:
         parts.append("<p><strong>本简报使用示例数据（程序生成的合成台账），不是真实台账，数字仅供演示。</strong></p>")
     rows = []
     for ledger, s in data.manifest["ledgers"].items():
+        if not s["files"]:
+            continue  # no file at all: said once, above the indicator table
         in_year = data.tables[ledger]["year"].eq(year).sum()
         rows.append({"台账": s["label"], "文件": s["files"], "工作表": s["sheets"],
                      f"{year}年记录": int(in_year), "全部保留行": s["rows_kept"], "剔除行": s["rows_rejected"]})
-    parts.append("<p>数据来源：各中队、各街道报送的台账，经 analysis clean 清洗。每个数字都可由清洗结果中的"
-                 "来源文件、工作表和行号追溯到台账单元格。</p>")
+    parts.append("<p>数据来源：各中队、各街道报送的台账，经程序逐行清洗（统一日期、街道和类别的写法，剔除无法识别的行）。"
+                 "每个数字都可由清洗结果中的来源文件、工作表和行号追溯到台账单元格。</p>")
     parts.append(_table(pd.DataFrame(rows), numeric=("文件", "工作表", f"{year}年记录", "全部保留行", "剔除行")).data)
-    defs = data.catalogue[data.catalogue["definition"] != ""]
+    covered = data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, year))]
+    defs = covered[covered["definition"] != ""]
     items = "".join(f"<li>{html.escape(r['label'])}：{html.escape(r['definition'])}</li>" for _, r in defs.iterrows())
     parts.append(f"<p>指标口径：</p><ul>{items}</ul>")
     rejected = sum(s["rows_rejected"] for s in data.manifest["ledgers"].values())
@@ -178,9 +245,23 @@ def data_note(data: Data, year: int) -> HTML:
 
 
 # ---------------------------------------------------------------- analyst pages, one per ledger
+# Each function says so in a line, instead of failing, when the ledger has nothing to show.
+
+def _nothing(data: Data, ledger: str, year: int | None = None) -> HTML | None:
+    table = data.tables.get(ledger)
+    if table is None:
+        raise ValueError(f"没有台账“{ledger}”（可用：{'、'.join(data.tables)}）")
+    rows = table if year is None else table[table["year"] == year]
+    if len(rows):
+        return None
+    label = load_spec(ledger).label
+    return _paragraphs([f"{label}{'' if year is None else f'{year}年'}暂无数据。"])
+
 
 def ledger_indicators(data: Data, ledger: str) -> HTML:
     """The ledger's indicators for every year in the data."""
+    if (empty := _nothing(data, ledger)) is not None:
+        return empty
     keys = data.catalogue.index[data.catalogue["ledger"] == ledger]
     years = sorted(data.tables[ledger]["year"].unique().tolist())
     frame = pd.DataFrame({"指标": data.catalogue.loc[keys, "label"].tolist()})
@@ -192,6 +273,8 @@ def ledger_indicators(data: Data, ledger: str) -> HTML:
 
 def trend_chart(data: Data, ledger: str):
     """The headline indicator month by month, one line per year."""
+    if (empty := _nothing(data, ledger)) is not None:
+        return empty
     ind = main_indicator(data, ledger)
     years = sorted(data.tables[ledger]["year"].unique().tolist())
     series = {y: _months_of(data, ind.name, y) for y in years}
@@ -199,7 +282,12 @@ def trend_chart(data: Data, ledger: str):
 
 
 def yoy_chart(data: Data, ledger: str, year: int):
+    """This year's months beside last year's (a line saying so when last year has no rows)."""
+    if (empty := _nothing(data, ledger, year)) is not None:
+        return empty
     ind = main_indicator(data, ledger)
+    if not data.tables[ledger]["year"].eq(year - 1).any():
+        return _paragraphs([f"{year - 1}年无{load_spec(ledger).label}数据，无法分月同比。"])
     last = metrics.monthly_series(data.tables, ind.name, year - 1, catalogue=data.catalogue).fillna(0)
     return plots.yoy_bars(_months_of(data, ind.name, year), last, f"{ind['label']}：{year}年与{year - 1}年分月同比",
                           ind["unit"], this_label=f"{year}年", last_label=f"{year - 1}年")
@@ -207,6 +295,8 @@ def yoy_chart(data: Data, ledger: str, year: int):
 
 def breakdown_charts(data: Data, ledger: str, year: int) -> list:
     """The headline indicator by sub-district and by each category the catalogue names."""
+    if (empty := _nothing(data, ledger, year)) is not None:
+        return [empty]
     ind = main_indicator(data, ledger)
     months = period(data, year)
     charts = []
@@ -220,6 +310,8 @@ def breakdown_charts(data: Data, ledger: str, year: int) -> list:
 
 def heatmap_chart(data: Data, ledger: str, year: int):
     """Month × sub-district for the headline indicator."""
+    if (empty := _nothing(data, ledger, year)) is not None:
+        return empty
     ind = main_indicator(data, ledger)
     table = data.tables[ledger]
     by_month = {m: metrics.breakdown({ledger: table[table["month"] == m]}, ind.name, year, "subdistrict",
@@ -232,6 +324,8 @@ def heatmap_chart(data: Data, ledger: str, year: int):
 def top_contributors(data: Data, ledger: str, year: int, n: int = 10) -> HTML:
     """The roads, units, sites or addresses that contribute most to the headline indicator
     (by number of records where the indicator counts those very names, e.g. distinct units)."""
+    if (empty := _nothing(data, ledger, year)) is not None:
+        return empty
     spec = load_spec(ledger)
     if not spec.top_by:
         return HTML("")
@@ -291,7 +385,7 @@ def reject_reasons(data: Data) -> HTML:
 def rejects_table(data: Data, n: int = 200) -> HTML:
     frame = data.rejects.rename(columns={"file": "文件", "sheet": "工作表", "row": "行", "column": "列",
                                          "value": "原值", "reason": "原因"})
-    note = [f"共 {len(frame)} 条，下表列出前 {n} 条，全部见 rejects.csv。"] if len(frame) > n else []
+    note = [f"共 {len(frame)} 条，下表列出前 {n} 条，全部见 {_shown_path(data.folder / 'rejects.csv')}。"] if len(frame) > n else []
     return HTML(_paragraphs(note).data + _table(frame.head(n), numeric=("行",)).data)
 
 

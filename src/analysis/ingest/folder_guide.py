@@ -1,0 +1,96 @@
+"""What goes where in the raw folder, said to a person: the lines `analysis clean` prints when the folder holds no
+ledger yet, and the README.md of data/raw and of each ledger folder. The READMEs are written from the specs by
+tools/make_raw_readmes.py (a test checks that the committed ones say what the specs say)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.ingest.spec import Column, LedgerSpec, ledger_names, load_common, load_spec
+
+
+def placement_help(raw_dir: Path) -> list[str]:
+    """Where ledger files go, for a raw folder that holds none yet."""
+    lines = [f"{Path(raw_dir).as_posix()} 中还没有台账。请把各台账的 Excel/CSV 文件放进对应的文件夹（文件名随意，"
+             "可按年份建子文件夹），再运行 analysis clean："]
+    lines += [f"  {(Path(raw_dir) / ledger).as_posix()}/  {load_spec(ledger).label}" for ledger in ledger_names()]
+    return lines
+
+
+def raw_readme() -> str:
+    """data/raw/README.md."""
+    rows = "\n".join(f"| `{ledger}/` | {load_spec(ledger).label} |" for ledger in ledger_names())
+    return f"""# 原始台账放在这里
+
+每种台账一个文件夹，把各中队、各街道报来的 Excel（.xlsx、.xls）或 CSV 文件放进对应的文件夹，文件名随意，
+可以按年份建子文件夹（例如 `gas_safety/2024/`），一个文件可以有多个工作表（例如每月一张）。
+
+| 文件夹 | 台账 |
+|---|---|
+{rows}
+
+放好后在项目文件夹运行 `analysis clean`（清洗）或 `analysis briefing`（清洗并生成简报）。程序只读这些文件，从不改动它们；
+不在上面这些文件夹里的文件不会被读取，清洗时会点名提醒。每个文件夹里的 README.md 写明该台账要有哪些列、各列接受哪些写法。
+
+这里的台账可能含有个人信息：不要把它们提交到代码仓库（.gitignore 已排除本文件夹中除说明以外的所有文件）。
+"""
+
+
+def ledger_readme(spec: LedgerSpec) -> str:
+    """data/raw/<ledger>/README.md: what the ledger holds and every header and value spelling the spec accepts."""
+    rows = []
+    for col in spec.columns:
+        name = col.label + (" *" if col.required else "")
+        headers = "、".join(dict.fromkeys((col.label, *col.headers)))
+        rows.append(f"| {name} | {headers} | {_accepts(col, spec)} |")
+    common = load_common()
+    personal = "、".join(common.personal_header_words)
+    return f"""# {spec.label}（{spec.ledger}）
+
+把{spec.label}的 Excel（.xlsx、.xls）或 CSV 文件放在这个文件夹里：文件名随意，可以按年份建子文件夹（如 `2024/`），
+一个文件可以有多个工作表（如每月一张）。表头上方可以有标题行，表头可以是一行，也可以是两行（上面一行是“基本情况”
+之类的合并分组）；序号列、合计/小计行、表尾（填报人、审核人等）、空行、隐藏的工作表都会被识别并跳过。
+
+程序按表头认列，下表中任一种表头写法都可以。带 * 的列必须有，缺了整张表不读，并说明缺哪一列。
+
+| 列 | 可用的表头 | 接受的写法 |
+|---|---|---|
+{chr(10).join(rows)}
+
+表头中含有“{personal}”等字样的列是个人信息，读取时直接丢弃，不会进入清洗结果。
+
+表头或取值的写法认不出时，清洗结果会写明是哪个文件、哪张表、哪一行哪一列；要让程序认识新的写法，在
+`src/analysis/ledgers/{spec.ledger}.yaml` 对应列的 `headers:` 或 `values:` 里加一项（街道的写法在
+`src/analysis/ledgers/common.yaml`），不需要改程序。
+"""
+
+
+def _accepts(col: Column, spec: LedgerSpec) -> str:
+    """One column's accepted values, in a sentence."""
+    common = spec.common
+    if col.type == "date":
+        text = "日期：Excel 日期、2024-3-5、2024/3/5、2024.3.5、2024年3月5日、20240305；只写 3月5日 时，年份取自标题、工作表名或文件名"
+    elif col.type == "subdistrict":
+        text = f"{'、'.join(common.subdistricts)}；简称（如“{common.subdistricts[0].removesuffix('街道')}”）和“办事处”等写法都认"
+    elif col.type == "category":
+        parts = [f"{canon}（也认：{'、'.join(v for v in variants if v != canon)}）" if set(variants) - {canon} else canon
+                 for canon, variants in col.values.items()]
+        rest = f"；其他写法记为“{col.other}”" if col.other else "；其他写法剔除并说明"
+        text = "；".join(parts) + rest
+    elif col.type == "count":
+        text = "整数，如 12、12处、１２、约12、12余" + (f"，不小于 {col.min:g}" if col.min is not None else "")
+    elif col.type == "number":
+        text = "数字，如 85.5、85.5平方米、120㎡、约120、1,050" + (
+            f"，大于 {col.min_exclusive:g}" if col.min_exclusive is not None else "")
+    elif col.type == "flag":
+        text = "是/否：是、√、有、已整改、1 表示“是”；否、×、无、未整改、0 表示“否”"
+    elif col.values:
+        text = "文字；" + "；".join(f"{canon}（也认：{'、'.join(v for v in variants if v != canon)}）"
+                                  for canon, variants in col.values.items())
+    else:
+        text = "文字"
+    if col.default is not None:
+        shown = {True: "是", False: "否"}.get(col.default, col.default) if col.type == "flag" else col.default
+        text += f"；空白或没有这一列时为“{shown}”"
+    elif col.required:
+        text += "；不能空白"
+    return text
