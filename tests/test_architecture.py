@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analysis.report.briefing import page_notebooks, plan_pages
+from analysis.report.periods import Period
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
@@ -79,10 +80,14 @@ def test_a_notebook_that_is_not_a_page_is_named_and_skipped(tmp_path):
 
 
 def test_one_ledger_notebook_gives_a_page_for_every_ledger_with_data(tmp_path):
-    _notebook(tmp_path / "ledger.ipynb", {"output": "{ledger}", "title": "{topic}分析（{year}年）", "per_ledger": True})
-    _notebook(tmp_path / "briefing.ipynb", {"output": "briefing", "title": "简报 {year}"})
-    pages = plan_pages(page_notebooks(tmp_path, echo=lambda *_: None), 2023, tmp_path, ["gas_safety", "demolitions"])
+    _notebook(tmp_path / "ledger.ipynb", {"output": "{ledger}", "title": "{topic}分析（{period}）", "per_ledger": True})
+    _notebook(tmp_path / "briefing.ipynb", {"output": "briefing", "title": "简报 {report_period}"})
+    planned = page_notebooks(tmp_path, echo=lambda *_: None)
+    pages = plan_pages(planned, Period(2023), tmp_path, ["gas_safety", "demolitions"])
     assert [(p.name, p.title) for p in pages] == [
-        ("briefing", "简报 2023"), ("gas_safety", "燃气安全排查分析（2023年）"), ("demolitions", "违建拆除分析（2023年）")]
-    assert pages[1].parameters["ledger"] == "gas_safety" and pages[1].parameters["year"] == 2023
+        ("briefing", "简报 2023年度"), ("gas_safety", "燃气安全排查分析（2023年）"), ("demolitions", "违建拆除分析（2023年）")]
+    assert pages[1].parameters["ledger"] == "gas_safety" and pages[1].parameters["period"] == "2023"
+    quarter = plan_pages(planned, Period(2024, 4, 6), tmp_path, ["gas_safety"])
+    assert [p.title for p in quarter] == ["简报 2024年第二季度", "燃气安全排查分析（2024年第二季度）"]
+    assert quarter[0].parameters["period"] == "2024-Q2"
     assert "ledger" not in pages[0].parameters

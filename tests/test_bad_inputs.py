@@ -709,6 +709,7 @@ def test_rejects_csv_neutralises_cells_that_a_spreadsheet_would_run(raw, run_cle
 
 def test_a_unit_name_with_markup_shows_as_text_in_the_briefing(raw, run_clean):
     from analysis.report import pages
+    from analysis.report.periods import Period
 
     name = "<script>alert(1)</script>烧烤"
     write_xlsx(raw / "gas_safety" / "g.xlsx", {"S": [
@@ -718,7 +719,7 @@ def test_a_unit_name_with_markup_shows_as_text_in_the_briefing(raw, run_clean):
     ]})
     run = run_clean()
     assert run.table("gas_safety")["unit_name"].tolist() == [name, name]
-    page = pages.top_contributors(pages.load(run.out), "gas_safety", 2023).data
+    page = pages.top_contributors(pages.load(run.out), "gas_safety", Period(2023)).data
     assert "&lt;script&gt;alert(1)&lt;/script&gt;烧烤" in page
     assert "<script" not in page
 

@@ -65,7 +65,7 @@ def test_briefing_opens_offline_in_chromium_with_every_image_decoded(project, tm
 
 def test_a_year_without_data_is_refused_naming_the_years_there_are(project):
     root, _ = project
-    code, log = _build(root, year=2030)
+    code, log = _build(root, period="2030")
     assert code == 2 and "没有 2030 年的记录（已有：2021年、2022年、2023年）" in log
     assert not (root / "reports" / "2030").exists()
 
@@ -131,7 +131,7 @@ def test_notebooks_are_committed_thin_and_without_outputs():
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
         meta = nb.metadata["briefing"]
-        assert meta["output"] and "{year}" in meta["title"], path.name
+        assert meta["output"] and re.search(r"\{(report_)?period\}", meta["title"]), path.name
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert "parameters" in code[0].metadata.get("tags", []), path.name
         for cell in code:

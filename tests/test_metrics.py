@@ -8,8 +8,9 @@ from analysis.report.catalogue import load_catalogue, parse_filter
 from analysis.report.figures import format_figure, format_percent
 from analysis.report.metrics import (
     breakdown, compare_values, indicator_values, is_complete_year, latest_complete_year, monthly_series,
-    period_months, year_over_year,
+    period_months, resolve_period, year_over_year,
 )
+from analysis.report.periods import Period, year_so_far
 
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]
 REPORT_KEYS = {
@@ -116,7 +117,7 @@ def test_a_new_indicator_for_a_fifth_ledger_is_one_csv_row(tmp_path):
           "审批大型门头招牌{value}{unit},,,200,subdistrict\n",
         encoding="utf-8")
     signs = ledger(["2023-03-01"] * 4, width_m=[12.0, 9.5, 10.0, 30.0], kind=["新设", "更换", "更换", "拆除"])
-    values = indicator_values({"shop_signs": signs}, 2023, catalogue=load_catalogue(path, specs))
+    values = indicator_values({"shop_signs": signs}, Period(2023), catalogue=load_catalogue(path, specs))
     assert values.loc["signs_large", "value"] == 2
     assert pd.isna(values.loc["street_vending_places", "value"])  # its ledger is absent: NA, not 0
 
@@ -179,7 +180,7 @@ def test_filter_mask_never_matches_na_and_reads_numbers_for_numeric_columns():
 # ---------------------------------------------------------------- values
 
 def test_the_eleven_report_definitions_on_a_tiny_table(tables_2023):
-    values = indicator_values(tables_2023, 2023)
+    values = indicator_values(tables_2023, Period(2023))
     assert dict(values.loc[sorted(REPORT_KEYS), "value"].astype(float)) == {
         "street_vending_places": 8,    # 2 + 5 + 1 (the 2022 row is not counted)
         "gas_units_checked": 4,        # 甲饭店 twice counts once
@@ -196,19 +197,17 @@ def test_the_eleven_report_definitions_on_a_tiny_table(tables_2023):
     assert values.loc["demolitions_area", "figure"] == "约121"
     assert values.loc["gas_hazards_found", "value"] == 10
     assert values.loc["demolitions_forced", "value"] == 1
-    assert (values["year"] == 2023).all() and (values["months"] == 12).all()
 
 
 def test_values_restricted_to_months_one_to_n(tables_2023):
-    values = indicator_values(tables_2023, 2023, months=6)
+    values = indicator_values(tables_2023, year_so_far(2023, 6))
     assert values.loc["street_vending_places", "value"] == 7  # Jan 2 + Jun 5; Dec excluded
     assert values.loc["gas_units_checked", "value"] == 4
     assert values.loc["dust_sites_checked", "value"] == 0      # ledger covers 2023, no rows by June: 0
-    assert (values["months"] == 6).all()
 
 
 def test_a_ledger_without_rows_in_the_year_gives_na_not_zero(tables_2023):
-    values = indicator_values(tables_2023, 2022)
+    values = indicator_values(tables_2023, Period(2022))
     assert values.loc["street_vending_places", "value"] == 100
     assert pd.isna(values.loc["dust_sites_checked", "value"])
     assert values.loc["dust_sites_checked", "figure"] == "—"
@@ -230,9 +229,9 @@ def test_compare_values_covers_every_case():
 def test_year_over_year_full_years():
     tables = {"street_vending": ledger(["2022-03-01", "2022-12-01", "2023-05-01", "2023-12-20"],
                                        places=[600, 400, 700, 382])}
-    result = year_over_year(tables, 2023)
+    result = year_over_year(tables, Period(2023))
     row = result.loc["street_vending_places"]
-    assert (row["value"], row["previous"], row["change"], row["months"]) == (1082, 1000, 82, 12)
+    assert (row["value"], row["previous"], row["change"]) == (1082, 1000, 82)
     assert format_percent(row["pct"]) == "8.2%" and row["direction"] == "up"
     assert result.loc["gas_units_checked", "direction"] == "no_data"
 
@@ -244,7 +243,7 @@ def test_year_over_year_with_zero_base_and_missing_previous_year():
                              cylinders_seized=0, illegal_den=[False, True, True]),
         "demolitions": ledger(["2023-04-01"], area_m2=[50.0], method=cat([None], ["自行拆除", "依法强制拆除"])),
     }
-    result = year_over_year(tables, 2023)
+    result = year_over_year(tables, Period(2023))
     dens = result.loc["gas_illegal_dens"]
     assert (dens["value"], dens["previous"], dens["direction"], dens["base_zero"]) == (2, 0, "zero_base", True)
     assert pd.isna(dens["pct"])
@@ -257,10 +256,12 @@ def test_incomplete_year_compares_the_same_months_of_the_previous_year():
         ["2023-01-10", "2023-10-31", "2023-11-01", "2023-12-31", "2024-02-01", "2024-10-15"],
         places=[300, 700, 5000, 5000, 500, 470])}
     assert period_months(tables, 2024) == 10 and not is_complete_year(tables, 2024)
-    row = year_over_year(tables, 2024).loc["street_vending_places"]
-    assert (row["months"], row["value"], row["previous"]) == (10, 970, 1000)
+    period = resolve_period(tables, Period(2024))
+    assert period == year_so_far(2024, 10) and period.label == "2024年1—10月"
+    row = year_over_year(tables, period).loc["street_vending_places"]
+    assert (row["value"], row["previous"]) == (970, 1000)
     assert format_percent(row["pct"]) == "-3.0%" and row["direction"] == "down"
-    whole_year = year_over_year(tables, 2024, months=12).loc["street_vending_places"]
+    whole_year = year_over_year(tables, Period(2024)).loc["street_vending_places"]
     assert whole_year["previous"] == 11000
 
 
@@ -286,25 +287,25 @@ def test_monthly_series_has_twelve_zero_filled_months(tables_2023):
 
 
 def test_breakdown_by_subdistrict_gives_all_nine_in_canonical_order(tables_2023):
-    series = breakdown(tables_2023, "street_vending_places", 2023, "subdistrict")
+    series = breakdown(tables_2023, "street_vending_places", Period(2023), "subdistrict")
     assert list(series.index) == SUBDISTRICTS
     assert series["民生街道"] == 2 and series["焦南街道"] == 6 and series.drop(["民生街道", "焦南街道"]).eq(0).all()
 
 
 def test_breakdown_by_category_columns(tables_2023):
-    by_type = breakdown(tables_2023, "street_vending_places", 2023, "business_type")
+    by_type = breakdown(tables_2023, "street_vending_places", Period(2023), "business_type")
     assert by_type.to_dict() == {"店外经营": 3, "流动摊贩": 5, "占道经营": 0}
-    by_issue = breakdown(tables_2023, "dust_issues_found", 2023, "issue_type")  # plain str: largest first
+    by_issue = breakdown(tables_2023, "dust_issues_found", Period(2023), "issue_type")  # plain str: largest first
     assert by_issue.to_dict() == {"湿法作业不到位": 1, "车辆未冲洗": 1, "黄土裸露": 1}
     assert list(by_issue.index) == sorted(by_issue.index)
-    units = breakdown(tables_2023, "gas_units_checked", 2023, "unit_type")
+    units = breakdown(tables_2023, "gas_units_checked", Period(2023), "unit_type")
     assert units.to_dict() == {"餐饮": 1, "大型商超": 1, "养老机构": 1, "其他": 1}
     with pytest.raises(ValueError, match="colour"):
-        breakdown(tables_2023, "street_vending_places", 2023, "colour")
+        breakdown(tables_2023, "street_vending_places", Period(2023), "colour")
 
 
 def test_breakdown_of_a_year_the_ledger_does_not_cover_is_na(tables_2023):
-    series = breakdown(tables_2023, "demolitions_count", 2021, "subdistrict")
+    series = breakdown(tables_2023, "demolitions_count", Period(2021), "subdistrict")
     assert list(series.index) == SUBDISTRICTS and series.isna().all()
 
 

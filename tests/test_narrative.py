@@ -3,9 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.report.metrics import indicator_values, year_over_year
+from analysis.report.metrics import indicator_values, resolve_period, year_over_year
 from analysis.report.narrative import change_clause, indicator_sentence, indicator_sentences, report_paragraph
-from analysis.report.periods import period_lead
+from analysis.report.periods import Period, year_so_far
 
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]
 
@@ -49,8 +49,10 @@ def report_sized_tables(year=2023) -> dict:
             "dust_control": dust, "demolitions": demolitions}
 
 
-def sentence(tables, year, key="street_vending_places", months=None) -> str:
-    return indicator_sentence(year_over_year(tables, year, months).loc[key])
+def sentence(tables, year, key="street_vending_places") -> str:
+    """The indicator's sentence for `year` as a briefing writes it (a year still running: its months so far)."""
+    period = resolve_period(tables, Period(year))
+    return indicator_sentence(year_over_year(tables, period).loc[key], period)
 
 
 # ---------------------------------------------------------------- one indicator
@@ -95,12 +97,12 @@ def test_indicator_without_data_says_so():
 
 
 def test_sentence_from_plain_values_has_no_comparison():
-    values = indicator_values(street_vending({"2023-12-01": 12345}), 2023)
-    assert indicator_sentence(values.loc["street_vending_places"]) == "2023年共清理辖区三种经营12000余处。"
+    values = indicator_values(street_vending({"2023-12-01": 12345}), Period(2023))
+    assert indicator_sentence(values.loc["street_vending_places"], Period(2023)) == "2023年共清理辖区三种经营12000余处。"
 
 
 def test_every_indicator_gets_a_sentence():
-    sentences = indicator_sentences(year_over_year(report_sized_tables(), 2023))
+    sentences = indicator_sentences(year_over_year(report_sized_tables(), Period(2023)), Period(2023))
     assert sentences["demolitions_area"] == "2023年共拆除违建约4714平方米。"
     assert sentences["dust_city_issues"] == "2023年共转办市级督导问题50个。"
     assert sentences.str.endswith("。").all()
@@ -109,24 +111,25 @@ def test_every_indicator_gets_a_sentence():
 @pytest.mark.parametrize("year, months, expected", [
     (2023, 12, "2023年共"), (2024, 10, "2024年1—10月累计"), (2024, 1, "2024年1月共")])
 def test_period_lead(year, months, expected):
-    assert period_lead(year, months) == expected
+    assert year_so_far(year, months).lead == expected
 
 
 @pytest.mark.parametrize("direction, pct, expected", [
     ("up", 8.24, "同比增长8.2%"), ("down", -3.05, "同比下降3.1%"), ("zero_base", pd.NA, "上年同期为0"),
     ("no_previous", pd.NA, ""), ("no_data", pd.NA, "")])
 def test_change_clause(direction, pct, expected):
-    assert change_clause(pd.Series({"direction": direction, "pct": pct, "months": 12})) == expected
+    assert change_clause(pd.Series({"direction": direction, "pct": pct}), Period(2023)) == expected
 
 
 # ---------------------------------------------------------------- the report paragraph
 
 def test_report_paragraph_reproduces_the_2023_report():
-    assert report_paragraph(year_over_year(report_sized_tables(), 2023)) == REPORT_2023
+    assert report_paragraph(year_over_year(report_sized_tables(), Period(2023)), Period(2023)) == REPORT_2023
 
 
 def test_report_paragraph_of_an_incomplete_year_leaves_out_ledgers_without_data():
     tables = {**street_vending({"2024-01-01": 3000, "2024-10-01": 2345}),
               "demolitions": ledger(["2024-04-01"], area_m2=[88.6],
                                     method=pd.Categorical([None], categories=["自行拆除", "依法强制拆除"]))}
-    assert report_paragraph(year_over_year(tables, 2024)) == "2024年1—10月累计清理辖区三种经营5000余处，拆除违建1处、约89平方米。"
+    period = resolve_period(tables, Period(2024))
+    assert report_paragraph(year_over_year(tables, period), period) == "2024年1—10月累计清理辖区三种经营5000余处，拆除违建1处、约89平方米。"

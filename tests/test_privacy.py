@@ -7,6 +7,7 @@ from __future__ import annotations
 from conftest import write_xlsx
 
 from analysis.report import pages
+from analysis.report.periods import Period
 
 NAMES = ["张建国", "李秀英", "王德福", "赵春花"]
 PHONES = ["13912345678", "186-2233-4455", "15037890123"]
@@ -53,9 +54,10 @@ def test_no_personal_data_in_any_output_cache_or_page(raw, run_clean):
         assert len(table) == 1
         blobs[ledger] = table.astype(str).to_csv()
     data = pages.load(run.out)
-    shown = [pages.headline_table(data, 2023), pages.summary(data, 2023), pages.data_note(data, 2023),
+    year = Period(2023)
+    shown = [pages.headline_table(data, year), pages.summary(data, year), pages.data_note(data, year),
              pages.files_table(data), pages.issues_table(data), pages.reject_reasons(data), pages.rejects_table(data)]
-    shown += [pages.top_contributors(data, ledger, 2023) for ledger in data.tables]
+    shown += [pages.top_contributors(data, ledger, year) for ledger in data.tables]
     blobs.update({f"page{i}": p.data for i, p in enumerate(shown)})
     for where, text in blobs.items():
         for secret in _secrets():

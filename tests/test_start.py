@@ -140,7 +140,7 @@ def _text(html: str) -> str:
 def test_one_ledger_alone_gives_a_briefing_that_names_the_others_once(tmp_path):
     root = fresh_project(tmp_path)
     _gas_2024(root / "data" / "raw")
-    code, log = build_briefing(root, year=2024)
+    code, log = build_briefing(root, period="2024")
     assert code == 0, log
     pages = sorted(p.name for p in (root / "reports" / "2024").glob("*.html"))
     assert pages == ["briefing.html", "data_quality.html", "gas_safety.html"]
@@ -159,7 +159,7 @@ def test_a_file_placed_wrong_is_named_and_the_briefing_goes_on_with_the_rest(tmp
     raw = root / "data" / "raw"
     _gas_2024(raw)
     write_xlsx(raw / "扬尘督导2024.xlsx", {"S": [["督导日期", "街道", "点位名称"], ["2024-03-05", "焦南", "一号工地"]]})
-    code, log = build_briefing(root, year=2024)
+    code, log = build_briefing(root, period="2024")
     assert code == 0, log
     assert "[跳过] 扬尘督导2024.xlsx：不在任何台账文件夹中" in log and "dust_control" in log
     assert "示例数据" not in log and not (root / "build-demo").exists()
@@ -177,11 +177,13 @@ def test_only_a_misplaced_file_is_not_replaced_by_demo_data(tmp_path):
 def test_a_ledger_page_for_a_ledger_without_data_says_so_instead_of_failing(demo_build, tmp_path):
     """The ledger notebook opened in JupyterLab with a ledger that has no rows (here: a year with none)."""
     from analysis.report import pages
+    from analysis.report.periods import Period
 
     root, _, _ = demo_build
     data = pages.load(root / "build-demo" / "processed")
-    for shown in (pages.yoy_chart(data, "demolitions", 2021), pages.heatmap_chart(data, "demolitions", 2030),
-                  pages.top_contributors(data, "demolitions", 2030), *pages.breakdown_charts(data, "demolitions", 2030)):
+    never = Period(2030)
+    for shown in (pages.yoy_chart(data, "demolitions", Period(2021)), pages.heatmap_chart(data, "demolitions", never),
+                  pages.top_contributors(data, "demolitions", never), *pages.breakdown_charts(data, "demolitions", never)):
         assert "暂无数据" in shown.data or "无法分月同比" in shown.data
     empty = pages.Data(data.folder, {**data.tables, "demolitions": data.tables["demolitions"].iloc[0:0]},
                        data.manifest, data.rejects, data.catalogue)

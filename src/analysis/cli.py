@@ -69,6 +69,16 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _period(text: str) -> str:
+    from analysis.report.periods import parse_period
+
+    try:
+        parse_period(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text.strip()
+
+
 def _scale(text: str) -> float:
     try:
         value = float(text)
@@ -112,8 +122,15 @@ def _parser() -> argparse.ArgumentParser:
         "briefing", help="生成给领导看的 HTML 简报和各台账分析页",
         description="生成简报：原始台账有变动时先重新清洗，再生成 reports/<年份>/ 下的简报、各台账分析页和数据质量报告"
                     "（离线可看、可打印）。data/raw 中一个文件都没有时，使用示例数据。",
-        epilog="例：\n  analysis briefing\n  analysis briefing --year 2024")
-    brief.add_argument("--year", type=_year, metavar="年份", help="简报年份（默认：数据中最近的完整年份）")
+        epilog="例：\n  analysis briefing                          数据中最近的完整年份\n"
+               "  analysis briefing --period 2024-Q2         2024年第二季度（季报）\n"
+               "  analysis briefing --period 2024-06         2024年6月（月报，另与5月环比）\n"
+               "  analysis briefing --period 2024-01..2024-06   2024年1—6月累计")
+    when = brief.add_mutually_exclusive_group()
+    when.add_argument("--period", type=_period, metavar="期间",
+                      help="统计期间：2024（全年）、2024-Q2（季度）、2024-06（月份）、2024-01..2024-06（1—6月累计）；"
+                           "默认：数据中最近的完整年份。与上年同期比较")
+    when.add_argument("--year", type=_year, metavar="年份", help="同 --period 年份")
     brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
     brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder, help="清洗结果文件夹（默认 data/processed）")
     brief.add_argument("--out", type=Path, default=paths.DEFAULT_REPORTS, metavar=folder, help="简报输出文件夹（默认 reports）")
@@ -168,14 +185,15 @@ def _run(args) -> int:
         from analysis.ingest.pipeline import CleanBusy, CleanFailed
 
         try:
-            return briefing(year=args.year, raw=args.raw, processed=args.processed, out=args.out)
+            period = args.period or (str(args.year) if args.year is not None else None)
+            return briefing(period=period, raw=args.raw, processed=args.processed, out=args.out)
         except (CleanBusy, CleanFailed) as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
     return 2
 
 
-def briefing(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
+def briefing(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
              out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
     """`analysis briefing`. The demo ledgers (built outside data/raw) are used only when raw holds no file at all:
     a file in the wrong place is named by the clean, and the briefing goes on with the files placed right."""
@@ -188,7 +206,7 @@ def briefing(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: 
         print(f"data/raw 中没有任何台账文件，改用示例数据（合成数据，位于 {raw}，不会放进 data/raw）。")
         if not is_demo_folder(raw):
             write_demo(raw)
-    return build(year=year, raw=raw, processed=processed, out=out, notebooks_dir=notebooks_dir)
+    return build(period=period, raw=raw, processed=processed, out=out, notebooks_dir=notebooks_dir)
 
 
 def _holds_files(raw: Path) -> bool:

@@ -2,12 +2,14 @@
 
 A page notebook is a notebook in notebooks/ whose metadata has a "briefing" entry:
 
-  {"output": "briefing", "title": "… {year}年度 …"}                     one page
-  {"output": "{ledger}", "title": "{topic}分析（{year}年）", "per_ledger": true}
+  {"output": "briefing", "title": "… {report_period} …"}                  one page
+  {"output": "{ledger}", "title": "{topic}分析（{period}）", "per_ledger": true}
                                                                          one page per ledger with data
 
-Each run gets `year` and `processed_dir` (and `ledger`) as papermill parameters and is exported to
-<out>/<year>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
+Titles and outputs may use {period} (2023年, 2024年第二季度, 2024年6月, 2024年1—6月), {report_period} (2023年度
+for a year), {year}, and for per-ledger pages {ledger}, {label} and {topic}. Each run gets `period` (as the
+command line writes it) and `processed_dir` (and `ledger`) as papermill parameters and is exported to
+<out>/<period>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
 named and skipped. All pages are written at once, or none.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from analysis.ingest import commit
 from analysis.ingest.folder_guide import placement_help
 from analysis.ingest.pipeline import clean, default_jobs
 from analysis.ingest.spec import load_spec
+from analysis.report.periods import Period, parse_period
 
 STAMP = "stamp.json"
 
@@ -50,7 +53,7 @@ def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
             continue
         page = PageNotebook(path, str(meta["output"]), str(meta["title"]), bool(meta.get("per_ledger")))
         try:  # the templates name only the fields a page gets
-            fields = _SAMPLE_LEDGER_FIELDS if page.per_ledger else {"year": 2000}
+            fields = _SAMPLE_LEDGER_FIELDS if page.per_ledger else _SAMPLE_FIELDS
             page.output.format(**fields), page.title.format(**fields)
         except (KeyError, IndexError, ValueError) as exc:
             echo(f"跳过 {path}：元数据 briefing 中的 output 或 title 写法有误（{exc}）；"
@@ -60,7 +63,8 @@ def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
     return found
 
 
-_SAMPLE_LEDGER_FIELDS = {"year": 2000, "ledger": "x", "label": "x", "topic": "x"}
+_SAMPLE_FIELDS = {"year": 2000, "period": "x", "report_period": "x"}
+_SAMPLE_LEDGER_FIELDS = {**_SAMPLE_FIELDS, "ledger": "x", "label": "x", "topic": "x"}
 
 
 @dataclass(frozen=True)
@@ -73,25 +77,25 @@ class Page:
     parameters: dict
 
 
-def plan_pages(notebooks: list[PageNotebook], year: int, processed: Path, ledgers: list[str]) -> list[Page]:
-    """Every page of the year: one per notebook, one per ledger for a per-ledger notebook."""
-    common = {"year": year, "processed_dir": str(Path(processed).resolve())}
+def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, ledgers: list[str]) -> list[Page]:
+    """Every page of the period: one per notebook, one per ledger for a per-ledger notebook."""
+    common = {"period": period.key, "processed_dir": str(Path(processed).resolve())}
+    fields = {"year": period.year, "period": period.label, "report_period": period.report_label}
     pages = []
     for nb in notebooks:
         if not nb.per_ledger:
-            pages.append(Page(nb.path, nb.output.format(year=year), nb.title.format(year=year), common))
+            pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields), common))
             continue
         for ledger in ledgers:
             spec = load_spec(ledger)
-            fields = {"year": year, "ledger": ledger, "label": spec.label, "topic": spec.topic}
-            pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields),
-                              {**common, "ledger": ledger}))
+            own = {**fields, "ledger": ledger, "label": spec.label, "topic": spec.topic}
+            pages.append(Page(nb.path, nb.output.format(**own), nb.title.format(**own), {**common, "ledger": ledger}))
     return pages
 
 
-def _fingerprint(year: int, processed: Path, notebooks: list[Path]) -> str:
-    """Everything an exported page depends on: the year, the processed data, the notebooks and this package."""
-    h = hashlib.sha256(str(year).encode())
+def _fingerprint(period: Period, processed: Path, notebooks: list[Path]) -> str:
+    """Everything an exported page depends on: the period, the processed data, the notebooks and this package."""
+    h = hashlib.sha256(repr(period).encode())
     code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
     data = [p for p in sorted(processed.iterdir()) if not p.name.startswith(".")]  # outputs, not the cache
     for p in [*data, *notebooks, *code]:
@@ -111,9 +115,11 @@ def _page_text(nb) -> str:
     return "".join(p if isinstance(p, str) else "".join(p) for p in parts)
 
 
-def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
+def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
           out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
-    """Clean raw into processed when the raw ledgers changed, then build <out>/<year>/*.html. Exit status."""
+    """Clean raw into processed when the raw ledgers changed, then build <out>/<period>/*.html for the period
+    asked for (2024, 2024-Q2, 2024-06, 2024-01..2024-06; default: the latest complete year). Exit status.
+    The pages of a year still running go to <out>/<year>/, as asked, and cover its months so far."""
     raw, processed, out, notebooks_dir = Path(raw), Path(processed), Path(out), Path(notebooks_dir)
     notebooks = page_notebooks(notebooks_dir)
     if not notebooks:
@@ -130,14 +136,15 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
         print("\n".join(placement_help(raw)), file=sys.stderr)
         return 2
     try:
-        year = pages.choose_year(data, year)
+        chosen = pages.choose_period(data, period)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    target = out / str(year)
-    build_dir = out / ".build" / str(year)
-    planned = plan_pages(notebooks, year, processed, pages.ledgers_with_data(data, year))
-    stamp = _fingerprint(year, processed, [nb.path for nb in notebooks])
+    folder = parse_period(str(period)).key if period is not None else chosen.key
+    target = out / folder
+    build_dir = out / ".build" / folder
+    planned = plan_pages(notebooks, chosen, processed, pages.ledgers_with_data(data, chosen))
+    stamp = _fingerprint(chosen, processed, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
     stamp_file = build_dir / STAMP
     if stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp and all(p.exists() for p in outputs):
@@ -150,7 +157,7 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
 
     from analysis.report import execute, export, plots
 
-    print(f"生成 {year} 年简报：执行 {len(planned)} 个页面 …")
+    print(f"生成{chosen.label}简报：执行 {len(planned)} 个页面 …")
     runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
     try:
         executed = execute.execute_notebooks(runs, workdir=notebooks_dir, build_dir=build_dir)

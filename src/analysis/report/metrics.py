@@ -4,11 +4,11 @@ Every function is pure: it takes `tables`, a mapping ledger -> DataFrame shaped 
 `analysis.ingest.tables.load_table` returns it (with int `year` and `month` columns), and a catalogue from
 `catalogue.load_catalogue` (loaded when not given); it never reads ledger files.
 
-Periods. A year is *complete* when the tables hold data for December of it (the last month
-with any row, over all ledgers, is 12). For an incomplete year with data through month N, the
-year-over-year comparison is 1—N月累计 against months 1..N of the previous year. A ledger with no
-row at all in a year does not cover that year: its indicators are NA there (not 0), so a missing
-previous year gives no percentage rather than a zero base.
+Periods (see periods.py): a year, a quarter, a month or a run of months. A year is *complete* when the tables
+hold data for December of it (the last month with any row, over all ledgers, is 12); an incomplete year with
+data through month N is reported as 1—N月累计 against months 1..N of the previous year. A ledger with no row at
+all in a year does not cover that year: its indicators are NA there (not 0), so a missing previous year gives no
+percentage rather than a zero base.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.report.catalogue import load_catalogue, parse_filter, parse_measure
 from analysis.report.figures import format_figure, round_half_up
+from analysis.report.periods import Period, year_so_far
 
 MONTHS = pd.RangeIndex(1, 13, name="month")
 Tables = Mapping[str, pd.DataFrame]
@@ -77,16 +78,34 @@ def latest_complete_year(tables: Tables) -> int | None:
     return int(complete.max()) if len(complete) else None
 
 
+def resolve_period(tables: Tables, asked: Period | None = None) -> Period:
+    """The period a briefing covers. Nothing asked: the latest complete year, else the latest year so far.
+    A year still running is its months so far (1—N月累计), compared with the same months of the year before; a
+    quarter, month or run of months must be covered by the data. ValueError (in Chinese) otherwise."""
+    years = available_years(tables)
+    if not years:
+        raise ValueError("清洗结果中没有任何数据行")
+    if asked is None:
+        complete = latest_complete_year(tables)
+        return Period(complete) if complete is not None else year_so_far(years[-1], period_months(tables, years[-1]))
+    if asked.year not in years:
+        raise ValueError(f"数据中没有 {asked.year} 年的记录（已有：{'、'.join(f'{y}年' for y in years)}）")
+    last = period_months(tables, asked.year)
+    if asked.kind == "year":
+        return asked if last == 12 else year_so_far(asked.year, last)
+    if asked.last > last:
+        raise ValueError(f"数据只到 {asked.year}年{last}月，{asked.label}的台账还不全")
+    return asked
+
+
 # ---------------------------------------------------------------- values
 
-def _selected_rows(tables: Tables, indicator: pd.Series, year: int, months: int | None) -> pd.DataFrame | None:
-    """The indicator's rows in the period, or None when its ledger does not cover `year`."""
+def _selected_rows(tables: Tables, indicator: pd.Series, period: Period) -> pd.DataFrame | None:
+    """The indicator's rows in the period, or None when its ledger does not cover the period's year."""
     table = tables.get(indicator["ledger"])
-    if table is None or not (table["year"] == year).any():
+    if table is None or not (table["year"] == period.year).any():
         return None
-    if months is not None and not 1 <= months <= 12:
-        raise ValueError(f"月份应在 1 到 12 之间：{months}")
-    in_period = (table["year"] == year) & (table["month"] <= (months or 12))
+    in_period = (table["year"] == period.year) & table["month"].between(period.first, period.last)
     try:
         return table[in_period & filter_mask(table, indicator["filter"])]
     except ValueError as error:
@@ -104,26 +123,24 @@ def _measure(rows: pd.DataFrame, measure: str, by: str | None = None):
     return groups.size() if op == "count" else groups[column].agg(op)
 
 
-def indicator_values(tables: Tables, year: int, months: int | None = None,
-                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every indicator's value for `year` (months 1..`months` when given).
+def indicator_values(tables: Tables, period: Period, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator's value in `period`.
 
-    Returns the catalogue (indexed by key) with added columns year, months (12 when not
-    restricted), value (Float64; NA when the ledger has no row in that year) and figure (the
-    value as the report writes it, see `format_figure`).
+    Returns the catalogue (indexed by key) with added columns value (Float64; NA when the ledger has no row in
+    the period's year) and figure (the value as the report writes it, see `format_figure`).
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
     values = []
     for _, indicator in catalogue.iterrows():
-        rows = _selected_rows(tables, indicator, year, months)
+        rows = _selected_rows(tables, indicator, period)
         values.append(pd.NA if rows is None else _measure(rows, indicator["measure"]))
-    result = catalogue.assign(year=year, months=months or 12, value=pd.array(values, dtype="Float64"))
+    result = catalogue.assign(value=pd.array(values, dtype="Float64"))
     result["figure"] = [format_figure(v, s) for v, s in zip(result["value"], result["style"])]
     return result
 
 
 def compare_values(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
-    """Year-over-year change of aligned value Series.
+    """The change of aligned value Series against earlier ones.
 
     Columns: change (absolute), pct (percent, NA when the previous value is 0 or NA),
     base_zero (previous value is 0) and direction:
@@ -148,30 +165,27 @@ def _true(mask: pd.Series) -> np.ndarray:
     return mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def year_over_year(tables: Tables, year: int, months: int | None = None,
-                   catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every indicator for `year` against the same period of the previous year.
-
-    `months=None` takes the period from the data: the whole year when it is complete, otherwise
-    1—N月 (N = `period_months`) against months 1..N of `year - 1`. Returns `indicator_values`'
-    columns plus previous, previous_figure and `compare_values`' columns; `months` says the period.
-    """
+def compare(tables: Tables, period: Period, earlier: Period, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator in `period` against `earlier`: `indicator_values`' columns plus previous, previous_figure
+    and `compare_values`' columns."""
     catalogue = load_catalogue() if catalogue is None else catalogue
-    months = months or period_months(tables, year) or 12
-    restrict = None if months == 12 else months
-    current = indicator_values(tables, year, restrict, catalogue).assign(months=months)
-    previous = indicator_values(tables, year - 1, restrict, catalogue)
+    current = indicator_values(tables, period, catalogue)
+    previous = indicator_values(tables, earlier, catalogue)
     result = current.assign(previous=previous["value"], previous_figure=previous["figure"])
     return result.join(compare_values(result["value"], result["previous"]))
 
 
-def breakdown(tables: Tables, key: str, year: int, by: str, months: int | None = None,
-              catalogue: pd.DataFrame | None = None) -> pd.Series:
-    """One indicator per value of `by` (a column of its ledger, or `month`).
+def year_over_year(tables: Tables, period: Period, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every indicator in `period` against the same months of the year before (同比)."""
+    return compare(tables, period, period.same_last_year, catalogue)
+
+
+def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.DataFrame | None = None) -> pd.Series:
+    """One indicator in `period` per value of `by` (a column of its ledger, or `month`).
 
     Zero-filled over all levels: months 1..12, or a Categorical's categories in their order (the
     nine sub-districts in canonical order); another column gives the values present, largest
-    first. All NA when the ledger has no row in `year`.
+    first. All NA when the ledger has no row in the period's year.
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
     indicator = catalogue.loc[key]
@@ -179,7 +193,7 @@ def breakdown(tables: Tables, key: str, year: int, by: str, months: int | None =
     if table is not None and by not in table.columns:
         raise ValueError(f"指标 {key}：台账 {indicator['ledger']} 没有列 {by}")
     levels = _levels(table, by)
-    rows = _selected_rows(tables, indicator, year, months)
+    rows = _selected_rows(tables, indicator, period)
     if rows is None:
         return pd.Series(pd.NA, index=levels if levels is not None else pd.Index([]), dtype="Float64", name=key)
     values = _measure(rows, indicator["measure"], by)
@@ -202,7 +216,7 @@ def _levels(table: pd.DataFrame | None, by: str) -> pd.Index | None:
 def monthly_series(tables: Tables, key: str, year: int, catalogue: pd.DataFrame | None = None) -> pd.Series:
     """One indicator per month 1..12 of `year`, zero-filled (also after the last month with data:
     cut at `period_months` when drawing an incomplete year)."""
-    return breakdown(tables, key, year, "month", catalogue=catalogue)
+    return breakdown(tables, key, Period(year), "month", catalogue=catalogue)
 
 
 def monthly_table(tables: Tables, year: int, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:

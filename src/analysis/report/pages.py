@@ -20,7 +20,7 @@ from analysis.ingest.tables import load_manifest, load_rejects, load_table
 from analysis.report import metrics, narrative, plots
 from analysis.report.catalogue import load_catalogue
 from analysis.report.figures import format_percent, plain_number
-from analysis.report.periods import period_label
+from analysis.report.periods import Period, parse_period
 
 DEMO_SUFFIX = "（示例数据）"
 
@@ -95,22 +95,12 @@ def _holds_rows(processed: Path) -> bool:
     return any(s.get("rows_kept") for s in manifest.get("ledgers", {}).values())
 
 
-def choose_year(data: Data, year: int | None = None) -> int:
-    """The year asked for, else the latest complete year, else the latest year with any data."""
-    years = metrics.available_years(data.tables)
-    if not years:
-        raise ValueError("清洗结果中没有任何数据行，无法选择年份")
-    if year is not None:
-        if int(year) not in years:
-            raise ValueError(f"数据中没有 {year} 年的记录（已有：{'、'.join(f'{y}年' for y in years)}）")
-        return int(year)
-    complete = metrics.latest_complete_year(data.tables)
-    return complete if complete is not None else years[-1]
-
-
-def period(data: Data, year: int) -> int:
-    """How many months of `year` the briefing covers: 12, or N for a year with data through month N."""
-    return 12 if metrics.is_complete_year(data.tables, year) else metrics.period_months(data.tables, year)
+def choose_period(data: Data, period: str | int | Period | None = None) -> Period:
+    """The period asked for (2024, "2024-Q2", "2024-06", "2024-01..2024-06"), else the latest complete year, else
+    the latest year so far; a year still running is its months so far. ValueError in Chinese when the data do
+    not cover it."""
+    asked = period if isinstance(period, Period) or period is None else parse_period(str(period))
+    return metrics.resolve_period(data.tables, asked)
 
 
 def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
@@ -144,29 +134,32 @@ def _change(row) -> str:
 
 # ---------------------------------------------------------------- the leadership briefing
 
-def ledgers_with_data(data: Data, year: int) -> list[str]:
-    """The ledgers with at least one row in `year`, in the specs' order."""
-    return [ledger for ledger, table in data.tables.items() if table["year"].eq(year).any()]
+def ledgers_with_data(data: Data, period: Period) -> list[str]:
+    """The ledgers with at least one row in the period's year, in the specs' order."""
+    return [ledger for ledger, table in data.tables.items() if table["year"].eq(period.year).any()]
 
 
-def missing_ledgers_note(data: Data, year: int) -> str:
-    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in `year`)."""
-    missing = [load_spec(ledger).topic for ledger in data.tables if ledger not in ledgers_with_data(data, year)]
+def missing_ledgers_note(data: Data, period: Period) -> str:
+    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in the period's year)."""
+    missing = [load_spec(ledger).topic for ledger in data.tables if ledger not in ledgers_with_data(data, period)]
     return f"本年暂无{'、'.join(missing)}台账数据。" if missing else ""
 
 
-def yoy(data: Data, year: int) -> pd.DataFrame:
-    """The indicators of the ledgers with data in `year`, against the same period of the year before."""
-    covered = data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, year))]
-    return metrics.year_over_year(data.tables, year, months=period(data, year), catalogue=covered)
+def covered_catalogue(data: Data, period: Period) -> pd.DataFrame:
+    """The indicators of the ledgers with data in the period's year."""
+    return data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, period))]
 
 
-def headline_table(data: Data, year: int) -> HTML:
+def yoy(data: Data, period: Period) -> pd.DataFrame:
+    """The indicators of the ledgers with data, against the same months of the year before."""
+    return metrics.year_over_year(data.tables, period, catalogue=covered_catalogue(data, period))
+
+
+def headline_table(data: Data, period: Period) -> HTML:
     """Every indicator this year and last, with the change (▲/▼ %), and how the report writes it; the ledgers
     without data this year are named once, above, and left out."""
-    months = period(data, year)
-    figures = yoy(data, year)
-    this, last = period_label(year, months), period_label(year - 1, months)
+    figures = yoy(data, period)
+    this, last = period.label, period.same_last_year.label
     frame = pd.DataFrame({
         "指标": figures["label"],
         this: [plain_number(v, u) for v, u in zip(figures["value"], figures["unit"])],
@@ -174,14 +167,14 @@ def headline_table(data: Data, year: int) -> HTML:
         "同比": [_change(r) for _, r in figures.iterrows()],
         "报告写法": [f"{f}{u}" if isinstance(f, str) and f else "—" for f, u in zip(figures["figure"], figures["unit"])],
     })
-    note = missing_ledgers_note(data, year)
+    note = missing_ledgers_note(data, period)
     return HTML((_paragraphs([note]).data if note else "") + _table(frame, numeric=(this, last, "同比")).data)
 
 
-def summary(data: Data, year: int) -> HTML:
+def summary(data: Data, period: Period) -> HTML:
     """The report paragraph, then one sentence per indicator with its year-over-year clause."""
-    figures = yoy(data, year)
-    return _paragraphs([narrative.report_paragraph(figures), *narrative.indicator_sentences(figures)])
+    figures = yoy(data, period)
+    return _paragraphs([narrative.report_paragraph(figures, period), *narrative.indicator_sentences(figures, period)])
 
 
 def main_indicator(data: Data, ledger: str) -> pd.Series:
@@ -192,32 +185,33 @@ def main_indicator(data: Data, ledger: str) -> pd.Series:
     return rows.iloc[0].rename(rows.index[0])
 
 
-def _months_of(data: Data, key: str, year: int) -> pd.Series:
-    """An indicator per month, cut after the last month with data when the year is incomplete."""
+def _months_of(data: Data, key: str, year: int, through: int | None = None) -> pd.Series:
+    """An indicator per month of `year`, cut after month `through` (default: the last month with data)."""
     series = metrics.monthly_series(data.tables, key, year, catalogue=data.catalogue)
-    months = period(data, year)
-    return series.where(series.index <= months)
+    through = through or metrics.period_months(data.tables, year)
+    return series.where(series.index <= through)
 
 
-def monthly_comparison_chart(data: Data, ledger: str, year: int):
+def monthly_comparison_chart(data: Data, ledger: str, period: Period):
     """This year's months against last year's, for the ledger's headline indicator (this year's alone, titled so,
     when the ledger has no rows last year)."""
+    year = period.year
     ind = main_indicator(data, ledger)
     last = metrics.monthly_series(data.tables, ind.name, year - 1, catalogue=data.catalogue)
     has_last = not last.isna().all()
     title = f"{ind['label']}：{year}年与{year - 1}年逐月对比" if has_last else f"{ind['label']}：{year}年逐月（上年无数据）"
     return plots.monthly_comparison(
-        _months_of(data, ind.name, year), last if has_last else None, title=title, unit=ind["unit"],
+        _months_of(data, ind.name, year, period.last), last if has_last else None, title=title, unit=ind["unit"],
         this_label=f"{year}年", last_label=f"{year - 1}年",
     )
 
 
-def monthly_comparison_charts(data: Data, year: int) -> list:
-    """One chart per ledger that has data in `year` (the briefing's section 三)."""
-    return [monthly_comparison_chart(data, ledger, year) for ledger in ledgers_with_data(data, year)]
+def monthly_comparison_charts(data: Data, period: Period) -> list:
+    """One chart per ledger that has data in the period's year (the briefing's section 三)."""
+    return [monthly_comparison_chart(data, ledger, period) for ledger in ledgers_with_data(data, period)]
 
 
-def data_note(data: Data, year: int) -> HTML:
+def data_note(data: Data, period: Period) -> HTML:
     """Sources, definitions and rejected rows, so that a reader can trace every figure."""
     parts = []
     if data.synthetic:
@@ -226,13 +220,14 @@ def data_note(data: Data, year: int) -> HTML:
     for ledger, s in data.manifest["ledgers"].items():
         if not s["files"]:
             continue  # no file at all: said once, above the indicator table
-        in_year = data.tables[ledger]["year"].eq(year).sum()
+        table = data.tables[ledger]
+        in_period = (table["year"].eq(period.year) & table["month"].between(period.first, period.last)).sum()
         rows.append({"台账": s["label"], "文件": s["files"], "工作表": s["sheets"],
-                     f"{year}年记录": int(in_year), "全部保留行": s["rows_kept"], "剔除行": s["rows_rejected"]})
+                     f"{period.label}记录": int(in_period), "全部保留行": s["rows_kept"], "剔除行": s["rows_rejected"]})
     parts.append("<p>数据来源：各中队、各街道报送的台账，经程序逐行清洗（统一日期、街道和类别的写法，剔除无法识别的行）。"
                  "每个数字都可由清洗结果中的来源文件、工作表和行号追溯到台账单元格。</p>")
-    parts.append(_table(pd.DataFrame(rows), numeric=("文件", "工作表", f"{year}年记录", "全部保留行", "剔除行")).data)
-    covered = data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, year))]
+    parts.append(_table(pd.DataFrame(rows), numeric=("文件", "工作表", f"{period.label}记录", "全部保留行", "剔除行")).data)
+    covered = covered_catalogue(data, period)
     defs = covered[covered["definition"] != ""]
     items = "".join(f"<li>{html.escape(r['label'])}：{html.escape(r['definition'])}</li>" for _, r in defs.iterrows())
     parts.append(f"<p>指标口径：</p><ul>{items}</ul>")
@@ -247,15 +242,15 @@ def data_note(data: Data, year: int) -> HTML:
 # ---------------------------------------------------------------- analyst pages, one per ledger
 # Each function says so in a line, instead of failing, when the ledger has nothing to show.
 
-def _nothing(data: Data, ledger: str, year: int | None = None) -> HTML | None:
+def _nothing(data: Data, ledger: str, period: Period | None = None) -> HTML | None:
     table = data.tables.get(ledger)
     if table is None:
         raise ValueError(f"没有台账“{ledger}”（可用：{'、'.join(data.tables)}）")
-    rows = table if year is None else table[table["year"] == year]
+    rows = table if period is None else table[table["year"] == period.year]
     if len(rows):
         return None
     label = load_spec(ledger).label
-    return _paragraphs([f"{label}{'' if year is None else f'{year}年'}暂无数据。"])
+    return _paragraphs([f"{label}{'' if period is None else f'{period.year}年'}暂无数据。"])
 
 
 def ledger_indicators(data: Data, ledger: str) -> HTML:
@@ -266,7 +261,7 @@ def ledger_indicators(data: Data, ledger: str) -> HTML:
     years = sorted(data.tables[ledger]["year"].unique().tolist())
     frame = pd.DataFrame({"指标": data.catalogue.loc[keys, "label"].tolist()})
     for y in years:
-        values = metrics.indicator_values(data.tables, y, catalogue=data.catalogue).loc[keys]
+        values = metrics.indicator_values(data.tables, Period(y), catalogue=data.catalogue).loc[keys]
         frame[f"{y}年"] = [plain_number(v, u) for v, u in zip(values["value"], values["unit"])]
     return _table(frame, numeric=tuple(f"{y}年" for y in years))
 
@@ -281,61 +276,60 @@ def trend_chart(data: Data, ledger: str):
     return plots.monthly_trend(series, f"{ind['label']}：历年逐月趋势", ind["unit"])
 
 
-def yoy_chart(data: Data, ledger: str, year: int):
+def yoy_chart(data: Data, ledger: str, period: Period):
     """This year's months beside last year's (a line saying so when last year has no rows)."""
-    if (empty := _nothing(data, ledger, year)) is not None:
+    if (empty := _nothing(data, ledger, period)) is not None:
         return empty
+    year = period.year
     ind = main_indicator(data, ledger)
     if not data.tables[ledger]["year"].eq(year - 1).any():
         return _paragraphs([f"{year - 1}年无{load_spec(ledger).label}数据，无法分月同比。"])
     last = metrics.monthly_series(data.tables, ind.name, year - 1, catalogue=data.catalogue).fillna(0)
-    return plots.yoy_bars(_months_of(data, ind.name, year), last, f"{ind['label']}：{year}年与{year - 1}年分月同比",
+    return plots.yoy_bars(_months_of(data, ind.name, year, period.last), last, f"{ind['label']}：{year}年与{year - 1}年分月同比",
                           ind["unit"], this_label=f"{year}年", last_label=f"{year - 1}年")
 
 
-def breakdown_charts(data: Data, ledger: str, year: int) -> list:
+def breakdown_charts(data: Data, ledger: str, period: Period) -> list:
     """The headline indicator by sub-district and by each category the catalogue names."""
-    if (empty := _nothing(data, ledger, year)) is not None:
+    if (empty := _nothing(data, ledger, period)) is not None:
         return [empty]
     ind = main_indicator(data, ledger)
-    months = period(data, year)
     charts = []
     for by in [b for b in ind["breakdowns"].split() if b != "month"]:
-        values = metrics.breakdown(data.tables, ind.name, year, by, months=months, catalogue=data.catalogue)
+        values = metrics.breakdown(data.tables, ind.name, period, by, catalogue=data.catalogue)
         label = load_spec(ledger).column(by).label if by != "subdistrict" else "街道"
-        charts.append(plots.bar_breakdown(values.fillna(0), f"{ind['label']}：{period_label(year, months)}按{label}",
+        charts.append(plots.bar_breakdown(values.fillna(0), f"{ind['label']}：{period.label}按{label}",
                                           ind["unit"], category_label=label))
     return charts
 
 
-def heatmap_chart(data: Data, ledger: str, year: int):
-    """Month × sub-district for the headline indicator."""
-    if (empty := _nothing(data, ledger, year)) is not None:
+def heatmap_chart(data: Data, ledger: str, period: Period):
+    """Month × sub-district for the headline indicator, over the period's months."""
+    if (empty := _nothing(data, ledger, period)) is not None:
         return empty
     ind = main_indicator(data, ledger)
-    table = data.tables[ledger]
-    by_month = {m: metrics.breakdown({ledger: table[table["month"] == m]}, ind.name, year, "subdistrict",
+    by_month = {m: metrics.breakdown(data.tables, ind.name, Period(period.year, m, m), "subdistrict",
                                      catalogue=data.catalogue).fillna(0)
-                for m in range(1, period(data, year) + 1)}
+                for m in period.months}
     frame = pd.DataFrame(by_month).T.rename_axis("month")
-    return plots.heatmap(frame, f"{ind['label']}：{year}年各月各街道", ind["unit"], row_label="月份", col_label="街道")
+    return plots.heatmap(frame, f"{ind['label']}：{period.label}各月各街道", ind["unit"], row_label="月份", col_label="街道")
 
 
-def top_contributors(data: Data, ledger: str, year: int, n: int = 10) -> HTML:
+def top_contributors(data: Data, ledger: str, period: Period, n: int = 10) -> HTML:
     """The roads, units, sites or addresses that contribute most to the headline indicator
     (by number of records where the indicator counts those very names, e.g. distinct units)."""
-    if (empty := _nothing(data, ledger, year)) is not None:
+    if (empty := _nothing(data, ledger, period)) is not None:
         return empty
     spec = load_spec(ledger)
     if not spec.top_by:
         return HTML("")
     ind = main_indicator(data, ledger)
     rows = data.tables[ledger]
-    rows = rows[(rows["year"] == year) & (rows["month"] <= period(data, year))]
+    rows = rows[(rows["year"] == period.year) & rows["month"].between(period.first, period.last)]
     if ind["measure"] == f"nunique:{spec.top_by}":
         values, heading = rows[spec.top_by].value_counts(), "记录条数"
     else:
-        values = metrics.breakdown({ledger: rows}, ind.name, year, spec.top_by, catalogue=data.catalogue)
+        values = metrics.breakdown(data.tables, ind.name, period, spec.top_by, catalogue=data.catalogue)
         heading = f"{ind['label']}（{ind['unit']}）"
     values = values.sort_index(kind="stable").sort_values(ascending=False, kind="stable").head(n)
     label = spec.column(spec.top_by).label
