@@ -67,6 +67,7 @@ class LedgerSpec:
     ledger: str
     label: str
     topic: str  # the subject as page titles name it (三种经营整治), the label when the spec gives none
+    area: str  # the field of work the narrative groups it under (燃气安全), the topic when the spec gives none
     order: int
     top_by: str | None
     columns: tuple[Column, ...]
@@ -180,7 +181,10 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             if lookup.get(key, col.name) != col.name:
                 raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
             lookup[key] = col.name
-    return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=raw.get("topic") or raw["label"], order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns), header_lookup=lookup, common=common)
+    topic = raw.get("topic") or raw["label"]
+    return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=topic, area=raw.get("area") or topic,
+                      order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns),
+                      header_lookup=lookup, common=common)
 
 
 def ledger_names(spec_dir: Path = LEDGER_SPEC_DIR) -> list[str]:
