@@ -196,6 +196,21 @@ _PAGE_STATE_JS = """
     })),
     width: document.documentElement.scrollWidth,
     height: document.documentElement.scrollHeight,
+    viewport: document.documentElement.clientWidth,
+    // Elements that reach past the right edge of the screen, unless a box that scrolls sideways holds them.
+    overflowing: Array.from(document.querySelectorAll('body *')).filter(el => {
+      const r = el.getBoundingClientRect();
+      if (!r.width || r.right <= document.documentElement.clientWidth + 1) { return false; }
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) { return false; }
+      }
+      return true;
+    }).slice(0, 20).map(el => `${el.tagName.toLowerCase()}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`),
+    // Table cells squeezed so narrow that Chinese text stands one character per line.
+    squeezed: Array.from(document.querySelectorAll('td, th')).filter(el => {
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      return el.textContent.trim().length >= 3 && el.getBoundingClientRect().width < 2.2 * size;
+    }).slice(0, 20).map(el => el.textContent.trim().slice(0, 20)),
   };
 })()
 """
@@ -207,6 +222,8 @@ def check_in_browser(
     *,
     pdf_path: str | os.PathLike[str] | None = None,
     width: int = 1000,
+    height: int = 800,
+    mobile: bool = False,
     timeout: float = 30.0,
     chromium: str | None = None,
 ) -> dict[str, Any]:
@@ -221,6 +238,9 @@ def check_in_browser(
       console_errors   [text] console.error calls, uncaught exceptions and browser log errors
       title, lang, headings, scripts (number of <script> elements)
       screenshot       path of the full-page PNG; pdf_pages (if pdf_path was given: A4 print)
+      viewport, width  the screen's width and the page's (wider: the page scrolls sideways)
+      overflowing      elements past the screen's right edge that no sideways-scrolling box holds
+      squeezed         table cells so narrow that their text stands one character per line
     """
     html = Path(html_path).resolve()
     shot = Path(screenshot_path)
@@ -284,7 +304,7 @@ def check_in_browser(
             cdp.call(f"{domain}.enable", {}, session)
         cdp.call(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
             session,
         )
         cdp.events.clear()
@@ -298,10 +318,10 @@ def check_in_browser(
         )["result"]["value"]
         cdp.pump(0.3)
 
-        height = max(int(state["height"]), 200)
+        full = max(int(state["height"]), 200)
         cdp.call(
             "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            {"width": width, "height": full, "deviceScaleFactor": 1, "mobile": mobile},
             session,
         )
         png = cdp.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session, timeout)
@@ -345,4 +365,8 @@ def check_in_browser(
         "scripts": state["scripts"],
         "screenshot": str(shot),
         "pdf_pages": pdf_pages,
+        "viewport": state["viewport"],
+        "width": state["width"],
+        "overflowing": state["overflowing"],
+        "squeezed": state["squeezed"],
     }

@@ -53,9 +53,9 @@ def test_the_tree_shows_three_wings_and_each_says_what_it_may_import():
         assert doc and "import" in doc.lower(), wing
 
 
-def test_notebooks_are_the_briefing_one_ledger_page_and_the_data_quality_page():
+def test_notebooks_are_the_briefing_one_ledger_page_and_the_analyst_pages():
     assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")) == [
-        "briefing.ipynb", "data_quality.ipynb", "ledger.ipynb"]
+        "briefing.ipynb", "data_quality.ipynb", "ledger.ipynb", "report_text.ipynb"]
 
 
 def _notebook(path: Path, metadata: dict | None) -> Path:

@@ -143,7 +143,7 @@ def test_one_ledger_alone_gives_a_briefing_that_names_the_others_once(tmp_path):
     code, log = build_briefing(root, period="2024")
     assert code == 0, log
     pages = sorted(p.name for p in (root / "reports" / "2024").glob("*.html"))
-    assert pages == ["briefing.html", "data_quality.html", "gas_safety.html"]
+    assert pages == ["briefing.html", "data_quality.html", "gas_safety.html", "index.html", "report_text.html"]
     text = _text((root / "reports" / "2024" / "briefing.html").read_text(encoding="utf-8"))
     assert text.count("本年暂无三种经营整治、扬尘管控督导、违建拆除台账数据") == 1
     assert "暂无" not in text.replace("本年暂无三种经营整治、扬尘管控督导、违建拆除台账数据", "")

@@ -36,10 +36,12 @@ class PageNotebook:
     output: str
     title: str
     per_ledger: bool
+    group: str  # the heading the index page lists it under
+    order: int  # its place in the index
 
 
 def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
-    """The page notebooks of a folder, in name order; every other notebook is named and skipped."""
+    """The page notebooks of a folder, in their `order` (then name); every other notebook is named and skipped."""
     found = []
     for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
         # Read as plain JSON: nbformat (jsonschema, 0.9 s to import) only when notebooks run.
@@ -51,7 +53,12 @@ def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
         if not isinstance(meta, dict) or not meta.get("output") or not meta.get("title"):
             echo(f"跳过 {path}：没有简报页面的元数据（metadata 中的 briefing），不是简报页面")
             continue
-        page = PageNotebook(path, str(meta["output"]), str(meta["title"]), bool(meta.get("per_ledger")))
+        try:
+            order = int(meta.get("order", 99))
+        except (TypeError, ValueError):
+            order = 99
+        page = PageNotebook(path, str(meta["output"]), str(meta["title"]), bool(meta.get("per_ledger")),
+                            str(meta.get("group") or "其他页面"), order)
         try:  # the templates name only the fields a page gets
             fields = _SAMPLE_LEDGER_FIELDS if page.per_ledger else _SAMPLE_FIELDS
             page.output.format(**fields), page.title.format(**fields)
@@ -60,7 +67,7 @@ def page_notebooks(notebooks_dir: Path, echo=print) -> list[PageNotebook]:
                  f"可用的占位符：{'、'.join('{' + k + '}' for k in fields)}")
             continue
         found.append(page)
-    return found
+    return sorted(found, key=lambda nb: nb.order)
 
 
 _SAMPLE_FIELDS = {"year": 2000, "period": "x", "report_period": "x"}
@@ -75,6 +82,7 @@ class Page:
     name: str
     title: str
     parameters: dict
+    group: str
 
 
 def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, ledgers: list[str]) -> list[Page]:
@@ -84,12 +92,13 @@ def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, l
     pages = []
     for nb in notebooks:
         if not nb.per_ledger:
-            pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields), common))
+            pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields), common, nb.group))
             continue
         for ledger in ledgers:
             spec = load_spec(ledger)
             own = {**fields, "ledger": ledger, "label": spec.label, "topic": spec.topic}
-            pages.append(Page(nb.path, nb.output.format(**own), nb.title.format(**own), {**common, "ledger": ledger}))
+            pages.append(Page(nb.path, nb.output.format(**own), nb.title.format(**own), {**common, "ledger": ledger},
+                              nb.group))
     return pages
 
 
@@ -146,8 +155,10 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     planned = plan_pages(notebooks, chosen, processed, pages.ledgers_with_data(data, chosen))
     stamp = _fingerprint(chosen, processed, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
+    index = target / "index.html"
     stamp_file = build_dir / STAMP
-    if stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp and all(p.exists() for p in outputs):
+    if (stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp
+            and all(p.exists() for p in [*outputs, index])):
         print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
         return 0
 
@@ -164,13 +175,22 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     except execute.ReportError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    written = {}
+    written, suffix = {}, pages.DEMO_SUFFIX if data.synthetic else ""
+    back = [("← 目录", index.name)]
     try:
         for page, nb_path, html_path in zip(planned, executed, outputs):
             nb = nbformat.read(nb_path, as_version=4)
-            title = page.title + (pages.DEMO_SUFFIX if data.synthetic else "")
-            css = plots.font_face_css(title + _page_text(nb) + "生成日期：0123456789年月日")
-            written[html_path] = export.render_html(nb_path, html_path, title, extra_css=css)
+            title = page.title + suffix
+            css = plots.font_face_css(title + _page_text(nb) + back[0][0] + "生成日期：0123456789年月日")
+            written[html_path] = export.render_html(nb_path, html_path, title, extra_css=css, nav=back)
+        groups: dict[str, list] = {}
+        for page, html_path in zip(planned, outputs):
+            groups.setdefault(page.group, []).append((page.title, html_path.name, ""))
+        title = f"{planned[0].title}{suffix} · 目录"
+        line = pages.comparison_line(chosen)
+        css = plots.font_face_css(title + line + "".join(g + "".join(e[0] for e in es) for g, es in groups.items())
+                                  + "生成日期：0123456789年月日")
+        written[index] = export.render_index(title, line, list(groups.items()), extra_css=css)
     except execute.ReportError as exc:
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
@@ -178,6 +198,7 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     for html_path in written:
         print(f"  已写出 {html_path}")
     commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
-    print(f"完成。领导版简报：{(target / 'briefing.html').resolve()}")
+    print(f"完成。目录：{index.resolve()}")
+    print(f"领导版简报：{(target / 'briefing.html').resolve()}")
     print(f"数据质量报告（剔除的行及原因、未读取的文件）：{(target / 'data_quality.html').resolve()}")
     return 0

@@ -15,6 +15,7 @@ One row per indicator:
   report_sep   the separator put before it in the paragraph: ， (default) 、 or 。
   order        position in tables and in the paragraph
   breakdowns   space-separated columns the briefing breaks it down by (`month` is always possible)
+  card         是: one of the key figures shown as a card on the briefing's first screen
 
 Filter grammar (parsed, never evaluated as Python):
 
@@ -45,7 +46,8 @@ from analysis.paths import CATALOGUE_PATH, LEDGER_SPEC_DIR
 STYLES = ("exact", "余", "约")
 REPORT_SEPARATORS = ("", "，", "、", "。")
 REQUIRED_COLUMNS = ("key", "label", "unit", "ledger", "measure", "style", "phrase", "order")
-OPTIONAL_COLUMNS = ("filter", "definition", "report_phrase", "report_sep", "breakdowns")
+OPTIONAL_COLUMNS = ("filter", "definition", "report_phrase", "report_sep", "breakdowns", "card")
+CARD_MARKS = ("", "是")
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _FLAG_CLAUSE = re.compile(rf"(!?)\s*({_IDENT})")
@@ -119,6 +121,8 @@ def validate_catalogue(catalogue: pd.DataFrame, specs: dict[str, LedgerSpec], fi
                 raise ValueError(f"style 应为 {' / '.join(STYLES)}，而不是 {row.style!r}")
             if row.report_sep not in REPORT_SEPARATORS:
                 raise ValueError(f"report_sep 应为 ，、。之一，而不是 {row.report_sep!r}")
+            if row.card not in CARD_MARKS:
+                raise ValueError(f"card 应为“是”或空白，而不是 {row.card!r}")
             if not re.fullmatch(r"-?\d+", row.order):
                 raise ValueError(f"order 应为整数，而不是 {row.order!r}")
             for template in filter(None, (row.phrase, row.report_phrase)):

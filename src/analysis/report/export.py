@@ -143,6 +143,7 @@ def render_html(
     *,
     generated: dt.date | None = None,
     extra_css: str = "",
+    nav: list[tuple[str, str]] = (),
     max_bytes: int = MAX_HTML_BYTES,
 ) -> str:
     """Render an executed notebook to one self-contained HTML file with the briefing template.
@@ -151,8 +152,9 @@ def render_html(
     and the template); markdown headings become the sections; images are data: URIs.
     ``title`` goes into ``<title>`` and the header; ``generated`` is the date shown as
     生成日期 (default: today, or SOURCE_DATE_EPOCH); ``extra_css`` (e.g. an @font-face rule with
-    an embedded font) is inlined in its own ``<style>``. ``out_html_path`` names the page (its
-    stem) and appears in messages; nothing is written (the briefing writes all pages at once).
+    an embedded font) is inlined in its own ``<style>``; ``nav`` is a row of links ``(label, href)`` above
+    the title (back to the index page). ``out_html_path`` names the page (its stem) and appears in
+    messages; nothing is written (the briefing writes all pages at once).
     Raises :class:`ReportError` if the result has an external reference or exceeds ``max_bytes``.
     Returns the HTML text.
     """
@@ -178,17 +180,36 @@ def render_html(
             "title": title,
             "date_text": format_date(generated or _default_date()),
             "extra_css": extra_css,
+            "nav": list(nav),
         },
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
+    return _checked(html, out.name, max_bytes)
 
+
+def _checked(html: str, name: str, max_bytes: int) -> str:
+    """The page, if it is self-contained and not too large; ReportError otherwise."""
     external = check_offline_html(html)
     if external:
         listed = "\n  ".join(external[:10])
-        raise ReportError(f"生成的 HTML 含有外部引用，离线无法显示，未写出 {out.name}：\n  {listed}")
+        raise ReportError(f"生成的 HTML 含有外部引用，离线无法显示，未写出 {name}：\n  {listed}")
     size = len(html.encode("utf-8"))
     if size > max_bytes:
         raise ReportError(
-            f"生成的 HTML 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:.1f} MB，未写出 {out.name}"
+            f"生成的 HTML 有 {size / 1024 / 1024:.1f} MB，超过上限 {max_bytes / 1024 / 1024:.1f} MB，未写出 {name}"
         )
     return html
+
+
+def render_index(title: str, period_line: str, groups: list, *, generated: dt.date | None = None,
+                 extra_css: str = "", max_bytes: int = MAX_HTML_BYTES) -> str:
+    """The index page of a period's folder: `groups` is [(heading, [(label, href, note)])]. Same stylesheet,
+    same offline checks as the pages."""
+    import jinja2
+
+    folder = TEMPLATES_DIR / TEMPLATE_NAME
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
+    html = env.get_template("contents.html.j2").render(
+        title=title, date_text=format_date(generated or _default_date()), period_line=period_line, groups=groups,
+        css=(folder / "briefing.css").read_text(encoding="utf-8"), extra_css=extra_css)
+    return _checked(html, "index.html", max_bytes)

@@ -6,6 +6,7 @@ HTML-escaped, so a cell such as `<script>…</script>` shows as text.
 """
 from __future__ import annotations
 
+import base64
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,24 +105,26 @@ def choose_period(data: Data, period: str | int | Period | None = None) -> Perio
 
 
 def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
-    """A plain HTML table; `numeric` columns are right-aligned."""
+    """A plain HTML table; `numeric` columns are right-aligned. It scrolls inside itself where the screen is
+    narrower than the table (a phone), so the page never does."""
     cls = ['class="num"' if c in numeric else "" for c in frame.columns]
     head = "".join(f"<th {a}>{html.escape(str(c))}</th>" for a, c in zip(cls, frame.columns))
     body = "".join(
         "<tr>" + "".join(f"<td {a}>{html.escape('' if pd.isna(v) else str(v))}</td>" for a, v in zip(cls, row)) + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return HTML(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    return HTML(f'<div class="table-wrap"><table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+                "</table></div>")
 
 
 def _paragraphs(texts) -> HTML:
     return HTML("".join(f"<p>{html.escape(t)}</p>" for t in texts))
 
 
-def _change(row) -> str:
+def _change(row, no_previous: str = "上年无数据") -> str:
     direction = row["direction"]
     if direction == "no_previous":
-        return "上年无数据"
+        return no_previous
     if direction == "no_data":
         return "—"
     if direction == "zero_base":
@@ -155,9 +158,54 @@ def yoy(data: Data, period: Period) -> pd.DataFrame:
     return metrics.year_over_year(data.tables, period, catalogue=covered_catalogue(data, period))
 
 
+def month_before(data: Data, period: Period) -> pd.DataFrame | None:
+    """For a month: the indicators against the month before (环比); None for other periods."""
+    if period.previous is None:
+        return None
+    return metrics.compare(data.tables, period, period.previous, catalogue=covered_catalogue(data, period))
+
+
+def comparison_line(period: Period) -> str:
+    """统计期间：2024年6月（与2023年6月同比，与2024年5月环比）."""
+    line = f"统计期间：{period.label}（与{period.same_last_year.label}同比"
+    return line + (f"，与{period.previous.label}环比）" if period.previous else "）")
+
+
+def first_screen(data: Data, period: Period) -> HTML:
+    """What a director reads first: the period, and the key figures as cards (value as the report writes it,
+    change against the same period last year, and against the month before for a month)."""
+    figures = yoy(data, period)
+    cards = figures[figures["card"] != ""]
+    monthly = month_before(data, period)
+    parts = [f'<p class="period-line">{html.escape(comparison_line(period))}</p>']
+    note = missing_ledgers_note(data, period)
+    if note:
+        parts.append(f"<p>{html.escape(note)}</p>")
+    items = []
+    for key, row in cards.iterrows():
+        changes = [("同比", row)] + ([("环比", monthly.loc[key])] if monthly is not None else [])
+        lines = "".join(
+            f'<div class="card-change {_direction_class(r)}">{name} {html.escape(_change(r, _no_earlier(name)))}</div>'
+            for name, r in changes)
+        items.append(f'<div class="card"><div class="card-label">{html.escape(row["label"])}</div>'
+                     f'<div class="card-value">{html.escape(row["figure"])}<span class="card-unit">'
+                     f'{html.escape(row["unit"])}</span></div>{lines}</div>')
+    parts.append(f'<div class="cards">{"".join(items)}</div>')
+    return HTML("".join(parts))
+
+
+def _no_earlier(name: str) -> str:
+    return "上年无数据" if name == "同比" else "上月无数据"
+
+
+def _direction_class(row) -> str:
+    return {"up": "up", "down": "down"}.get(row["direction"], "same")
+
+
 def headline_table(data: Data, period: Period) -> HTML:
-    """Every indicator this year and last, with the change (▲/▼ %), and how the report writes it; the ledgers
-    without data this year are named once, above, and left out."""
+    """Every indicator in the period and in the same period last year, with the change (▲/▼ %); for a month also
+    the month before (环比). The ledgers without data this year are named once, on the first screen, and left
+    out. How the report writes each figure is on the analyst's 报告用语 page."""
     figures = yoy(data, period)
     this, last = period.label, period.same_last_year.label
     frame = pd.DataFrame({
@@ -165,10 +213,31 @@ def headline_table(data: Data, period: Period) -> HTML:
         this: [plain_number(v, u) for v, u in zip(figures["value"], figures["unit"])],
         last: [plain_number(v, u) for v, u in zip(figures["previous"], figures["unit"])],
         "同比": [_change(r) for _, r in figures.iterrows()],
-        "报告写法": [f"{f}{u}" if isinstance(f, str) and f else "—" for f, u in zip(figures["figure"], figures["unit"])],
     })
-    note = missing_ledgers_note(data, period)
-    return HTML((_paragraphs([note]).data if note else "") + _table(frame, numeric=(this, last, "同比")).data)
+    numeric = [this, last, "同比"]
+    monthly = month_before(data, period)
+    if monthly is not None:
+        before = period.previous.label
+        frame[before] = [plain_number(v, u) for v, u in zip(monthly["previous"], monthly["unit"])]
+        frame["环比"] = [_change(r, "上月无数据") for _, r in monthly.iterrows()]
+        numeric += [before, "环比"]
+    return _table(frame, numeric=tuple(numeric))
+
+
+def report_wording(data: Data, period: Period) -> HTML:
+    """For the analyst who fills in the report: each figure as the report writes it, its sentence, and the
+    report's paragraph, ready to copy."""
+    figures = yoy(data, period)
+    sentences = narrative.indicator_sentences(figures, period)
+    frame = pd.DataFrame({
+        "指标": figures["label"],
+        "数值": [plain_number(v, u) for v, u in zip(figures["value"], figures["unit"])],
+        "报告写法": [f"{f}{u}" if isinstance(f, str) and f != "—" else "—" for f, u in zip(figures["figure"], figures["unit"])],
+        "语句": sentences.tolist(),
+    })
+    paragraph = narrative.report_paragraph(figures, period)
+    return HTML(_table(frame, numeric=("数值",)).data
+                + (f'<p class="copy-text">{html.escape(paragraph)}</p>' if paragraph else ""))
 
 
 def summary(data: Data, period: Period) -> HTML:
@@ -235,7 +304,7 @@ def data_note(data: Data, period: Period) -> HTML:
     failed = [f for f in data.manifest["files"] if f["status"] in ("failed", "partial")]
     parts.append(f"<p>无法清洗而未计入统计的行共 {rejected} 行"
                  + (f"，未能读取的文件 {len(failed)} 个" if failed else "")
-                 + "，明细见数据质量报告。“余”表示多于该数，“约”为四舍五入后的数。</p>")
+                 + '，明细见<a href="data_quality.html">数据质量报告</a>。“余”表示多于该数，“约”为四舍五入后的数。</p>')
     return HTML("".join(parts))
 
 
@@ -312,7 +381,17 @@ def heatmap_chart(data: Data, ledger: str, period: Period):
                                      catalogue=data.catalogue).fillna(0)
                 for m in period.months}
     frame = pd.DataFrame(by_month).T.rename_axis("month")
-    return plots.heatmap(frame, f"{ind['label']}：{period.label}各月各街道", ind["unit"], row_label="月份", col_label="街道")
+    figure = plots.heatmap(frame, f"{ind['label']}：{period.label}各月各街道", ind["unit"], row_label="月份", col_label="街道")
+    return _wide(figure)
+
+
+def _wide(figure) -> HTML:
+    """A chart whose numbers must stay legible on a phone: shown at its size in a box that scrolls sideways.
+    The PNG is made as IPython makes a figure's (the same bytes)."""
+    from IPython.core.pylabtools import print_figure
+
+    png = base64.b64encode(print_figure(figure, "png", bbox_inches="tight")).decode("ascii")
+    return HTML(f'<div class="wide-chart"><img src="data:image/png;base64,{png}" alt="图表"></div>')
 
 
 def top_contributors(data: Data, ledger: str, period: Period, n: int = 10) -> HTML:
