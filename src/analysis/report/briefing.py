@@ -28,6 +28,7 @@ from analysis.ingest.spec import load_spec
 from analysis.report.periods import Period, parse_period
 
 STAMP = "stamp.json"
+REPORT_WORKBOOK = "统计报表.xlsx"  # the Excel 报表 beside the pages
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,10 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     planned = plan_pages(notebooks, chosen, processed, pages.ledgers_with_data(data, chosen))
     stamp = _fingerprint(chosen, processed, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
-    index = target / "index.html"
+    index, report = target / "index.html", target / REPORT_WORKBOOK
     stamp_file = build_dir / STAMP
     if (stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp
-            and all(p.exists() for p in [*outputs, index])):
+            and all(p.exists() for p in [*outputs, index, report])):
         print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
         return 0
 
@@ -166,7 +167,7 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     # and a warm rebuild (nothing changed) must not pay for them.
     import nbformat
 
-    from analysis.report import execute, export, plots
+    from analysis.report import execute, export, plots, workbook
 
     print(f"生成{chosen.label}简报：执行 {len(planned)} 个页面 …")
     runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
@@ -183,9 +184,11 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
             title = page.title + suffix
             css = plots.font_face_css(title + _page_text(nb) + back[0][0] + "生成日期：0123456789年月日")
             written[html_path] = export.render_html(nb_path, html_path, title, extra_css=css, nav=back)
+        written[report] = workbook.workbook_bytes(data, chosen)
         groups: dict[str, list] = {}
         for page, html_path in zip(planned, outputs):
             groups.setdefault(page.group, []).append((page.title, html_path.name, ""))
+        groups.setdefault("报表", []).append(("统计报表（Excel）", report.name, "主要指标、各台账分街道分月、数据说明，可直接报送"))
         title = f"{planned[0].title}{suffix} · 目录"
         line = pages.comparison_line(chosen)
         css = plots.font_face_css(title + line + "".join(g + "".join(e[0] for e in es) for g, es in groups.items())
@@ -199,6 +202,7 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
         print(f"  已写出 {html_path}")
     commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
     print(f"完成。目录：{index.resolve()}")
+    print(f"Excel 报表：{report.resolve()}")
     print(f"领导版简报：{(target / 'briefing.html').resolve()}")
     print(f"数据质量报告（剔除的行及原因、未读取的文件）：{(target / 'data_quality.html').resolve()}")
     return 0

@@ -17,6 +17,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from analysis.paths import TEMPLATES_DIR
 from analysis.report.execute import ReportError
+from analysis.report.periods import format_date, generation_date
 
 TEMPLATE_NAME = "briefing"
 MAX_HTML_BYTES = 3 * 1024 * 1024
@@ -123,19 +124,6 @@ def check_offline_html(html_text: str) -> list[str]:
     return found
 
 
-def format_date(day: dt.date) -> str:
-    """``2026年11月24日`` (no zero padding, as in official documents)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _default_date() -> dt.date:
-    """Today, or SOURCE_DATE_EPOCH's date (reproducible builds) when that is set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()
-
-
 def render_html(
     executed_nb_path: str | os.PathLike[str],
     out_html_path: str | os.PathLike[str],
@@ -178,7 +166,7 @@ def render_html(
         "metadata": {"name": out.stem, "path": str(src.parent.resolve())},
         "briefing": {
             "title": title,
-            "date_text": format_date(generated or _default_date()),
+            "date_text": format_date(generated or generation_date()),
             "extra_css": extra_css,
             "nav": list(nav),
         },
@@ -210,6 +198,6 @@ def render_index(title: str, period_line: str, groups: list, *, generated: dt.da
     folder = TEMPLATES_DIR / TEMPLATE_NAME
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
     html = env.get_template("contents.html.j2").render(
-        title=title, date_text=format_date(generated or _default_date()), period_line=period_line, groups=groups,
+        title=title, date_text=format_date(generated or generation_date()), period_line=period_line, groups=groups,
         css=(folder / "briefing.css").read_text(encoding="utf-8"), extra_css=extra_css)
     return _checked(html, "index.html", max_bytes)

@@ -7,6 +7,8 @@ On the command line: 2024 (the year), 2024-Q2 (a quarter), 2024-06 (a month), 20
 """
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 
@@ -127,3 +129,16 @@ def parse_period(text: str) -> Period:
                 raise ValueError(f"“{text}”不是有效的统计期间：{error}") from None
     raise ValueError(f"“{text}”不是有效的统计期间；应写成 2024（全年）、2024-Q2（季度）、2024-06（月份）"
                      "或 2024-01..2024-06（1—6月累计）")
+
+
+def format_date(day: dt.date) -> str:
+    """2026年11月24日 (no zero padding, as in official documents)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def generation_date() -> dt.date:
+    """The date a report says it was made: today, or SOURCE_DATE_EPOCH's date (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()

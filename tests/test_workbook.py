@@ -1,0 +1,180 @@
+"""The Excel 报表 beside the briefing: every figure equals the metrics, read back with openpyxl, python-calamine
+and LibreOffice Calc (headless, to PDF and CSV); formatted for print; ledger text never becomes a formula."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import write_xlsx
+
+from analysis.ingest.pipeline import clean
+from analysis.report import metrics, pages
+from analysis.report.figures import round_half_up
+from analysis.report.periods import Period
+from analysis.report.workbook import workbook_bytes
+
+REPORT = "统计报表.xlsx"
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_build):
+    root, _, _ = demo_build
+    data = pages.load(root / "build-demo" / "processed")
+    return root / "reports" / "2023" / REPORT, data, Period(2023)
+
+
+def _expected_indicators(data, period) -> dict:
+    """indicator label -> (value, previous, 同比 as a fraction or its note), as the briefing computes them."""
+    figures = pages.yoy(data, period)
+    expected = {}
+    for _, f in figures.iterrows():
+        note = {"no_previous": "上年无数据", "zero_base": "上年为0"}.get(f["direction"])
+        pct = note or float(round_half_up(f["pct"], 1) / 100)
+        expected[f["label"]] = (float(f["value"]), float(f["previous"]), pct)
+    return expected
+
+
+def test_the_briefing_writes_the_report_beside_the_pages_and_the_index_links_it(demo_report):
+    path, _, _ = demo_report
+    assert path.is_file()
+    assert f'<a href="{REPORT}">统计报表（Excel）</a>' in (path.parent / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_figure_read_back_with_openpyxl_equals_the_metrics(demo_report):
+    import openpyxl
+
+    path, data, period = demo_report
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["主要指标", "三种经营整治", "燃气安全排查", "扬尘管控督导", "违建拆除", "数据说明"]
+    sheet = book["主要指标"]
+    assert [c.value for c in sheet[3]] == ["指标", "单位", "2023年", "2022年", "增减", "同比", "报告写法"]
+    got = {row[0].value: (row[2].value, row[3].value, row[5].value) for row in sheet.iter_rows(min_row=4)}
+    assert got == _expected_indicators(data, period)
+    assert {row[0].value: row[6].value for row in sheet.iter_rows(min_row=4)}["清理三种经营"] == "12000余处"
+    # formatted as an office would
+    assert "A1:G1" in {str(r) for r in sheet.merged_cells.ranges} and sheet["A1"].font.bold
+    assert sheet["A2"].value.startswith("填报单位：解放区城市管理局　　统计期间：2023年　　生成日期：")
+    assert sheet.freeze_panes == "B4" and sheet.print_title_rows == "$1:$3"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet["C4"].number_format == "#,##0" and sheet["F4"].number_format == "0.0%"
+    assert sheet.column_dimensions["A"].width >= 2 * len("餐饮单位燃气安全隐患排查")
+
+
+def test_each_ledger_sheet_is_sub_district_by_month_with_totals_that_are_the_indicator(demo_report):
+    import openpyxl
+
+    path, data, period = demo_report
+    book = openpyxl.load_workbook(path)
+    for ledger in pages.ledgers_with_data(data, period):
+        ind = pages.main_indicator(data, ledger)
+        sheet = book[pages.load_spec(ledger).topic]
+        assert [c.value for c in sheet[3]] == ["街道", *(f"{m}月" for m in range(1, 13)), "合计"]
+        rows = {r[0].value: [c.value or 0 for c in r[1:]] for r in sheet.iter_rows(min_row=4, max_row=13)}
+        subs = list(data.tables[ledger]["subdistrict"].cat.categories)
+        assert list(rows) == [*subs, "合计"]
+        value = metrics.indicator_values(data.tables, period, data.catalogue).loc[ind.name, "value"]
+        assert rows["合计"][-1] == pytest.approx(float(value))
+        by_sub = metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=data.catalogue)
+        assert [rows[s][-1] for s in subs] == pytest.approx([float(v) for v in by_sub])
+        if not ind["measure"].startswith("nunique"):  # sums and counts add up across the table
+            assert sum(rows[s][-1] for s in subs) == pytest.approx(float(value))
+            for m in range(12):
+                assert sum(rows[s][m] for s in subs) == pytest.approx(rows["合计"][m])
+
+
+def test_the_same_figures_read_back_with_python_calamine(demo_report):
+    from python_calamine import CalamineWorkbook
+
+    path, data, period = demo_report
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("主要指标").to_python()
+    got = {r[0]: (float(r[2]), float(r[3]), r[5]) for r in rows[3:]}
+    expected = _expected_indicators(data, period)
+    assert got.keys() == expected.keys()
+    for label, values in expected.items():
+        assert got[label] == pytest.approx(values), label
+
+
+def test_text_beginning_with_a_formula_sign_stays_text(tmp_path):
+    """File names and ledger texts reach the sheets; openpyxl would store a string beginning with = as a formula."""
+    import openpyxl
+
+    from analysis.report.workbook import _block
+
+    book = openpyxl.Workbook()
+    texts = ["=HYPERLINK(\"http://x\",\"点此\")", "@SUM(A1)", "+1", "-1", "=1+1"]
+    _block(book.active, 1, None, ["文件"], [[(t, None)] for t in texts])
+    book.save(tmp_path / "t.xlsx")
+    cells = [row[0] for row in openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [(t, "s") for t in texts]
+
+
+def test_a_file_name_with_a_formula_sign_is_listed_as_text(tmp_path):
+    import openpyxl
+
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "street_vending" / "=HYPERLINK(1).xlsx",
+               {"S": [["日期", "街道", "类型", "地点"], ["2023-12-05", "焦南", "游商", "=1+1"]]})
+    clean(raw, tmp_path / "out", echo=lambda *a, **k: None)
+    path = tmp_path / REPORT
+    path.write_bytes(workbook_bytes(pages.load(tmp_path / "out"), Period(2023)))
+    cells = [c for row in openpyxl.load_workbook(path)["数据说明"].iter_rows() for c in row if isinstance(c.value, str)]
+    listed = [c for c in cells if "=HYPERLINK(1).xlsx" in c.value]
+    assert listed and all(c.data_type == "s" for c in listed)
+
+
+def test_the_same_data_give_the_same_bytes(demo_report):
+    _, data, period = demo_report
+    assert workbook_bytes(data, period) == workbook_bytes(data, period)
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
+        pytest.skip(reason)
+    return found
+
+
+def test_libreoffice_calc_opens_the_report_and_shows_the_same_figures(demo_report, tmp_path):
+    soffice = _soffice()
+    path, data, period = demo_report
+    profile = (tmp_path / "profile").as_uri()  # a profile of its own: no clash with another LibreOffice
+    run = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore"]
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    for target in ("pdf", every_sheet):
+        proc = subprocess.run([*run, "--convert-to", target, "--outdir", str(tmp_path), str(path)],
+                              capture_output=True, text=True, timeout=180)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(tmp_path / "统计报表-主要指标.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    got = {r[0]: (float(r[2]), float(r[3]), r[5]) for r in rows[3:]}
+    expected = _expected_indicators(data, period)
+    assert got.keys() == expected.keys()
+    for label, (value, previous, pct) in expected.items():
+        assert got[label][:2] == pytest.approx((value, previous)), label
+        shown = got[label][2]
+        assert shown == pct if isinstance(pct, str) else float(shown.rstrip("%")) == pytest.approx(pct * 100), label
+    sheets = {p.name for p in tmp_path.glob("统计报表-*.csv")}
+    assert len(sheets) == 2 + len(pages.ledgers_with_data(data, period))
+    from pypdf import PdfReader
+
+    pdf = PdfReader(str(tmp_path / "统计报表.pdf"))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert len(pdf.pages) >= len(sheets) and "12,386" in text and "2,714" in text
+
+
+def test_a_ledger_with_a_fractional_measure_is_written_with_one_decimal(demo_report):
+    import openpyxl
+
+    path, _, _ = demo_report
+    sheet = openpyxl.load_workbook(path)["主要指标"]
+    area = next(r for r in sheet.iter_rows(min_row=4) if r[0].value == "拆除违建面积")
+    assert area[2].number_format == "#,##0.0" and area[2].value == pytest.approx(4713.9)
+    assert not pd.isna(area[4].value) and round(area[4].value, 1) == area[4].value
