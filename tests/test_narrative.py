@@ -81,7 +81,7 @@ def test_zero_base_names_the_zero_instead_of_a_percent():
     tables = report_sized_tables(2023)
     tables["gas_safety"] = pd.concat([tables["gas_safety"], tables["gas_safety"].assign(
         date=pd.Timestamp("2022-12-15"), year=2022, illegal_den=False)], ignore_index=True)
-    assert sentence(tables, 2023, "gas_illegal_dens") == "2023年共查处非法储存销售黑窝点5处，上年同期为0。"
+    assert sentence(tables, 2023, "gas_illegal_dens") == "2023年共查处非法储存销售黑窝点5处，上年为0。"
 
 
 def test_incomplete_year_is_a_running_total_against_the_same_months():
@@ -114,11 +114,13 @@ def test_period_lead(year, months, expected):
     assert year_so_far(year, months).lead == expected
 
 
-@pytest.mark.parametrize("direction, pct, expected", [
-    ("up", 8.24, "同比增长8.2%"), ("down", -3.05, "同比下降3.1%"), ("zero_base", pd.NA, "上年同期为0"),
-    ("no_previous", pd.NA, ""), ("no_data", pd.NA, "")])
-def test_change_clause(direction, pct, expected):
-    assert change_clause(pd.Series({"direction": direction, "pct": pct}), Period(2023)) == expected
+@pytest.mark.parametrize("direction, pct, period, expected", [
+    ("up", 8.24, Period(2023), "同比增长8.2%"), ("down", -3.05, Period(2023), "同比下降3.1%"),
+    ("flat", 0.04, Period(2023), "与上年持平"), ("flat", 0.04, Period(2023, 4, 6), "与上年同期持平"),
+    ("zero_base", pd.NA, Period(2023), "上年为0"), ("zero_base", pd.NA, Period(2023, 4, 6), "上年同期为0"),
+    ("no_previous", pd.NA, Period(2023), ""), ("no_data", pd.NA, Period(2023), "")])
+def test_change_clause(direction, pct, period, expected):
+    assert change_clause(pd.Series({"direction": direction, "pct": pct}), period) == expected
 
 
 # ---------------------------------------------------------------- the report paragraph

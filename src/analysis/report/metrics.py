@@ -223,3 +223,31 @@ def monthly_table(tables: Tables, year: int, catalogue: pd.DataFrame | None = No
     """Every indicator per month: index month 1..12, one column per key (catalogue order)."""
     catalogue = load_catalogue() if catalogue is None else catalogue
     return pd.DataFrame({key: monthly_series(tables, key, year, catalogue) for key in catalogue.index})
+
+
+def compare_breakdown(tables: Tables, key: str, period: Period, earlier: Period, by: str,
+                      catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One indicator per value of `by` in `period` against `earlier`: columns value and previous, then
+    `compare_values`' columns. Levels are those of either period (a level seen in one only counts 0 in the
+    other); previous is NA throughout when the ledger has no row in the earlier period's year."""
+    current = breakdown(tables, key, period, by, catalogue)
+    previous = breakdown(tables, key, earlier, by, catalogue)
+    levels = current.index.union(previous.index, sort=False)
+    current = current.reindex(levels, fill_value=0)
+    previous = previous.reindex(levels) if previous.isna().all() else previous.reindex(levels, fill_value=0)
+    return pd.DataFrame({"value": current, "previous": previous}).join(compare_values(current, previous))
+
+
+def record_counts(tables: Tables, ledger: str, period: Period, by: str) -> pd.DataFrame | None:
+    """A ledger's rows per month of `period` (index) and value of `by` (columns: a Categorical's categories in
+    their order, else the values the ledger holds), zero-filled; None when the ledger has no row in the
+    period's year."""
+    table = tables.get(ledger)
+    if table is None or not (table["year"] == period.year).any():
+        return None
+    rows = table[(table["year"] == period.year) & table["month"].between(period.first, period.last)]
+    levels = _levels(table, by)
+    if levels is None:
+        levels = pd.Index(sorted(table[by].dropna().unique()), name=by)
+    counts = rows.groupby(["month", by], observed=True).size().unstack(by, fill_value=0)
+    return counts.reindex(index=pd.Index(period.months, name="month"), columns=levels, fill_value=0).astype("int64")
