@@ -36,7 +36,7 @@ def test_briefing_carries_the_reports_figures_and_title(project):
         assert phrase in text, phrase
     assert "解放区城市管理局 2023年度城市管理执法统计简报（示例数据）" in text
     assert "同比增长" in text and "生成日期" in text
-    for heading in ("一、主要指标", "二、总体情况", "三、分项逐月对比", "四、数据说明"):
+    for heading in ("一、主要指标", "二、分领域情况", "三、分项逐月对比", "四、数据说明"):
         assert heading in text
 
 

@@ -58,6 +58,8 @@ def test_the_first_screen_holds_the_period_and_the_key_figures(demo_build):
     for card in ("清理三种经营\n12000余处\n同比 ▲ 10.2%", "拆除违建\n9处\n同比 ▼ 18.2%", "拆除违建面积\n约4714平方米",
                  "燃气安全排查单位\n2700余家", "督导检查扬尘管控点位\n2714个"):
         assert card in first, card
+    points = first[first.index("要点"):].strip().splitlines()[1:]
+    assert 3 <= len(points) <= 5 and len({p[:2] for p in points}) == len(points)  # no two begin alike
     assert "报告写法" not in text  # on the analyst's 报告用语 page now
     wording = golden.page_text((root / "reports" / "2023" / "report_text.html").read_text(encoding="utf-8"))
     assert "12000余处" in wording and "2023年共清理辖区三种经营12000余处，拆除违建9处、约4714平方米" in wording
@@ -87,7 +89,7 @@ def test_a_quarter_and_a_month_get_their_own_briefing(demo_2024, monkeypatch, pe
     text = golden.page_text((target / "briefing.html").read_text(encoding="utf-8"))
     assert f"解放区城市管理局 {label}城市管理执法统计简报" in text and compared in text
     first = text[: text.index("一、主要指标")]
-    assert "同比" in first and first.count("\n") > 10
+    assert "同比" in first and first.count("\n") > 10 and "要点" in first  # the cards, then the highlights
     if "环比" in compared:
         assert "环比" in first and "2023年12月" in text and "环比" in text[text.index("一、主要指标"):]
     gas = golden.page_text((target / "gas_safety.html").read_text(encoding="utf-8"))

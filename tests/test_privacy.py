@@ -55,7 +55,8 @@ def test_no_personal_data_in_any_output_cache_or_page(raw, run_clean):
         blobs[ledger] = table.astype(str).to_csv()
     data = pages.load(run.out)
     year = Period(2023)
-    shown = [pages.headline_table(data, year), pages.summary(data, year), pages.data_note(data, year),
+    shown = [pages.first_screen(data, year), pages.headline_table(data, year), pages.area_summary(data, year),
+             pages.report_wording(data, year), pages.data_note(data, year),
              pages.files_table(data), pages.issues_table(data), pages.reject_reasons(data), pages.rejects_table(data)]
     shown += [pages.top_contributors(data, ledger, year) for ledger in data.tables]
     blobs.update({f"page{i}": p.data for i, p in enumerate(shown)})

@@ -172,8 +172,8 @@ def comparison_line(period: Period) -> str:
 
 
 def first_screen(data: Data, period: Period) -> HTML:
-    """What a director reads first: the period, and the key figures as cards (value as the report writes it,
-    change against the same period last year, and against the month before for a month)."""
+    """What a director reads first: the period, the key figures as cards (value as the report writes it, change
+    against the same period last year, and against the month before for a month), then three to five 要点."""
     figures = yoy(data, period)
     cards = figures[figures["card"] != ""]
     monthly = month_before(data, period)
@@ -191,6 +191,10 @@ def first_screen(data: Data, period: Period) -> HTML:
                      f'<div class="card-value">{html.escape(row["figure"])}<span class="card-unit">'
                      f'{html.escape(row["unit"])}</span></div>{lines}</div>')
     parts.append(f'<div class="cards">{"".join(items)}</div>')
+    points = narrative.highlights(data.tables, period, covered_catalogue(data, period))
+    if points:
+        items = "".join(f"<li>{html.escape(point)}</li>" for point in points)
+        parts.append(f'<h3 class="highlights-title">要点</h3><ul class="highlights">{items}</ul>')
     return HTML("".join(parts))
 
 
@@ -240,10 +244,16 @@ def report_wording(data: Data, period: Period) -> HTML:
                 + (f'<p class="copy-text">{html.escape(paragraph)}</p>' if paragraph else ""))
 
 
-def summary(data: Data, period: Period) -> HTML:
-    """The report paragraph, then one sentence per indicator with its year-over-year clause."""
-    figures = yoy(data, period)
-    return _paragraphs([narrative.report_paragraph(figures, period), *narrative.indicator_sentences(figures, period)])
+def area_wording(data: Data, period: Period) -> HTML:
+    """The briefing's paragraphs per area, ready to copy."""
+    paragraphs = narrative.area_paragraphs(data.tables, period, covered_catalogue(data, period))
+    return HTML("".join(f'<p class="copy-text">{html.escape(text)}</p>' for _, text in paragraphs))
+
+
+def area_summary(data: Data, period: Period) -> HTML:
+    """One paragraph per area of work: its figures, what drove the change, the peak month, what stands out."""
+    paragraphs = narrative.area_paragraphs(data.tables, period, covered_catalogue(data, period))
+    return _paragraphs([text for _, text in paragraphs])
 
 
 def main_indicator(data: Data, ledger: str) -> pd.Series:
