@@ -8,6 +8,7 @@ no Python code runs per cell, only per distinct value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -37,6 +38,7 @@ class SheetResult:
     kept: int = 0
     rejected: int = 0
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
+    unchecked_totals: list = field(default_factory=list)  # dicts: row, reason (totals whose rows cannot be told)
     repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
 
 
@@ -224,7 +226,7 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
                          kept=int(keep.sum()), rejected=int(rejected.sum()))
-    result.total_mismatches = _check_totals(sheet, layout, spec, columns, source_row)
+    result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
 
@@ -265,25 +267,65 @@ def _text_codes(values: np.ndarray) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=False)[0]
 
 
-def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray) -> list:
-    """Compare each 合计/总计 row with the sum of all kept rows, each 小计 row with the kept rows since the last 小计."""
+# A month named in a total's label: 3月合计, 十二月小计, 1-3月合计 (a range of months).
+_MONTHS = re.compile(r"(?:(\d{1,2}|[一二三四五六七八九十]{1,3})[-~—至到])?(\d{1,2}|[一二三四五六七八九十]{1,3})月")
+_CUMULATIVE_STARTS = ("全年", "本年", "年度", "截至", "截止")
+
+
+@dataclass(frozen=True)
+class TotalScope:
+    """Which rows a total row sums, read from its label: the whole sheet (合计, 总计, 本月合计), a group (小计,
+    本页合计, 民主街道小计, 3月合计: the rows since the previous total, which must all be of the sub-district or
+    months named), or a running total (累计, 全年合计) that may take in rows of other sheets and is not checked."""
+    kind: str  # "sheet", "group" or "cumulative"
+    subdistrict: str | None = None
+    months: frozenset = frozenset()
+
+
+def total_scope(label: str, common) -> TotalScope:
+    """The scope of a total row whose first filled texts (without spaces) are `label`."""
+    if "累计" in label or label.startswith(_CUMULATIVE_STARTS):
+        return TotalScope("cumulative")
+    named = [key for key in common.subdistrict_lookup if key in label]
+    subdistrict = common.subdistrict_lookup[max(named, key=len)] if named else None
+    months = frozenset()
+    m = _MONTHS.search(label)
+    if m:
+        first, last = (_month(m[1] or m[2]), _month(m[2]))
+        if first and last and first <= last:
+            months = frozenset(range(first, last + 1))
+    if subdistrict or months or "小计" in label or "本页" in label:
+        return TotalScope("group", subdistrict, months)
+    return TotalScope("sheet")
+
+
+def _month(text: str) -> int | None:
+    n = int(text) if text.isdigit() else nz.chinese_numeral(text)
+    return n if n is not None and 1 <= n <= 12 else None
+
+
+def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray):
+    """Compare each total row with the kept rows it sums (see TotalScope): (mismatches, totals left unchecked)."""
     checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
-    if not checked:
-        return []
     totals = [i for i, kind in enumerate(layout.kinds) if kind == "total"]
-    if not totals:
-        return []
+    if not checked or not totals:
+        return [], []
     common = spec.common
     # source_row is ascending
     numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
-    mismatches, block_start = [], 0
+    mismatches, unchecked, block_start = [], [], 0
     for i in totals:
         row = sheet.rows[i]
-        label = next(t for t in (nz.value_key(nz.cell_text(v)) for v in row) if t)
-        subtotal = label.startswith("小计")
-        # The kept rows after the last 小计 and above this row (all kept rows for 合计).
-        lo = int(np.searchsorted(source_row, block_start, side="right")) if subtotal else 0
-        hi = int(np.searchsorted(source_row, i, side="right")) if subtotal else len(source_row)
+        label = "".join([t for t in (nz.text_key(v) for v in row) if t][:2])
+        scope = total_scope(label, common)
+        # The kept rows since the previous total row and above this one (all kept rows for the sheet's total).
+        lo = int(np.searchsorted(source_row, block_start, side="right")) if scope.kind == "group" else 0
+        hi = int(np.searchsorted(source_row, i, side="right")) if scope.kind == "group" else len(source_row)
+        block_start = i + 1
+        reason = _why_unchecked(scope, kept, lo, hi, layout, spec)
+        if reason:
+            unchecked.append({"row": i + 1, "reason": reason})
+            continue
         for col in checked:
             c = layout.columns[col.name]
             cell = row[c] if c < len(row) else ""
@@ -299,6 +341,18 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, so
             if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):
                 mismatches.append({"row": i + 1, "column": layout.column_ref(col.name),
                                    "sheet_total": stated, "sum_of_rows": summed})
-        if subtotal:
-            block_start = i + 1
-    return mismatches
+    return mismatches, unchecked
+
+
+def _why_unchecked(scope: TotalScope, kept: dict, lo: int, hi: int, layout: Layout, spec: LedgerSpec) -> str | None:
+    """Why a total row cannot be compared with rows lo:hi of the kept rows, or None when it can."""
+    if scope.kind == "cumulative":
+        return "累计行可能包括其他工作表或其他月份的记录，未核对"
+    of_type = {c.type: c.name for c in spec.columns if c.name in layout.columns}
+    if scope.subdistrict and ("subdistrict" not in of_type
+                              or any(s != scope.subdistrict for s in kept[of_type["subdistrict"]][lo:hi])):
+        return f"上一个合计行以来的记录不全属于{scope.subdistrict}，不能确定这一行合计的是哪些行，未核对"
+    if scope.months and ("date" not in of_type
+                         or any(d is None or d.month not in scope.months for d in kept[of_type["date"]][lo:hi])):
+        return "上一个合计行以来的记录不全属于行中所写的月份，不能确定这一行合计的是哪些行，未核对"
+    return None

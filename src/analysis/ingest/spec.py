@@ -53,6 +53,8 @@ class Common:
     personal_header_words: tuple[str, ...]
     total_words: tuple[str, ...]
     footer_words: tuple[str, ...]
+    summary_sheet_words: tuple[str, ...]
+    instruction_sheet_words: tuple[str, ...]
     number_prefixes: tuple[str, ...]
     number_suffixes: tuple[str, ...]
     number_units: tuple[str, ...]
@@ -122,6 +124,8 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         personal_header_words=tuple(header_key(x) for x in _tuple(raw["personal_header_words"])),
         total_words=tuple(value_key(x) for x in _tuple(raw["total_words"])),
         footer_words=tuple(value_key(x) for x in _tuple(raw["footer_words"])),
+        summary_sheet_words=tuple(value_key(x) for x in _tuple(raw["summary_sheet_words"])),
+        instruction_sheet_words=tuple(value_key(x) for x in _tuple(raw["instruction_sheet_words"])),
         number_prefixes=tuple(sorted(_tuple(raw["number_prefixes"]), key=len, reverse=True)),
         number_suffixes=tuple(sorted(_tuple(raw["number_suffixes"]), key=len, reverse=True)),
         number_units=tuple(sorted((value_key(u) for u in _tuple(raw["number_units"])), key=len, reverse=True)),
@@ -177,6 +181,10 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
         columns.append(col)
         for h in (col.label, *headers):
             key = header_key(h)
+            word = next((w for w in common.personal_header_words if w in key), None)
+            if word:
+                raise ValueError(f"{path.name}: 表头“{h}”含有个人信息关键词“{word}”，这一列会被当作个人信息丢弃；"
+                                 "请换一个表头写法，或修改 common.yaml 的 personal_header_words")
             if lookup.get(key, col.name) != col.name:
                 raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
             lookup[key] = col.name
