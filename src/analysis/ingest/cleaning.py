@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest import normalize as nz
-from analysis.ingest.layout import ROW_KINDS, Layout
+from analysis.ingest.layout import ROW_KINDS, Layout, leading_label
 from analysis.ingest.read import FORMULA_ERRORS, Sheet
 from analysis.ingest.spec import Column, LedgerSpec
 
@@ -274,12 +274,24 @@ _CUMULATIVE_STARTS = ("全年", "本年", "年度", "截至", "截止")
 
 @dataclass(frozen=True)
 class TotalScope:
-    """Which rows a total row sums, read from its label: the whole sheet (合计, 总计, 本月合计), a group (小计,
-    本页合计, 民主街道小计, 3月合计: the rows since the previous total, which must all be of the sub-district or
-    months named), or a running total (累计, 全年合计) that may take in rows of other sheets and is not checked."""
-    kind: str  # "sheet", "group" or "cumulative"
+    """Which kept rows a total row sums, read from its label (its first two filled texts, without spaces):
+
+    - "sheet": every row of the sheet (合计, 总计, 共计, 本月合计);
+    - "group": the rows since the previous group's, month's or sheet's total (小计, 民主街道小计, 小计（焦南街道）);
+    - "month": the rows since the previous month's or sheet's total (3月合计, 1-3月合计);
+    - "page": the rows since the previous page's or sheet's total (本页合计): a page may end inside a group or a
+      month, so page totals do not start them anew;
+    - "cumulative": a running total (累计, 全年累计, 全年合计) that may take in rows of other sheets: not checked.
+
+    A named sub-district or month must be that of every row summed; otherwise which rows the total sums cannot
+    be told and it is not checked."""
+    kind: str
     subdistrict: str | None = None
     months: frozenset = frozenset()
+
+
+# The kinds of total after which a total of each kind starts summing.
+_BOUNDS = {"group": {"group", "month", "sheet"}, "month": {"month", "sheet"}, "page": {"page", "sheet"}}
 
 
 def total_scope(label: str, common) -> TotalScope:
@@ -294,9 +306,15 @@ def total_scope(label: str, common) -> TotalScope:
         first, last = (_month(m[1] or m[2]), _month(m[2]))
         if first and last and first <= last:
             months = frozenset(range(first, last + 1))
-    if subdistrict or months or "小计" in label or "本页" in label:
-        return TotalScope("group", subdistrict, months)
-    return TotalScope("sheet")
+    if "本页" in label:
+        kind = "page"
+    elif subdistrict:
+        kind = "group"
+    elif months:
+        kind = "month"
+    else:
+        kind = "group" if "小计" in label else "sheet"
+    return TotalScope(kind, subdistrict, months)
 
 
 def _month(text: str) -> int | None:
@@ -311,17 +329,20 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, so
     if not checked or not totals:
         return [], []
     common = spec.common
-    # source_row is ascending
     numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
-    mismatches, unchecked, block_start = [], [], 0
+    mismatches, unchecked = [], []
+    start = dict.fromkeys(_BOUNDS, 0)  # kind of total -> first row index it sums from
     for i in totals:
         row = sheet.rows[i]
-        label = "".join([t for t in (nz.text_key(v) for v in row) if t][:2])
-        scope = total_scope(label, common)
-        # The kept rows since the previous total row and above this one (all kept rows for the sheet's total).
-        lo = int(np.searchsorted(source_row, block_start, side="right")) if scope.kind == "group" else 0
-        hi = int(np.searchsorted(source_row, i, side="right")) if scope.kind == "group" else len(source_row)
-        block_start = i + 1
+        scope = total_scope(leading_label(row), common)
+        if scope.kind in _BOUNDS:  # the kept rows from its start to this row (source_row is ascending)
+            lo = int(np.searchsorted(source_row, start[scope.kind], side="right"))
+            hi = int(np.searchsorted(source_row, i, side="right"))
+        else:
+            lo, hi = 0, len(source_row)
+        for kind, after in _BOUNDS.items():
+            if scope.kind in after:
+                start[kind] = i + 1
         reason = _why_unchecked(scope, kept, lo, hi, layout, spec)
         if reason:
             unchecked.append({"row": i + 1, "reason": reason})

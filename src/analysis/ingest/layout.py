@@ -165,14 +165,21 @@ def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
                        dates=tuple(sorted(where.get("date", ()))), year=layout.year)
 
 
+def leading_label(row) -> str:
+    """The first two filled texts of a row, without spaces: where the words of a total or a footer stand."""
+    return "".join([k for k in map(text_key, row) if k][:2])
+
+
 def is_total_label(key: str, common) -> bool:
     """A 合计 word anywhere in the text (spaces removed): 合计, 本月合计, 焦南街道小计, 全年累计, 总计：."""
     return any(w in key for w in common.total_words)
 
 
 def is_footer_label(key: str, common) -> bool:
-    """A 表尾 label: the text starts with a footer word, or names one before its colon (主要负责人：…)."""
-    return key.startswith(common.footer_words) or (":" in key and any(w in key.partition(":")[0] for w in common.footer_words))
+    """A 表尾 label: the text starts with a footer word, or a short label ending in one stands before its colon
+    (主要负责人：…, 区局分管领导：…)."""
+    head, colon, _ = key.partition(":")
+    return key.startswith(common.footer_words) or bool(colon and len(head) <= 8 and head.endswith(common.footer_words))
 
 
 def _is_title_text(rows, r, c) -> bool:

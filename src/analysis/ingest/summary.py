@@ -16,10 +16,12 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest import normalize as nz
-from analysis.ingest.layout import HEADER_SEARCH_ROWS, Layout, is_footer_label, is_total_label
+from analysis.ingest.cleaning import total_scope
+from analysis.ingest.layout import HEADER_SEARCH_ROWS, Layout, is_footer_label, is_total_label, leading_label
 from analysis.ingest.read import Sheet, column_letter
 from analysis.ingest.spec import LedgerSpec
 
+EVIDENCE_ROWS = 1000  # enough rows to tell a summary from records (a summary has a few dozen)
 ROLE_REASONS = {"summary": "汇总表，已跳过（明细在其他工作表中）", "instructions": "填表说明，已跳过"}
 NO_DETAIL = "汇总表，已跳过；文件中没有可读取的明细工作表，汇总数字不计入统计"
 
@@ -37,7 +39,7 @@ def sheet_role(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> str | None:
     if any(w in named for w in common.summary_sheet_words):
         return "summary"
     grid = _summary_grid(sheet, spec)
-    if grid and _has_number_column(sheet.rows[grid[0] + 1:], exclude=grid[1], common=common):
+    if grid and _has_number_column(sheet.rows[grid[0] + 1:EVIDENCE_ROWS], exclude=grid[1], common=common):
         return "summary"
     return None
 
@@ -69,12 +71,12 @@ def _title_text(rows: list) -> str:
 
 
 def _has_dates(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> bool:
-    """Whether the sheet has a date column by its header, or a column whose filled cells are mostly readable
-    dates (footer rows such as 填表日期：… aside)."""
+    """Whether the sheet holds records: rows under a date column named by its header, or (with no such header) a
+    column whose filled cells are mostly readable dates (footer rows such as 填表日期：… aside)."""
     if any(c.type == "date" and c.name in layout.columns for c in spec.columns):
-        return True
+        return "data" in layout.kinds
     common = spec.common
-    rows = [r for r in sheet.rows if not is_footer_label(_label(r), common)]
+    rows = [r for r in sheet.rows[:EVIDENCE_ROWS] if not is_footer_label(leading_label(r), common)]
     return any(_mostly(rows, c, lambda v: _is_date(v, layout.year, common)) for c in range(_width(rows)))
 
 
@@ -99,19 +101,16 @@ def _width(rows: list) -> int:
     return max(map(len, rows), default=0)
 
 
-def _label(row) -> str:
-    """The first two filled texts of a row, without spaces: where a total's or a footer's words stand."""
-    return "".join([k for k in map(nz.text_key, row) if k][:2])
-
-
 def _summary_grid(sheet: Sheet, spec: LedgerSpec) -> tuple[int, int] | None:
     """(header row, sub-district column) of a table keyed by sub-district, or None. When the sub-district header
     is merged over two rows, the lower one is the header row."""
     sub = next((c.name for c in spec.columns if c.type == "subdistrict"), None)
+    if sub is None:
+        return None
     rows = sheet.rows
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for c, v in enumerate(row):
-            if sub and spec.match_header(nz.cell_text(v)) == sub:
+            if spec.match_header(nz.cell_text(v)) == sub:
                 if r + 1 < len(rows) and c < len(rows[r + 1]) and nz.cell_text(rows[r + 1][c]) == nz.cell_text(v):
                     r += 1
                 return r, c
@@ -140,14 +139,14 @@ def _disagreements(sheet: Sheet, spec: LedgerSpec, detail_columns: set, detail: 
                 summed[c] = (col, nz.shown_label(text))
                 break
     sub = next(c.name for c in spec.columns if c.type == "subdistrict")
-    keyed = {}  # Excel row -> sub-district, or None for the 合计 row
+    keyed = {}  # row index -> sub-district, or None for the 合计 row
     for i in range(r + 1, len(rows)):
         cell = rows[i][by] if by < len(rows[i]) else None
         name, reason = nz.parse_subdistrict(cell, common.subdistrict_lookup, common.subdistricts)
         if reason is None:
             keyed[i] = name
-        elif is_total_label(_label(rows[i]), common):
-            keyed[i] = None
+        elif is_total_label(label := leading_label(rows[i]), common) and total_scope(label, common).kind == "sheet":
+            keyed[i] = None  # the summary's 合计 (a 累计 or a 小计 is not the detail's total)
     listed = [k for k in keyed.values() if k]
     frame = detail.select([sub] + [col.name for col, _ in summed.values()]).to_pandas()
     if not summed or len(set(listed)) < len(listed) or not set(frame[sub].dropna()) <= set(listed):
