@@ -136,6 +136,16 @@ def test_group_subtotals_are_checked_against_the_rows_since_the_previous_total(r
     assert run.table(SV)["places"].sum() == 17
 
 
+def test_subtotals_written_above_their_rows_are_recorded_without_a_check(raw, run_clean):
+    rows = [SV_HEADER, ["焦南街道小计"] * 4 + [5], sv(1, D(2024, 6, 1), "焦南", places=2), sv(2, D(2024, 6, 2), "焦南", places=3),
+            ["民主街道小计"] * 4 + [4], sv(3, D(2024, 6, 3), "民主", places=4), ["合计", None, None, None, 9]]
+    write_xlsx(raw / SV / "top.xlsx", {"S": rows})
+    run = run_clean()
+    s = only_sheet(run, f"{SV}/top.xlsx")
+    assert [u["row"] for u in s["unchecked_totals"]] == [2, 5] and "total_mismatches" not in s
+    assert "合计不符" not in run.text and run.table(SV)["places"].sum() == 9
+
+
 def test_month_page_and_sub_district_totals_nest(raw, run_clean):
     """Sub-district subtotals inside months, a page total cutting through a month, month totals and the sheet's."""
     rows = [

@@ -338,12 +338,14 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, so
         if scope.kind in _BOUNDS:  # the kept rows from its start to this row (source_row is ascending)
             lo = int(np.searchsorted(source_row, start[scope.kind], side="right"))
             hi = int(np.searchsorted(source_row, i, side="right"))
+            no_rows = "data" not in layout.kinds[start[scope.kind]:i]
         else:
-            lo, hi = 0, len(source_row)
+            lo, hi, no_rows = 0, len(source_row), False
         for kind, after in _BOUNDS.items():
             if scope.kind in after:
                 start[kind] = i + 1
-        reason = _why_unchecked(scope, kept, lo, hi, layout, spec)
+        reason = "上一个合计行与这一行之间没有记录（合计可能写在了记录的上方），未核对" if no_rows else None
+        reason = reason or _why_unchecked(scope, kept, lo, hi, layout, spec)
         if reason:
             unchecked.append({"row": i + 1, "reason": reason})
             continue
