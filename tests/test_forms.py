@@ -80,8 +80,8 @@ def test_a_date_with_a_broken_time_or_a_wrong_weekday_is_rejected(raw, run_clean
 
 # ---------------------------------------------------------------- 2. totals
 
-TOTAL_LABELS = ["合计", "合 计", "总计：", "总计:", "共计", "本月合计", "6月合计", "六月合计", "本页合计", "小计", "焦南街道小计",
-                "焦南街道 小计", "小计（焦南街道）", "焦南小计", "焦南办小计", "2024年6月合计"]
+TOTAL_LABELS = ["合计", "合 计", "合\u3000计", "总计：", "总计:", "共计", "本月合计", "6月合计", "六月合计", "本页合计", "第1页合计",
+                "小计", "本月小计", "焦南街道小计", "焦南街道 小计", "小计（焦南街道）", "焦南小计", "焦南办小计", "2024年6月合计"]
 
 
 @pytest.mark.parametrize("label", TOTAL_LABELS)
@@ -101,7 +101,8 @@ def test_a_total_row_is_counted_as_such_and_checked(raw, run_clean, label, merge
     assert "第4行 数量（处）（E列）：表内合计 6，逐行相加 5" in line
 
 
-@pytest.mark.parametrize("label", ["累计", "全年累计", "1—6月累计", "本年累计", "全年合计", "民主街道累计"])
+@pytest.mark.parametrize("label", ["累计", "全年累计", "1—6月累计", "本年累计", "全年合计", "民主街道累计", "截至6月底合计",
+                                   "过次页"])
 def test_a_running_total_is_a_total_recorded_without_a_check(raw, run_clean, label):
     rows = [SV_HEADER, sv(1, D(2024, 6, 1), places=2), ["本月合计", None, None, None, 2], [label, None, None, None, 40]]
     write_xlsx(raw / SV / "t.xlsx", {"S": rows})
@@ -193,7 +194,7 @@ def test_a_record_whose_free_text_holds_a_total_or_footer_word_is_a_record(raw, 
 FOOTERS = ["填报单位：解放区城管局", "填报人：王建军", "填表人:王建军", "制表：李红梅", "制表人：李红梅", "审核：赵国强",
            "审核人 赵国强", "统计：周敏", "负责人：孙丽", "单位负责人：孙丽", "主要负责人：孙丽", "分管领导：钱志明",
            "联系人：周敏", "联系电话：13912345678", "填表日期：2024年7月1日", "填报日期：2024-07-01", "报送日期：2024.7.1",
-           "备注：无", "说明：示例", "审 核 ： 赵国强", "经办人：吴刚"]
+           "备注：无", "说明：示例", "审 核 ： 赵国强", "经办人：吴刚", "复核：吴刚", "打印人：吴刚", "领导签字：钱志明"]
 FOOTER_NAMES = ["王建军", "李红梅", "赵国强", "周敏", "孙丽", "钱志明", "吴刚", "13912345678"]
 
 

@@ -269,7 +269,6 @@ def _text_codes(values: np.ndarray) -> np.ndarray:
 
 # A month named in a total's label: 3月合计, 十二月小计, 1-3月合计 (a range of months).
 _MONTHS = re.compile(r"(?:(\d{1,2}|[一二三四五六七八九十]{1,3})[-~—至到])?(\d{1,2}|[一二三四五六七八九十]{1,3})月")
-_CUMULATIVE_STARTS = ("全年", "本年", "年度", "截至", "截止")
 
 
 @dataclass(frozen=True)
@@ -279,9 +278,10 @@ class TotalScope:
     - "sheet": every row of the sheet (合计, 总计, 共计, 本月合计);
     - "group": the rows since the previous group's, month's or sheet's total (小计, 民主街道小计, 小计（焦南街道）);
     - "month": the rows since the previous month's or sheet's total (3月合计, 1-3月合计);
-    - "page": the rows since the previous page's or sheet's total (本页合计): a page may end inside a group or a
-      month, so page totals do not start them anew;
-    - "cumulative": a running total (累计, 全年累计, 全年合计) that may take in rows of other sheets: not checked.
+    - "page": the rows since the previous page's or sheet's total (本页合计, 第2页合计): a page may end inside a
+      group or a month, so page totals do not start them anew;
+    - "cumulative": a running total (累计, 全年累计, 全年合计, 承前页; common.yaml's running_total_words) that may
+      take in rows of other sheets: not checked.
 
     A named sub-district or month must be that of every row summed; otherwise which rows the total sums cannot
     be told and it is not checked."""
@@ -296,7 +296,7 @@ _BOUNDS = {"group": {"group", "month", "sheet"}, "month": {"month", "sheet"}, "p
 
 def total_scope(label: str, common) -> TotalScope:
     """The scope of a total row whose first filled texts (without spaces) are `label`."""
-    if "累计" in label or label.startswith(_CUMULATIVE_STARTS):
+    if any(w in label for w in common.running_total_words):
         return TotalScope("cumulative")
     named = [key for key in common.subdistrict_lookup if key in label]
     subdistrict = common.subdistrict_lookup[max(named, key=len)] if named else None
@@ -306,7 +306,7 @@ def total_scope(label: str, common) -> TotalScope:
         first, last = (_month(m[1] or m[2]), _month(m[2]))
         if first and last and first <= last:
             months = frozenset(range(first, last + 1))
-    if "本页" in label:
+    if "页" in label:
         kind = "page"
     elif subdistrict:
         kind = "group"

@@ -11,6 +11,7 @@ when the row holds no readable date: a record is never taken for a total or a fo
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -146,23 +147,29 @@ def _add_once(items: list, text: str) -> None:
 class RowEvidence:
     """What the columns of a sheet say about a row that starts like a total or a footer: `words` are the columns
     of free words (text and categories), where such a start may be a record's value; `dates` the date columns,
-    a readable date in which makes the row a record; `year` completes 3月5日."""
+    a readable date in which (no earlier than `earliest`; `year` completes 3月5日) makes the row a record."""
     words: frozenset = frozenset()
     dates: tuple = ()
     year: int | None = None
+    earliest: dt.date = dt.date.min
 
     def has_date(self, row) -> bool:
-        return any(c < len(row) and not is_blank(row[c]) and parse_date(row[c], self.year or 2000)[1] is None
-                   for c in self.dates)
+        return any(c < len(row) and is_record_date(row[c], self.year, self.earliest) for c in self.dates)
+
+
+def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
+    """Whether a cell holds a date a record could have (a blank, a 合计 label or a small count does not)."""
+    if is_blank(value):
+        return False
+    d, reason = parse_date(value, year or 2000)
+    return reason is None and d >= earliest
 
 
 def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
-    where = {c.type: set() for c in spec.columns}
-    for col in spec.columns:
-        if col.name in layout.columns:
-            where[col.type].add(layout.columns[col.name])
-    return RowEvidence(words=frozenset(where.get("text", set()) | where.get("category", set())),
-                       dates=tuple(sorted(where.get("date", ()))), year=layout.year)
+    def where(*types) -> list:
+        return [layout.columns[c.name] for c in spec.columns if c.type in types and c.name in layout.columns]
+    return RowEvidence(words=frozenset(where("text", "category")), dates=tuple(where("date")), year=layout.year,
+                       earliest=spec.common.earliest_date)
 
 
 def leading_label(row) -> str:

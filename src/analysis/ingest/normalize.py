@@ -27,7 +27,8 @@ _YEAR_HINT_LOOSE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # as written (folded to half-width), so that "2024-6-1 8:05" cannot become 2024-06-18. A date is one of:
 # y-m-d, y/m/d, y.m.d (one separator throughout), y年m月d日 (or 号), yyyymmdd, m月d日, an Excel serial; then,
 # optionally, a weekday that must agree with the date, and a time of day (dropped); nothing else.
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"))
+_DASH_LIKE = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"  # ‐ ‑ ‒ – — ― − ﹘ ﹣ (NFKC keeps them)
+_DASHES = str.maketrans(dict.fromkeys(_DASH_LIKE, "-"))
 _DATE_TEXT = re.compile(r"""
       (?P<y>\d{4}) \s* (?P<sep>[-/.]) \s* (?P<m>\d{1,2}) \s* (?P=sep) \s* (?P<d>\d{1,2})
     | (?P<cy>\d{4}) \s* 年 \s* (?P<cm>\d{1,2}) \s* 月 \s* (?P<cd>\d{1,2}) (?P<cday>\s*[日号])?
@@ -35,10 +36,10 @@ _DATE_TEXT = re.compile(r"""
     | (?P<mm>\d{1,2}) \s* 月 \s* (?P<md>\d{1,2}) (?P<mday>\s*[日号])?
     | (?P<serial>\d{5}\.\d+ | \d{1,5}(?:\.0+)?)
 """, re.VERBOSE)
-_WEEKDAY = re.compile(r"\s*(?:星期|礼拜|周)(?P<w>[一二三四五六日天])")
+_WEEKDAY = re.compile(r"\s*\(?\s*(?:星期|礼拜|周)(?P<w>[一二三四五六日天])\s*\)?")
 _WEEKDAYS = "一二三四五六日"
-# A time of day: 9:30, 09:30:00, 09:30:00.123, 9:30 PM, 上午9:30, 14时30分, 14时30分15秒, 8点, 8点半; in ISO
-# form after "T", with no zone or China's (+08:00): another zone could put the written day on another date.
+# A time of day: 9:30, 09:30:00, 09:30:00.123, 9:30 PM, 上午9:30, 下午14:30, 14时30分, 14时30分15秒, 8点, 8点半;
+# in ISO form after "T", with no zone or China's (+08:00): another zone could put the written day on another date.
 _TIME = re.compile(r"""
     (?:(?P<half>上午|下午|早上|中午|晚上|凌晨)\s*)?
     (?: (?P<h>\d{1,2}) \s*:\s* (?P<mi>\d{2}) (?:\s*:\s* (?P<s>\d{2}) (?:\.\d{1,9})? )?
@@ -46,7 +47,7 @@ _TIME = re.compile(r"""
     (?:\s* (?P<ampm>[AaPp]\.?[Mm]\.?))?
     (?:\s* \+08(?::?00)?)?
 """, re.VERBOSE)
-# Personal numbers that may hide in free text, found on a half-width shadow of the text (see _digit_shadow):
+# Personal numbers that may hide in free text, found on a half-width shadow of the text (_SHADOW):
 # mainland mobiles (with or without +86), landlines with an area code, 18-digit ID numbers, and any run of 15
 # or more digits (old ID numbers, bank cards); single spaces or hyphens may stand between the digits.
 _SEP = r"[ -]?"
@@ -58,7 +59,7 @@ _PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:" + "|".join((
 )) + r")(?!\d)")
 # Characters that stand for a digit, a space, a hyphen or the X of an ID number in other widths, one for one.
 _SHADOW = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X", "x": "X",
-                         "－": "-", "）": ")", **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),
+                         "－": "-", "）": ")", **dict.fromkeys(_DASH_LIKE, "-"),
                          **dict.fromkeys("\t\n\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
                                          "\u2009\u200a\u202f\u205f\u3000", " ")})
 MASK = "［已隐去］"
@@ -216,8 +217,7 @@ def _only_time_after(date: re.Match, rest: str) -> bool:
     if t is None:
         return False
     hour, minute, second = (t["h"] or t["ch"]), (t["mi"] or t["cmi"] or "0"), (t["s"] or t["cs"] or "0")
-    twelve = t["ampm"] or t["half"]
-    return int(hour) <= (12 if twelve else 23) and int(minute) <= 59 and int(second) <= 59
+    return int(hour) <= (12 if t["ampm"] else 23) and int(minute) <= 59 and int(second) <= 59
 
 
 def parse_number(value, prefixes=(), suffixes=(), units=()):

@@ -52,6 +52,7 @@ class Common:
     flag_false: frozenset
     personal_header_words: tuple[str, ...]
     total_words: tuple[str, ...]
+    running_total_words: tuple[str, ...]
     footer_words: tuple[str, ...]
     summary_sheet_words: tuple[str, ...]
     instruction_sheet_words: tuple[str, ...]
@@ -123,6 +124,7 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         flag_false=frozenset(value_key(x) for x in _tuple(raw["flag_false"])),
         personal_header_words=tuple(header_key(x) for x in _tuple(raw["personal_header_words"])),
         total_words=tuple(value_key(x) for x in _tuple(raw["total_words"])),
+        running_total_words=tuple(value_key(x) for x in _tuple(raw["running_total_words"])),
         footer_words=tuple(value_key(x) for x in _tuple(raw["footer_words"])),
         summary_sheet_words=tuple(value_key(x) for x in _tuple(raw["summary_sheet_words"])),
         instruction_sheet_words=tuple(value_key(x) for x in _tuple(raw["instruction_sheet_words"])),

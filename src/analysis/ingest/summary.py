@@ -17,7 +17,9 @@ import pyarrow as pa
 
 from analysis.ingest import normalize as nz
 from analysis.ingest.cleaning import total_scope
-from analysis.ingest.layout import HEADER_SEARCH_ROWS, Layout, is_footer_label, is_total_label, leading_label
+from analysis.ingest.layout import (
+    HEADER_SEARCH_ROWS, Layout, is_footer_label, is_record_date, is_total_label, leading_label,
+)
 from analysis.ingest.read import Sheet, column_letter
 from analysis.ingest.spec import LedgerSpec
 
@@ -77,12 +79,8 @@ def _has_dates(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> bool:
         return "data" in layout.kinds
     common = spec.common
     rows = [r for r in sheet.rows[:EVIDENCE_ROWS] if not is_footer_label(leading_label(r), common)]
-    return any(_mostly(rows, c, lambda v: _is_date(v, layout.year, common)) for c in range(_width(rows)))
-
-
-def _is_date(value, year: int | None, common) -> bool:
-    d, reason = nz.parse_date(value, year or 2000)
-    return reason is None and d >= common.earliest_date
+    return any(_mostly(rows, c, lambda v: is_record_date(v, layout.year, common.earliest_date))
+               for c in range(_width(rows)))
 
 
 def _number(value, common) -> float | None:
