@@ -179,14 +179,18 @@ def leading_label(row) -> str:
 
 def is_total_label(key: str, common) -> bool:
     """A 合计 word anywhere in the text (spaces removed): 合计, 本月合计, 焦南街道小计, 全年累计, 总计：."""
-    return any(w in key for w in common.total_words)
+    return common.total_pattern.search(key) is not None
 
 
 def is_footer_label(key: str, common) -> bool:
     """A 表尾 label: the text starts with a footer word, or a short label ending in one stands before its colon
     (主要负责人：…, 区局分管领导：…)."""
-    head, colon, _ = key.partition(":")
-    return key.startswith(common.footer_words) or bool(colon and len(head) <= 8 and head.endswith(common.footer_words))
+    if key.startswith(common.footer_words):
+        return True
+    if ":" not in key:
+        return False
+    head = key.partition(":")[0]
+    return len(head) <= 8 and head.endswith(common.footer_words)
 
 
 def _is_title_text(rows, r, c) -> bool:

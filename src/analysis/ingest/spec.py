@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,7 @@ class Common:
     flag_false: frozenset
     personal_header_words: tuple[str, ...]
     total_words: tuple[str, ...]
+    total_pattern: re.Pattern  # any of total_words (a row's label is searched once, not once per word)
     running_total_words: tuple[str, ...]
     footer_words: tuple[str, ...]
     summary_sheet_words: tuple[str, ...]
@@ -124,6 +126,7 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         flag_false=frozenset(value_key(x) for x in _tuple(raw["flag_false"])),
         personal_header_words=tuple(header_key(x) for x in _tuple(raw["personal_header_words"])),
         total_words=tuple(value_key(x) for x in _tuple(raw["total_words"])),
+        total_pattern=re.compile("|".join(re.escape(value_key(x)) for x in _tuple(raw["total_words"]))),
         running_total_words=tuple(value_key(x) for x in _tuple(raw["running_total_words"])),
         footer_words=tuple(value_key(x) for x in _tuple(raw["footer_words"])),
         summary_sheet_words=tuple(value_key(x) for x in _tuple(raw["summary_sheet_words"])),
