@@ -493,3 +493,17 @@ def test_a_folder_mixing_every_form_gives_exact_totals_and_no_personal_data(raw,
     for secret in STAFF + PARTIES + NUMBERS:
         assert secret not in text, secret
     assert nz.MASK in june["location"].iloc[2] and nz.MASK in dust["site_name"].iloc[0] and nz.MASK in demo["address"].iloc[1]
+
+
+def test_a_ledger_header_that_holds_a_personal_word_is_refused(tmp_path):
+    """Otherwise the column would be dropped as personal data on every read, without a word."""
+    from analysis.ingest.spec import load_spec
+    from analysis.paths import LEDGER_SPEC_DIR
+
+    for f in LEDGER_SPEC_DIR.glob("*.yaml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "gas_safety.yaml":
+            text = text.replace("[单位名称, 场所名称,", "[单位名称, 经营者名称, 场所名称,", 1)
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="经营者名称.*经营者"):
+        load_spec("gas_safety", tmp_path)
