@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from conftest import write_xlsx
 
+from analysis.ingest import normalize as nz
 from analysis.report import pages
 from analysis.report.periods import Period
 
 NAMES = ["张建国", "李秀英", "王德福", "赵春花"]
-PHONES = ["13912345678", "186-2233-4455", "15037890123"]
+PHONES = ["13912345678", "186-2233-4455", "15037890123", "１５８７４２１３６６３", "139 8765 4321", "0391-3568888"]
 IDS = ["410802199001011234", "41080219851231567X"]
 PERSONAL_HEADERS = ["当事人", "姓名", "业主姓名", "负责人", "法人代表", "联系电话", "业主电话", "电话", "手机", "身份证号",
-                    "建设单位责任人", "施工单位责任人"]
+                    "建设单位责任人", "施工单位责任人", "经营者姓名", "户主", "联系方式", "证件号码", "身份证号码", "手机号码",
+                    "法定代表人", "摊主", "经办人"]
 
 
 def _personal_cells(i: int) -> list:
@@ -25,11 +27,11 @@ def _plant(raw):
     phone, ident = PHONES[0], IDS[0]
     ledgers = {
         "street_vending": (["日期", "街道", "类型", "数量", "地点", "备注"],
-                           ["2023-03-05", "焦南", "游商", 2, f"解放路 摊主电话{phone}", f"身份证{ident}"]),
+                           ["2023-03-05", "焦南", "游商", 2, f"解放路 摊主电话{phone}，手机{PHONES[3]}", f"身份证{ident}"]),
         "gas_safety": (["排查日期", "街道", "单位名称", "单位类型", "存在问题"],
                        ["2023-01-05", "民生", f"老王饭店 {PHONES[1]}", "饭店", f"负责人手机{PHONES[2]}"]),
         "dust_control": (["督导日期", "街道", "点位名称", "存在问题"],
-                         ["2023-04-01", "焦北", f"某工地（{phone}）", "黄土裸露"]),
+                         ["2023-04-01", "焦北", f"某工地（{phone}，{PHONES[4]}，座机{PHONES[5]}）", "黄土裸露"]),
         "demolitions": (["拆除日期", "街道", "地址", "面积"],
                         ["2023-04-01", "王褚", f"塔南路1号 {ident}", 50]),
     }
@@ -41,7 +43,7 @@ def _plant(raw):
 
 
 def _secrets():
-    digits = [p.replace("-", "") for p in PHONES]
+    digits = [nz.fold(p).replace("-", "").replace(" ", "") for p in PHONES]
     return NAMES + PHONES + digits + IDS
 
 

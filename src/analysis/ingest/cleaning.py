@@ -8,6 +8,7 @@ no Python code runs per cell, only per distinct value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -17,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest import normalize as nz
-from analysis.ingest.layout import ROW_KINDS, Layout
+from analysis.ingest.layout import ROW_KINDS, Layout, leading_label
 from analysis.ingest.read import FORMULA_ERRORS, Sheet
 from analysis.ingest.spec import Column, LedgerSpec
 
@@ -37,6 +38,7 @@ class SheetResult:
     kept: int = 0
     rejected: int = 0
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
+    unchecked_totals: list = field(default_factory=list)  # dicts: row, reason (totals whose rows cannot be told)
     repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
 
 
@@ -224,7 +226,7 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
                          kept=int(keep.sum()), rejected=int(rejected.sum()))
-    result.total_mismatches = _check_totals(sheet, layout, spec, columns, source_row)
+    result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
 
@@ -265,25 +267,88 @@ def _text_codes(values: np.ndarray) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=False)[0]
 
 
-def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray) -> list:
-    """Compare each 合计/总计 row with the sum of all kept rows, each 小计 row with the kept rows since the last 小计."""
+# A month named in a total's label: 3月合计, 十二月小计, 1-3月合计 (a range of months).
+_MONTHS = re.compile(r"(?:(\d{1,2}|[一二三四五六七八九十]{1,3})[-~—至到])?(\d{1,2}|[一二三四五六七八九十]{1,3})月")
+
+
+@dataclass(frozen=True)
+class TotalScope:
+    """Which kept rows a total row sums, read from its label (its first two filled texts, without spaces):
+
+    - "sheet": every row of the sheet (合计, 总计, 共计, 本月合计);
+    - "group": the rows since the previous group's, month's or sheet's total (小计, 民主街道小计, 小计（焦南街道）);
+    - "month": the rows since the previous month's or sheet's total (3月合计, 1-3月合计);
+    - "page": the rows since the previous page's or sheet's total (本页合计, 第2页合计): a page may end inside a
+      group or a month, so page totals do not start them anew;
+    - "cumulative": a running total (累计, 全年累计, 全年合计, 承前页; common.yaml's running_total_words) that may
+      take in rows of other sheets: not checked.
+
+    A named sub-district or month must be that of every row summed; otherwise which rows the total sums cannot
+    be told and it is not checked."""
+    kind: str
+    subdistrict: str | None = None
+    months: frozenset = frozenset()
+
+
+# The kinds of total after which a total of each kind starts summing.
+_BOUNDS = {"group": {"group", "month", "sheet"}, "month": {"month", "sheet"}, "page": {"page", "sheet"}}
+
+
+def total_scope(label: str, common) -> TotalScope:
+    """The scope of a total row whose first filled texts (without spaces) are `label`."""
+    if any(w in label for w in common.running_total_words):
+        return TotalScope("cumulative")
+    named = [key for key in common.subdistrict_lookup if key in label]
+    subdistrict = common.subdistrict_lookup[max(named, key=len)] if named else None
+    months = frozenset()
+    m = _MONTHS.search(label)
+    if m:
+        first, last = (_month(m[1] or m[2]), _month(m[2]))
+        if first and last and first <= last:
+            months = frozenset(range(first, last + 1))
+    if "页" in label:
+        kind = "page"
+    elif subdistrict:
+        kind = "group"
+    elif months:
+        kind = "month"
+    else:
+        kind = "group" if "小计" in label else "sheet"
+    return TotalScope(kind, subdistrict, months)
+
+
+def _month(text: str) -> int | None:
+    n = int(text) if text.isdigit() else nz.chinese_numeral(text)
+    return n if n is not None and 1 <= n <= 12 else None
+
+
+def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray):
+    """Compare each total row with the kept rows it sums (see TotalScope): (mismatches, totals left unchecked)."""
     checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
-    if not checked:
-        return []
     totals = [i for i, kind in enumerate(layout.kinds) if kind == "total"]
-    if not totals:
-        return []
+    if not checked or not totals:
+        return [], []
     common = spec.common
-    # source_row is ascending
     numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
-    mismatches, block_start = [], 0
+    mismatches, unchecked = [], []
+    start = dict.fromkeys(_BOUNDS, 0)  # kind of total -> first row index it sums from
     for i in totals:
         row = sheet.rows[i]
-        label = next(t for t in (nz.value_key(nz.cell_text(v)) for v in row) if t)
-        subtotal = label.startswith("小计")
-        # The kept rows after the last 小计 and above this row (all kept rows for 合计).
-        lo = int(np.searchsorted(source_row, block_start, side="right")) if subtotal else 0
-        hi = int(np.searchsorted(source_row, i, side="right")) if subtotal else len(source_row)
+        scope = total_scope(leading_label(row), common)
+        if scope.kind in _BOUNDS:  # the kept rows from its start to this row (source_row is ascending)
+            lo = int(np.searchsorted(source_row, start[scope.kind], side="right"))
+            hi = int(np.searchsorted(source_row, i, side="right"))
+            no_rows = "data" not in layout.kinds[start[scope.kind]:i]
+        else:
+            lo, hi, no_rows = 0, len(source_row), False
+        for kind, after in _BOUNDS.items():
+            if scope.kind in after:
+                start[kind] = i + 1
+        reason = "上一个合计行与这一行之间没有记录（合计可能写在了记录的上方），未核对" if no_rows else None
+        reason = reason or _why_unchecked(scope, kept, lo, hi, layout, spec)
+        if reason:
+            unchecked.append({"row": i + 1, "reason": reason})
+            continue
         for col in checked:
             c = layout.columns[col.name]
             cell = row[c] if c < len(row) else ""
@@ -299,6 +364,18 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, so
             if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):
                 mismatches.append({"row": i + 1, "column": layout.column_ref(col.name),
                                    "sheet_total": stated, "sum_of_rows": summed})
-        if subtotal:
-            block_start = i + 1
-    return mismatches
+    return mismatches, unchecked
+
+
+def _why_unchecked(scope: TotalScope, kept: dict, lo: int, hi: int, layout: Layout, spec: LedgerSpec) -> str | None:
+    """Why a total row cannot be compared with rows lo:hi of the kept rows, or None when it can."""
+    if scope.kind == "cumulative":
+        return "累计行可能包括其他工作表或其他月份的记录，未核对"
+    of_type = {c.type: c.name for c in spec.columns if c.name in layout.columns}
+    if scope.subdistrict and ("subdistrict" not in of_type
+                              or any(s != scope.subdistrict for s in kept[of_type["subdistrict"]][lo:hi])):
+        return f"上一个合计行以来的记录不全属于{scope.subdistrict}，不能确定这一行合计的是哪些行，未核对"
+    if scope.months and ("date" not in of_type
+                         or any(d is None or d.month not in scope.months for d in kept[of_type["date"]][lo:hi])):
+        return "上一个合计行以来的记录不全属于行中所写的月份，不能确定这一行合计的是哪些行，未核对"
+    return None

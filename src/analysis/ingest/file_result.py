@@ -17,12 +17,13 @@ from analysis.ingest.cleaning import ARROW_TYPES, clean_sheet
 from analysis.ingest.layout import ROW_KINDS, find_layout
 from analysis.ingest.read import ReadError, read_sheets
 from analysis.ingest.spec import LedgerSpec, load_spec
+from analysis.ingest.summary import ROLE_REASONS, compare_summaries, sheet_role
 
 
 def _clean_sheets(path: Path, rel: str, spec: LedgerSpec):
     """One workbook → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
     record = {"file": rel, "status": "ok", "sheets": []}
-    tables, rejects = [], []
+    tables, rejects, skipped = [], [], []
     try:
         sheets = read_sheets(path)
     except ReadError as exc:
@@ -36,6 +37,11 @@ def _clean_sheets(path: Path, rel: str, spec: LedgerSpec):
             continue
         layout = find_layout(sheet, spec, rel)
         srec["rows"] = len(sheet.rows)
+        role = sheet_role(sheet, layout, spec)  # a summary or instruction sheet: skipped, not failed
+        if role:
+            srec.update(status=role, reason=ROLE_REASONS[role])
+            skipped.append((sheet, srec))
+            continue
         if layout.header_row is None:
             empty = all(k == "blank" for k in layout.kinds)
             srec.update(status="empty" if empty else "no_header",
@@ -63,12 +69,15 @@ def _clean_sheets(path: Path, rel: str, spec: LedgerSpec):
         srec.update(status="ok", row_kinds=result.row_counts, kept=result.kept, rejected=result.rejected)
         if result.total_mismatches:
             srec["total_mismatches"] = result.total_mismatches
+        if result.unchecked_totals:
+            srec["unchecked_totals"] = result.unchecked_totals
         if result.repeated_rows:
             srec["repeated_rows"] = result.repeated_rows
         n = result.table.num_rows
         tables.append(result.table.append_column("source_file", pa.repeat(rel, n))
                       .append_column("source_sheet", pa.repeat(sheet.name, n)))
         rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
+    compare_summaries(skipped, record["sheets"], tables, spec)
     visible = [s for s in record["sheets"] if s["status"] != "hidden"]
     if any(s["status"] == "failed" for s in visible):
         record["status"] = "failed" if not any(s["status"] == "ok" for s in visible) else "partial"

@@ -3,16 +3,22 @@
 Rows are classified as title, header, data, total, footer or blank, so that every row of a sheet
 is accounted for. The header is the row (with the row above it, for two-row headers under merged
 group cells) that names the most columns of the ledger's spec.
+
+A row is a total when one of its first two filled cells contains a 合计 word (本月合计, 民主街道小计, 全年累计,
+合 计) and a footer when its first filled cell is a 表尾 label (审核：…, 联系人：…); the words are in common.yaml.
+Where such a word stands in a column of free words (a location 合计路, a unit 统计局食堂), it marks the row only
+when the row holds no readable date: a record is never taken for a total or a footer.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.normalize import cell_text, is_blank, text_key, value_key, year_hint
+from analysis.ingest.normalize import cell_text, is_blank, parse_date, shown_label, text_key, value_key, year_hint
 from analysis.ingest.read import Sheet, column_letter
 from analysis.ingest.spec import LedgerSpec
 
@@ -24,7 +30,7 @@ ROW_KINDS = ("title", "header", "data", "total", "footer", "blank")
 class Layout:
     header_row: int | None = None  # zero-based index into sheet.rows
     columns: dict = field(default_factory=dict)  # spec column name -> zero-based column index
-    headers: dict = field(default_factory=dict)  # spec column name -> header text as written
+    headers: dict = field(default_factory=dict)  # spec column name -> header text as shown (on one line)
     personal: list = field(default_factory=list)  # headers of personal-data columns (dropped)
     unrecognised: list = field(default_factory=list)  # headers that name no known column
     duplicates: list = field(default_factory=list)  # second columns naming the same thing (ignored)
@@ -104,17 +110,20 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
         text = next((t for t in (own, up) if match(t) not in (None, "group")), None)
         kind = match(text) if text else None
         if kind is None:
-            if own and match(own) is None and not _is_title_text(rows, best_r, c):
-                layout.unrecognised.append(own)
+            # Under a two-row header a column's name may stand in either row (or in both: merged vertically);
+            # above a one-row header stands a title, not a name.
+            name = (own or up) if best_above else own
+            if name and match(name) is None and (best_above or not _is_title_text(rows, best_r, c)):
+                _add_once(layout.unrecognised, shown_label(name))
         elif kind == "personal":
-            layout.personal.append(text)
+            _add_once(layout.personal, shown_label(text))
         elif kind == "ignored":
             continue
         elif kind in layout.columns:
-            layout.duplicates.append(text)
+            layout.duplicates.append(shown_label(text))
         else:
             layout.columns[kind] = c
-            layout.headers[kind] = text
+            layout.headers[kind] = shown_label(text)
 
     title_rows = range(0, best_r - 1 if best_above else best_r)
     title_text = " ".join(cell_text(v) for r in title_rows for v in rows[r] if not is_blank(v))
@@ -125,8 +134,63 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
         layout.kinds.append("header")
     layout.kinds.append("header")
     header_keys = [value_key(cell_text(v)) for v in rows[best_r]]
-    layout.kinds.extend(_row_kinds(rows[best_r + 1:], header_keys, spec.common))
+    layout.kinds.extend(_row_kinds(rows[best_r + 1:], header_keys, spec.common, _row_evidence(layout, spec)))
     return layout
+
+
+def _add_once(items: list, text: str) -> None:
+    if text not in items:
+        items.append(text)
+
+
+@dataclass(frozen=True)
+class RowEvidence:
+    """What the columns of a sheet say about a row that starts like a total or a footer: `words` are the columns
+    of free words (text and categories), where such a start may be a record's value; `dates` the date columns,
+    a readable date in which (no earlier than `earliest`; `year` completes 3月5日) makes the row a record."""
+    words: frozenset = frozenset()
+    dates: tuple = ()
+    year: int | None = None
+    earliest: dt.date = dt.date.min
+
+    def has_date(self, row) -> bool:
+        return any(c < len(row) and is_record_date(row[c], self.year, self.earliest) for c in self.dates)
+
+
+def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
+    """Whether a cell holds a date a record could have (a blank, a 合计 label or a small count does not)."""
+    if is_blank(value):
+        return False
+    d, reason = parse_date(value, year or 2000)
+    return reason is None and d >= earliest
+
+
+def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
+    def where(*types) -> list:
+        return [layout.columns[c.name] for c in spec.columns if c.type in types and c.name in layout.columns]
+    return RowEvidence(words=frozenset(where("text", "category")), dates=tuple(where("date")), year=layout.year,
+                       earliest=spec.common.earliest_date)
+
+
+def leading_label(row) -> str:
+    """The first two filled texts of a row, without spaces: where the words of a total or a footer stand."""
+    return "".join([k for k in map(text_key, row) if k][:2])
+
+
+def is_total_label(key: str, common) -> bool:
+    """A 合计 word anywhere in the text (spaces removed): 合计, 本月合计, 焦南街道小计, 全年累计, 总计：."""
+    return common.total_pattern.search(key) is not None
+
+
+def is_footer_label(key: str, common) -> bool:
+    """A 表尾 label: the text starts with a footer word, or a short label ending in one stands before its colon
+    (主要负责人：…, 区局分管领导：…)."""
+    if key.startswith(common.footer_words):
+        return True
+    if ":" not in key:
+        return False
+    head = key.partition(":")[0]
+    return len(head) <= 8 and head.endswith(common.footer_words)
 
 
 def _is_title_text(rows, r, c) -> bool:
@@ -138,61 +202,58 @@ def _above_kind(row) -> str:
     return "blank" if all(is_blank(v) for v in row) else "title"
 
 
-def _row_kind(row, header_keys, common) -> str:
+def _row_kind(row, header_keys, common, evidence: RowEvidence = RowEvidence()) -> str:
     """The kind of one row below the header (the reference definition; _row_kinds is the same, faster)."""
     texts = [value_key(cell_text(v)) for v in row]
-    filled = [t for t in texts if t]
+    filled = [(c, t) for c, t in enumerate(texts) if t]
     if not filled:
         return "blank"
     if texts == header_keys[: len(texts)] or texts[: len(header_keys)] == header_keys:
         return "header"  # the header repeated (e.g. after a page break)
-    first = filled[:2]
-    if any(t.startswith(w) for t in first for w in common.total_words):
-        return "total"
-    if any(filled[0].startswith(w) for w in common.footer_words):
-        return "footer"
-    return "data"
+    c, first = filled[0]
+    if is_footer_label(first, common):
+        kind = "footer"
+    else:
+        c = next((c for c, t in filled[:2] if is_total_label(t, common)), None)
+        if c is None:
+            return "data"
+        kind = "total"
+    return "data" if c in evidence.words and evidence.has_date(row) else kind
 
 
 _ZERO_ONE = frozenset((0, 1))  # True == 1 == 1.0 and False == 0: one group in pandas.factorize, different texts
 
 
-def _row_kinds(rows, header_keys, common) -> list:
+def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence()) -> list:
     """_row_kind of every row, computed by column and per distinct value rather than cell by cell.
 
     A row whose first two cells are both filled is never blank, and its first two non-empty texts
     are those two cells; unless its first cell repeats the header's first cell it is no repeated
     header either (the header test `texts == header[:len(texts)] or texts[:len(header)] == header`
     is `texts[:m] == header[:m]` with m = min(len(row), len(header)) >= 1). Such rows, nearly all
-    of a ledger, are data, total or footer by the start of those two texts, worked out once per
-    distinct value. Every other row (blank rows, one-cell footers, a possible repeated header, and
-    cells that pandas.factorize would not tell apart: True/1/1.0, False/0, None/NaN) goes through _row_kind.
+    of a ledger, are data unless those two texts hold a 合计 word or the first starts like a 表尾,
+    worked out once per distinct value. Every other row (those few, blank rows, one-cell footers,
+    a possible repeated header, and cells that pandas.factorize would not tell apart: True/1/1.0,
+    False/0, None/NaN) goes through _row_kind.
     """
     n = len(rows)
     if n == 0:
         return []
     if not header_keys:
-        return [_row_kind(row, header_keys, common) for row in rows]
-    total_words, footer_words = tuple(common.total_words), tuple(common.footer_words)
+        return [_row_kind(row, header_keys, common, evidence) for row in rows]
     short = min(map(len, rows)) < 2
-    filled, total = [], []
     slow = np.fromiter(map(len, rows), dtype=np.int64, count=n) < 2 if short else np.zeros(n, dtype=bool)
     for c in (0, 1):
         cells = [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
         codes, uniques = pd.factorize(_object_array(cells), use_na_sentinel=False)
         ukeys = [text_key(u) for u in uniques]
-        filled.append(np.array([bool(k) for k in ukeys], dtype=bool)[codes])
-        total.append(np.array([k.startswith(total_words) for k in ukeys], dtype=bool)[codes])
-        if c == 0:
-            footer = np.array([k.startswith(footer_words) for k in ukeys], dtype=bool)[codes]
-            maybe_header = np.array([k == header_keys[0] for k in ukeys], dtype=bool)[codes]
-        ambiguous = [i for i, u in enumerate(uniques) if u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)]
-        if ambiguous:
-            slow |= np.isin(codes, ambiguous)
-    slow |= ~filled[0] | ~filled[1] | maybe_header
-    kinds = np.where(total[0] | total[1], "total", np.where(footer, "footer", "data")).astype(object)
+        odd = np.array([not k or is_total_label(k, common) or (c == 0 and (k == header_keys[0] or is_footer_label(k, common)))
+                        for k in ukeys], dtype=bool)
+        ambiguous = np.array([u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE) for u in uniques], dtype=bool)
+        slow |= (odd | ambiguous)[codes]
+    kinds = np.full(n, "data", dtype=object)
     for i in np.flatnonzero(slow):
-        kinds[i] = _row_kind(rows[i], header_keys, common)
+        kinds[i] = _row_kind(rows[i], header_keys, common, evidence)
     return kinds.tolist()
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class Problem:
     """One thing in a run that a person should look at."""
 
-    tag: str  # the screen's label: 错误, 提示, 跳过, 剔除, 重复记录, 合计不符, 未识别的表头
+    tag: str  # the screen's label: 错误, 提示, 跳过, 剔除, 重复记录, 合计不符, 未识别的表头 (汇总表 and 填表说明 are 跳过)
     topic: str  # the data-quality page's 问题 column: 文件未读取, 重复文件, 工作表未读取, …
     file: str
     sheet: str  # "" when the problem is the whole file's
@@ -26,6 +26,12 @@ class Problem:
 def total_mismatch_text(m: dict) -> str:
     """A 合计 row that disagrees with the sum of the rows it totals."""
     return f"第{m['row']}行 {m['column']}：表内合计 {m['sheet_total']:g}，逐行相加 {m['sum_of_rows']:g}"
+
+
+def summary_mismatch_text(m: dict) -> str:
+    """A summary sheet's figure that disagrees with the detail of the same file."""
+    return (f"第{m['row']}行 {m['subdistrict']} {m['column']}：汇总表 {m['summary']:g}，"
+            f"明细工作表逐行相加 {m['detail']:g}")
 
 
 def problems(manifest: dict) -> list[Problem]:
@@ -50,6 +56,8 @@ def problems(manifest: dict) -> list[Problem]:
                                      f"第{'、'.join(map(str, g))}行内容完全相同，均已保留；如是重复录入，请在台账中删去多余的行"))
             for m in s.get("total_mismatches", []):
                 found.append(Problem("合计不符", "合计不符", f["file"], sheet, total_mismatch_text(m)))
+            for m in s.get("summary_mismatches", []):
+                found.append(Problem("合计不符", "合计不符", f["file"], sheet, summary_mismatch_text(m)))
             if s.get("unrecognised_headers"):
                 found.append(Problem("未识别的表头", "未识别的表头", f["file"], sheet, "、".join(s["unrecognised_headers"])))
     found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest["skipped"]]

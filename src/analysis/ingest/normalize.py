@@ -18,18 +18,58 @@ MAX_EXCEL_SERIAL = 99999
 
 _SPACES = re.compile(r"\s+")
 _UNIT_SUFFIX = re.compile(r"[（(]([^（）()]*)[）)]$")
-_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\D.*)?$")
-_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MD = re.compile(r"^(\d{1,2})月(\d{1,2})[日号]?$")
-_SERIAL = re.compile(r"^\d{1,5}(\.0+)?$")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _YEAR_HINT = re.compile(r"(20\d{2})\s*年")
 _YEAR_HINT_LOOSE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-# Personal numbers that may hide in free text: mainland mobiles and 18-digit ID numbers.
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?!\d)")
+
+# Dates as text. White space may stand between the parts of a date, never inside a number: the text is matched
+# as written (folded to half-width), so that "2024-6-1 8:05" cannot become 2024-06-18. A date is one of:
+# y-m-d, y/m/d, y.m.d (one separator throughout), y年m月d日 (or 号), yyyymmdd, m月d日, an Excel serial; then,
+# optionally, a weekday that must agree with the date, and a time of day (dropped); nothing else.
+_DASH_LIKE = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"  # ‐ ‑ ‒ – — ― − ﹘ ﹣ (NFKC keeps them)
+_DASHES = str.maketrans(dict.fromkeys(_DASH_LIKE, "-"))
+_DATE_TEXT = re.compile(r"""
+      (?P<y>\d{4}) \s* (?P<sep>[-/.]) \s* (?P<m>\d{1,2}) \s* (?P=sep) \s* (?P<d>\d{1,2})
+    | (?P<cy>\d{4}) \s* 年 \s* (?P<cm>\d{1,2}) \s* 月 \s* (?P<cd>\d{1,2}) (?P<cday>\s*[日号])?
+    | (?P<compact>\d{8})
+    | (?P<mm>\d{1,2}) \s* 月 \s* (?P<md>\d{1,2}) (?P<mday>\s*[日号])?
+    | (?P<serial>\d{5}\.\d+ | \d{1,5}(?:\.0+)?)
+""", re.VERBOSE)
+_WEEKDAY = re.compile(r"\s*\(?\s*(?:星期|礼拜|周)(?P<w>[一二三四五六日天])\s*\)?")
+_WEEKDAYS = "一二三四五六日"
+# A time of day: 9:30, 09:30:00, 09:30:00.123, 9:30 PM, 上午9:30, 下午14:30, 14时30分, 14时30分15秒, 8点, 8点半;
+# in ISO form after "T", with no zone or China's (+08:00): another zone could put the written day on another date.
+_TIME = re.compile(r"""
+    (?:(?P<half>上午|下午|早上|中午|晚上|凌晨)\s*)?
+    (?: (?P<h>\d{1,2}) \s*:\s* (?P<mi>\d{2}) (?:\s*:\s* (?P<s>\d{2}) (?:\.\d{1,9})? )?
+      | (?P<ch>\d{1,2}) \s* [时点] (?: \s* (?P<cmi>\d{1,2}) (?:\s*分 (?:\s* (?P<cs>\d{1,2}) \s*秒)? )? | \s*半 )? )
+    (?:\s* (?P<ampm>[AaPp]\.?[Mm]\.?))?
+    (?:\s* \+08(?::?00)?)?
+""", re.VERBOSE)
+# Personal numbers that may hide in free text, found on a half-width shadow of the text (_SHADOW):
+# mainland mobiles (with or without +86), landlines with an area code, 18-digit ID numbers, and any run of 15
+# or more digits (old ID numbers, bank cards); single spaces or hyphens may stand between the digits.
+_SEP = r"[ -]?"
+_PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:" + "|".join((
+    rf"(?:\+?86{_SEP})?1{_SEP}[3-9](?:{_SEP}\d){{9}}",
+    rf"0{_SEP}[1-9](?:{_SEP}\d){{1,2}}[ )-]?[2-9](?:{_SEP}\d){{6,7}}",
+    rf"\d(?:{_SEP}\d){{16}}{_SEP}X",
+    rf"\d(?:{_SEP}\d){{14,}}",
+)) + r")(?!\d)")
+# Characters that stand for a digit, a space, a hyphen or the X of an ID number in other widths, one for one.
+_SHADOW = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X", "x": "X",
+                         "－": "-", "）": ")", **dict.fromkeys(_DASH_LIKE, "-"),
+                         **dict.fromkeys("\t\n\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                                         "\u2009\u200a\u202f\u205f\u3000", " ")})
+# Every personal number above has ten digits or more in a row (with separators): texts without such a run, nearly
+# all, are passed over by one quick scan of the text as written.
+_SHADOWED = "".join(sorted(set(map(chr, _SHADOW)) - {"X", "x", "Ｘ", "ｘ"}))
+_DIGIT_RUN = re.compile(rf"\d[\d {re.escape(_SHADOWED)})-]{{8,}}\d")
 MASK = "［已隐去］"
+# Whole numbers written in Chinese numerals, up to 九十九 (三处, 两处, 十二处, 二十个).
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL = re.compile(r"^(?:(?P<unit>[零〇一二两三四五六七八九])|(?P<tens>[二三四五六七八九])?十(?P<ones>[一二三四五六七八九])?)$")
 
 
 def fold(text: str) -> str:
@@ -118,7 +158,7 @@ def _date(y: int, m: int, d: int):
 
 
 def parse_date(value, year: int | None = None):
-    """A date from any of the forms ledgers use; `year` completes 3月5日."""
+    """A date from any of the forms ledgers use; `year` completes 3月5日. A time of day is dropped."""
     if isinstance(value, dt.datetime):
         return value.date(), None
     if isinstance(value, dt.date):
@@ -131,25 +171,62 @@ def parse_date(value, year: int | None = None):
         if float(value).is_integer() and 19000101 <= value <= 21001231:
             v = int(value)
             return _date(v // 10000, v // 100 % 100, v % 100)
-        if 1 <= value <= MAX_EXCEL_SERIAL:
+        if 1 <= value <= MAX_EXCEL_SERIAL:  # an Excel date-time serial (45352.39) is its day
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
         return None, "日期无法识别"
-    text = value_key(value)
-    m = _YMD.match(text) or _YMD_COMPACT.match(text)
-    if m:
-        return _date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _MD.match(text)
-    if m:
+    if not isinstance(value, str):
+        return None, "日期无法识别"
+    return _parse_date_text(fold(value).translate(_DASHES).strip(), year)
+
+
+def _parse_date_text(text: str, year: int | None):
+    m = _DATE_TEXT.match(text)
+    if m is None or not _only_time_after(m, text[m.end():]):
+        return None, "日期无法识别"
+    g = m.groupdict()
+    if g["serial"]:
+        return parse_date(float(g["serial"]), year)
+    if g["mm"]:
         if year is None:
             return None, "日期只有月日，且表格标题、工作表名和文件名中都没有年份"
-        return _date(year, int(m.group(1)), int(m.group(2)))
-    if _SERIAL.match(text):
-        return parse_date(float(text), year)
-    return None, "日期无法识别"
+        d, reason = _date(year, int(g["mm"]), int(g["md"]))
+    elif g["compact"]:
+        c = g["compact"]
+        d, reason = _date(int(c[:4]), int(c[4:6]), int(c[6:]))
+    elif g["y"]:
+        d, reason = _date(int(g["y"]), int(g["m"]), int(g["d"]))
+    else:
+        d, reason = _date(int(g["cy"]), int(g["cm"]), int(g["cd"]))
+    weekday = _WEEKDAY.match(text, m.end())
+    if d is not None and weekday and _WEEKDAYS.index(weekday["w"].replace("天", "日")) != d.weekday():
+        return None, f"日期与星期不符（{d.month}月{d.day}日不是星期{weekday['w']}）"
+    return d, reason
+
+
+def _only_time_after(date: re.Match, rest: str) -> bool:
+    """Whether what follows a date is nothing, or a weekday and/or a time of day (apart from it, as written)."""
+    if date["serial"]:
+        return not rest
+    weekday = _WEEKDAY.match(rest)
+    if weekday:
+        rest = rest[weekday.end():]
+    if not rest:
+        return True
+    ends_in_word = weekday or date["cday"] or date["mday"]
+    if rest[0].isspace() or (rest[0] == "T" and not ends_in_word):
+        rest = rest[1:].lstrip()
+    elif not ends_in_word:
+        return False  # "2024-6-18:05" is no date followed by a time
+    t = _TIME.fullmatch(rest)
+    if t is None:
+        return False
+    hour, minute, second = (t["h"] or t["ch"]), (t["mi"] or t["cmi"] or "0"), (t["s"] or t["cs"] or "0")
+    return int(hour) <= (12 if t["ampm"] else 23) and int(minute) <= 59 and int(second) <= 59
 
 
 def parse_number(value, prefixes=(), suffixes=(), units=()):
-    """A number from 12, "12处", "约120", "120余", "1,050", "1 050", "85.5平方米", "120㎡", full-width digits."""
+    """A number from 12, "12处", "约120", "120余", "1,050", "1 050", "85.5平方米", "120㎡", full-width digits,
+    and whole numbers up to 九十九 in Chinese numerals ("三处", "两处", "十二处")."""
     if isinstance(value, bool):
         return None, "数值无法识别"
     if isinstance(value, (int, float)):
@@ -174,7 +251,20 @@ def parse_number(value, prefixes=(), suffixes=(), units=()):
         text = text.replace(",", "")
     if _DECIMAL.match(text):
         return float(text), None
+    n = chinese_numeral(text)
+    if n is not None:
+        return float(n), None
     return None, "数值无法识别"
+
+
+def chinese_numeral(text: str) -> int | None:
+    """A whole number from 零 to 九十九 written in Chinese numerals (三, 两, 十二, 二十), else None."""
+    m = _CN_SMALL.match(text)
+    if m is None:
+        return None
+    if m["unit"]:
+        return _CN_DIGITS[m["unit"]]
+    return 10 * _CN_DIGITS[m["tens"] or "一"] + _CN_DIGITS[m["ones"] or "零"]
 
 
 def parse_flag(value, true_keys, false_keys):
@@ -216,13 +306,30 @@ def parse_category(value, lookup: dict, label: str, choices, other: str | None):
 
 
 def mask_personal_numbers(text: str) -> str:
-    """Mobile and ID numbers replaced by ［已隐去］ (names cannot be told from shop names in free text)."""
-    return _MOBILE.sub(MASK, _ID_NUMBER.sub(MASK, text))
+    """Mobile, landline, ID and other long numbers replaced by ［已隐去］, in any width and with spaces or hyphens
+    inside (names cannot be told from shop names in free text). The numbers are found on a copy of the text made
+    half-width character for character, so that the rest of the text is kept as written."""
+    if _DIGIT_RUN.search(text) is None:
+        return text
+    spans = [m.span() for m in _PERSONAL_NUMBER.finditer(text.translate(_SHADOW))]
+    for start, end in reversed(spans):
+        text = text[:start] + MASK + text[end:]
+    return text
 
 
 def clean_text(value):
     """Free text: trimmed, inner white space collapsed, phone and ID numbers masked."""
     return mask_personal_numbers(_SPACES.sub(" ", cell_text(value)).strip()), None
+
+
+def shown_label(text: str) -> str:
+    """A header or other label as shown to a person: on one line (white space between Chinese characters removed,
+    elsewhere one space), personal numbers masked."""
+    parts = str(text).split()
+    out = parts[0] if parts else ""
+    for part in parts[1:]:
+        out += part if not (out[-1].isascii() and part[0].isascii()) else " " + part
+    return mask_personal_numbers(out)
 
 
 def neutralise_formula(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,7 +53,11 @@ class Common:
     flag_false: frozenset
     personal_header_words: tuple[str, ...]
     total_words: tuple[str, ...]
+    total_pattern: re.Pattern  # any of total_words (a row's label is searched once, not once per word)
+    running_total_words: tuple[str, ...]
     footer_words: tuple[str, ...]
+    summary_sheet_words: tuple[str, ...]
+    instruction_sheet_words: tuple[str, ...]
     number_prefixes: tuple[str, ...]
     number_suffixes: tuple[str, ...]
     number_units: tuple[str, ...]
@@ -122,7 +127,11 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         flag_false=frozenset(value_key(x) for x in _tuple(raw["flag_false"])),
         personal_header_words=tuple(header_key(x) for x in _tuple(raw["personal_header_words"])),
         total_words=tuple(value_key(x) for x in _tuple(raw["total_words"])),
+        total_pattern=re.compile("|".join(re.escape(value_key(x)) for x in _tuple(raw["total_words"]))),
+        running_total_words=tuple(value_key(x) for x in _tuple(raw["running_total_words"])),
         footer_words=tuple(value_key(x) for x in _tuple(raw["footer_words"])),
+        summary_sheet_words=tuple(value_key(x) for x in _tuple(raw["summary_sheet_words"])),
+        instruction_sheet_words=tuple(value_key(x) for x in _tuple(raw["instruction_sheet_words"])),
         number_prefixes=tuple(sorted(_tuple(raw["number_prefixes"]), key=len, reverse=True)),
         number_suffixes=tuple(sorted(_tuple(raw["number_suffixes"]), key=len, reverse=True)),
         number_units=tuple(sorted((value_key(u) for u in _tuple(raw["number_units"])), key=len, reverse=True)),
@@ -178,6 +187,10 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
         columns.append(col)
         for h in (col.label, *headers):
             key = header_key(h)
+            word = next((w for w in common.personal_header_words if w in key), None)
+            if word:
+                raise ValueError(f"{path.name}: 表头“{h}”含有个人信息关键词“{word}”，这一列会被当作个人信息丢弃；"
+                                 "请换一个表头写法，或修改 common.yaml 的 personal_header_words")
             if lookup.get(key, col.name) != col.name:
                 raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
             lookup[key] = col.name
