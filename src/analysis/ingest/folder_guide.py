@@ -68,7 +68,8 @@ def _accepts(col: Column, spec: LedgerSpec) -> str:
     """One column's accepted values, in a sentence."""
     common = spec.common
     if col.type == "date":
-        text = "日期：Excel 日期、2024-3-5、2024/3/5、2024.3.5、2024年3月5日、20240305；只写 3月5日 时，年份取自标题、工作表名或文件名"
+        text = ("日期：Excel 日期、2024-3-5、2024/3/5、2024.3.5、2024年3月5日、20240305；带时间的（2024-3-5 14:30、"
+                "2024/3/1 9:30、2024年3月5日14时30分）只取日期；只写 3月5日 时，年份取自标题、工作表名或文件名")
     elif col.type == "subdistrict":
         text = f"{'、'.join(common.subdistricts)}；简称（如“{common.subdistricts[0].removesuffix('街道')}”）和“办事处”等写法都认"
     elif col.type == "category":
@@ -77,7 +78,7 @@ def _accepts(col: Column, spec: LedgerSpec) -> str:
         rest = f"；其他写法记为“{col.other}”" if col.other else "；其他写法剔除并说明"
         text = "；".join(parts) + rest
     elif col.type == "count":
-        text = "整数，如 12、12处、１２、约12、12余" + (f"，不小于 {col.min:g}" if col.min is not None else "")
+        text = "整数，如 12、12处、１２、约12、12余、三处、十二处" + (f"，不小于 {col.min:g}" if col.min is not None else "")
     elif col.type == "number":
         text = "数字，如 85.5、85.5平方米、120㎡、约120、1,050" + (
             f"，大于 {col.min_exclusive:g}" if col.min_exclusive is not None else "")
