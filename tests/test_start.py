@@ -51,6 +51,25 @@ def test_a_clean_with_no_ledger_files_says_where_they_go_and_succeeds(tmp_path, 
 
 # ---------------------------------------------------------------- Chinese all the way
 
+def test_an_unrecognised_header_names_the_closest_known_one_and_where_to_teach_it(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_xlsx(raw / "gas_safety" / "a.xlsx", {"S": [["排查日期", "街 道 名", "门店名", "单位类型", "天气"],
+                                                   ["2023-03-05", "焦南", "甲饭店", "餐饮", "晴"]]})
+    assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 1  # no sub-district column: the sheet fails
+    text = capsys.readouterr().out
+    assert "“街道名”：最接近的已知表头是“街道”（街道列）；如果就是这一列，在 src/analysis/ledgers/common.yaml 的 " \
+           "subdistrict_headers 里加上“街道名”" in text
+    assert "“门店名”：最接近的已知表头是“门店名称”（单位名称列）；如果就是这一列，在 src/analysis/ledgers/gas_safety.yaml " \
+           "中 unit_name 列的 headers 里加上“门店名”" in text
+    assert "“天气”：不是本台账已知的表头" in text
+
+
+def test_the_summary_gives_the_full_path_of_rejects_csv(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    write_xlsx(raw / "street_vending" / "a.xlsx", {"S": [["日期", "街道", "类型"], ["待定", "焦南", "游商"]]})
+    main(["clean", "--raw", str(raw), "--out", str(out)])
+    assert f"原因见 {(out / 'rejects.csv').resolve()}（" in capsys.readouterr().out
+
 @pytest.mark.parametrize("argv", [["--help"], ["clean", "--help"], ["briefing", "--help"], ["demo", "--help"]])
 def test_help_is_chinese_with_a_description_and_an_example(argv, capsys):
     with pytest.raises(SystemExit) as done:

@@ -3,9 +3,12 @@ ledger yet, and the README.md of data/raw and of each ledger folder. The READMEs
 tools/make_raw_readmes.py (a test checks that the committed ones say what the specs say)."""
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
+from analysis.ingest.normalize import header_key
 from analysis.ingest.spec import Column, LedgerSpec, ledger_names, load_common, load_spec
+from analysis.paths import LEDGER_SPEC_DIR
 
 
 def placement_help(raw_dir: Path) -> list[str]:
@@ -95,3 +98,34 @@ def _accepts(col: Column, spec: LedgerSpec) -> str:
     elif col.required:
         text += "；不能空白"
     return text
+
+
+# Below this similarity a known header is not offered as "the closest": it would mislead more than help.
+CLOSE_ENOUGH = 0.5
+
+
+def header_hint(spec: LedgerSpec, text: str) -> str:
+    """How to teach the program an unrecognised header: the closest known header, if any is alike, and the exact
+    file and key where to add the new spelling."""
+    key = header_key(text)
+    known = [(header_key(h), h, col) for col in spec.columns for h in dict.fromkeys((col.label, *col.headers))]
+    scored = [(difflib.SequenceMatcher(None, key, k).ratio(), h, col) for k, h, col in known if k]
+    score, header, col = max(scored, key=lambda item: item[0], default=(0.0, "", None))
+    shown = f"“{text}”"
+    if col is None or score < CLOSE_ENOUGH:
+        return (f"{shown}：不是本台账已知的表头；如需读取这一列，在 {_spec_file(spec.ledger)} 中对应列的 headers 里加上"
+                f"“{key}”（不需要的列可以不管）")
+    if col.type == "subdistrict":  # every ledger takes its sub-district headers from common.yaml
+        where = f"{_spec_file('common')} 的 subdistrict_headers"
+    else:
+        where = f"{_spec_file(spec.ledger)} 中 {col.name} 列的 headers"
+    return (f"{shown}：最接近的已知表头是“{header}”（{col.label}列）；如果就是这一列，在 {where} 里加上“{key}”")
+
+
+def _spec_file(name: str) -> str:
+    """A spec file's path as a person finds it: from the working folder (the project) when it lies inside it."""
+    path = LEDGER_SPEC_DIR / f"{name}.yaml"
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -3,6 +3,10 @@ summary and the data-quality page both show (written once, here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.ingest.folder_guide import header_hint
+from analysis.ingest.spec import load_spec
 
 
 @dataclass(frozen=True)
@@ -58,14 +62,15 @@ def problems(manifest: dict) -> list[Problem]:
                 found.append(Problem("合计不符", "合计不符", f["file"], sheet, total_mismatch_text(m)))
             for m in s.get("summary_mismatches", []):
                 found.append(Problem("合计不符", "合计不符", f["file"], sheet, summary_mismatch_text(m)))
-            if s.get("unrecognised_headers"):
-                found.append(Problem("未识别的表头", "未识别的表头", f["file"], sheet, "、".join(s["unrecognised_headers"])))
+            for header in s.get("unrecognised_headers", []):
+                found.append(Problem("未识别的表头", "未识别的表头", f["file"], sheet,
+                                     header_hint(load_spec(f["ledger"]), header)))
     found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest["skipped"]]
     return found
 
 
-def summary_lines(manifest: dict) -> list[str]:
-    """The run's summary as a person reads it: per ledger, then every problem."""
+def summary_lines(manifest: dict, out_dir: Path | None = None) -> list[str]:
+    """The run's summary as a person reads it: per ledger, then every problem; where rejects.csv is, in full."""
     lines = ["清洗结果："]
     for ledger, s in manifest["ledgers"].items():
         extra = f"，重复文件 {s['duplicates']} 个" if s["duplicates"] else ""
@@ -77,5 +82,6 @@ def summary_lines(manifest: dict) -> list[str]:
         lines += ["  " + p.line() for p in found]
     rejected = sum(s["rows_rejected"] for s in manifest["ledgers"].values())
     if rejected:
-        lines.append(f"剔除的 {rejected} 行及原因见 rejects.csv（文件、工作表、行、列、原值、原因）。")
+        where = (Path(out_dir) / "rejects.csv").resolve() if out_dir is not None else "rejects.csv"
+        lines.append(f"剔除的 {rejected} 行及原因见 {where}（文件、工作表、行、列、原值、原因）。")
     return lines

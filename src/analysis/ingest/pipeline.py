@@ -44,7 +44,7 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, 
             echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
             return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
         manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, key, jobs, echo)
-    for line in summary_lines(manifest):
+    for line in summary_lines(manifest, out_dir):
         echo(line)
     return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
 
