@@ -8,7 +8,12 @@ A page notebook is a notebook in notebooks/ whose metadata has a "briefing" entr
 
 Each run gets `year` and `processed_dir` (and `ledger`) as papermill parameters and is exported to
 <out>/<year>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
-named and skipped. All pages are written at once, or none.
+named and skipped. All pages are written at once, or none (commit.replace_all, as the clean's outputs).
+
+One briefing at a time per reports folder (a lock), and from one generation of the processed data: the outputs
+of the clean are copied, checked against their manifest, into <out>/.build/data, and every page is built from
+that copy, so a clean that runs meanwhile cannot mix pages of two runs. The fingerprint that lets an unchanged
+briefing be skipped names that data by its manifest (which holds every output's checksum).
 """
 from __future__ import annotations
 
@@ -20,8 +25,11 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.ingest import commit
+from analysis.ingest.lock import exclusive
+from analysis.ingest.os_errors import RunError, describe
 from analysis.ingest.pipeline import clean, default_jobs
 from analysis.ingest.spec import ledger_names, load_spec
+from analysis.ingest.tables import snapshot
 
 STAMP = "stamp.json"
 
@@ -88,14 +96,13 @@ def plan_pages(notebooks: list[PageNotebook], year: int, processed: Path, ledger
     return pages
 
 
-def _fingerprint(year: int, processed: Path, notebooks: list[Path]) -> str:
-    """Everything an exported page depends on: the year, the processed data, the notebooks and this package."""
-    h = hashlib.sha256(str(year).encode())
+def _fingerprint(year: int, manifest: bytes, notebooks: list[Path]) -> str:
+    """Everything an exported page depends on: the year, the processed data (its manifest, which holds the
+    checksum of every output), the notebooks and this package."""
+    h = hashlib.sha256(str(year).encode() + b"\0" + manifest)
     code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    data = [p for p in sorted(processed.iterdir()) if not p.name.startswith(".")]  # outputs, not the cache
-    for p in [*data, *notebooks, *code]:
-        if p.is_file():
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    for p in [*notebooks, *code]:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
@@ -118,13 +125,28 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     if not notebooks:
         print(f"错误：找不到简报页面的笔记本（{notebooks_dir}/*.ipynb），请在项目根目录运行", file=sys.stderr)
         return 2
+    try:
+        with exclusive(out, ".briefing.lock", busy=f"另一个 analysis briefing 正在生成“{out}”中的简报，请等它结束后再运行"):
+            commit.recover(out)  # pages that a killed briefing left half replaced are completed first
+            return _build(year, raw, processed, out, notebooks_dir, notebooks)
+    except RunError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"错误：{describe(exc, out)}", file=sys.stderr)
+        return 1
+
+
+def _build(year, raw: Path, processed: Path, out: Path, notebooks_dir: Path, notebooks: list[PageNotebook]) -> int:
     # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
     if clean(raw, processed, jobs=default_jobs()).exit_code:
         print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
+    data_dir = out / ".build" / "data"
+    manifest = snapshot(processed, data_dir)  # one generation of the processed data, for every page
 
     from analysis.report import pages  # imported here: pandas and matplotlib only once cleaning is settled
 
-    data = pages.load(processed)
+    data = pages.load(data_dir)
     try:
         year = pages.choose_year(data, year)
     except ValueError as exc:
@@ -133,8 +155,8 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     target = out / str(year)
     build_dir = out / ".build" / str(year)
     with_data = [ledger for ledger in ledger_names() if len(data.tables[ledger])]
-    planned = plan_pages(notebooks, year, processed, with_data)
-    stamp = _fingerprint(year, processed, [nb.path for nb in notebooks])
+    planned = plan_pages(notebooks, year, data_dir, with_data)
+    stamp = _fingerprint(year, manifest, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
     stamp_file = build_dir / STAMP
     if stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp and all(p.exists() for p in outputs):
@@ -152,7 +174,10 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     try:
         executed = execute.execute_notebooks(runs, workdir=notebooks_dir, build_dir=build_dir)
     except execute.ReportError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        if isinstance(exc.__cause__, OSError):  # the disk, not the notebook: name the folder
+            print(f"错误：{describe(exc.__cause__, out)}", file=sys.stderr)
+        else:
+            print(f"错误：{exc}", file=sys.stderr)
         return 1
     written = {}
     try:
@@ -164,9 +189,9 @@ def build(year: int | None = None, raw: Path = paths.DEFAULT_RAW, processed: Pat
     except execute.ReportError as exc:
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
-    commit.write_all(written)  # all pages or none: never a mix of this build and the last
-    for html_path in written:
+    written[stamp_file] = json.dumps({"fingerprint": stamp}) + "\n"
+    commit.replace_all(out, written)  # all pages or none: never a mix of this build and the last
+    for html_path in outputs:
         print(f"  已写出 {html_path}")
-    commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
     print(f"完成。领导版简报：{target / 'briefing.html'}")
     return 0

@@ -16,6 +16,7 @@ from IPython.display import HTML
 from analysis.ingest.manifest import problems
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
+from analysis.ingest.text import shorten
 from analysis.report import metrics, narrative, plots
 from analysis.report.catalogue import load_catalogue
 from analysis.report.figures import format_percent, plain_number
@@ -42,10 +43,11 @@ def load(processed_dir: str | Path) -> Data:
     processed_dir = Path(processed_dir)
     if not (processed_dir / "manifest.json").exists():
         raise FileNotFoundError(f"“{processed_dir}”中没有清洗结果，请先运行 analysis clean")
+    manifest = load_manifest(processed_dir)  # every table and the rejects are checked against this one manifest
     return Data(
-        tables={ledger: load_table(processed_dir, ledger) for ledger in ledger_names()},
-        manifest=load_manifest(processed_dir),
-        rejects=load_rejects(processed_dir),
+        tables={ledger: load_table(processed_dir, ledger, manifest) for ledger in ledger_names()},
+        manifest=manifest,
+        rejects=load_rejects(processed_dir, manifest),
         catalogue=load_catalogue(),
     )
 
@@ -73,14 +75,15 @@ def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
     cls = ['class="num"' if c in numeric else "" for c in frame.columns]
     head = "".join(f"<th {a}>{html.escape(str(c))}</th>" for a, c in zip(cls, frame.columns))
     body = "".join(
-        "<tr>" + "".join(f"<td {a}>{html.escape('' if pd.isna(v) else str(v))}</td>" for a, v in zip(cls, row)) + "</tr>"
+        "<tr>" + "".join(f"<td {a}>{html.escape('' if pd.isna(v) else shorten(str(v)))}</td>" for a, v in zip(cls, row))
+        + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return HTML(f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def _paragraphs(texts) -> HTML:
-    return HTML("".join(f"<p>{html.escape(t)}</p>" for t in texts))
+    return HTML("".join(f"<p>{html.escape(shorten(t))}</p>" for t in texts))
 
 
 def _change(row) -> str:
