@@ -65,8 +65,10 @@ def unchanged_manifest(out_dir: Path, key: str) -> dict | None:
     return json.loads(data) if sha256(data) == state.get("manifest") else None
 
 
-def state_json(key: str, manifest: bytes, entries: list[str]) -> str:
-    return json.dumps({"key": key, "manifest": sha256(manifest), "entries": sorted(entries)}) + "\n"
+def state_json(key: str | None, manifest: bytes, cache: FileCache) -> str:
+    """The run's key, its manifest's checksum, the cache entries it used and the files that killed a worker."""
+    return json.dumps({"key": key, "manifest": sha256(manifest), "entries": sorted(cache.used),
+                       "crashed": sorted(cache.crashed)}, ensure_ascii=False) + "\n"
 
 
 class FileCache:
@@ -77,10 +79,12 @@ class FileCache:
         self.used: set[str] = set()
         self.damaged: list[str] = []  # files whose entry had to be cleaned again, for the run's summary
         self.context = (spec_fingerprint(), code_fingerprint(), dt.date.today())  # once per run, not once per file
+        self.crashed: set[str] = set()  # files whose worker died this run
         try:
-            self.expected = set(json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))["entries"])
+            state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
+            self.expected, self.crashed_before = set(state["entries"]), frozenset(state["crashed"])
         except (OSError, ValueError, KeyError, TypeError):
-            self.expected = set()
+            self.expected, self.crashed_before = set(), frozenset()
 
     def key(self, rel: str, digest: str, ledger: str) -> str:
         return _key(rel, digest, ledger, *self.context)
@@ -120,7 +124,10 @@ class FileCache:
         """Forget files that are no longer in the raw folder (the cache does not grow without end)."""
         for p in self.folder.glob("*"):
             if p.name not in self.used:
-                p.unlink(missing_ok=True)
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass  # tried again next run
 
     def note(self) -> str | None:
         """The summary's line about entries that were cleaned again, if any."""

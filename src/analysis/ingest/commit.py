@@ -122,8 +122,8 @@ def replace_all(root: Path, files: dict) -> None:
                     _keep(entry.target, entry.backup)
         with _as_output_error(root / JOURNAL):
             _write_journal(root, entries, "forward")
-    except BaseException:
-        _remove(*(p for e in entries for p in (e.staged, e.backup)))
+    except BaseException:  # nothing replaced yet: the change is dropped
+        _remove(*(p for e in entries for p in (e.staged, e.backup)), root / JOURNAL)
         raise
     done = []
     try:
@@ -183,18 +183,28 @@ def _roll_back(root: Path, entries: list[_Entry], done: list[_Entry]) -> None:
 
 
 def _finish(root: Path, entries: list[_Entry]) -> None:
-    _remove(*(p for e in entries for p in (e.staged, e.backup)))
-    (root / JOURNAL).unlink(missing_ok=True)
-    _sync_folder(root)
+    """Remove what the change no longer needs. Nothing here can fail the change: what is left is removed by the
+    next run's recover() (a journal found again only finds its work done)."""
+    _remove(*(p for e in entries for p in (e.staged, e.backup)), root / JOURNAL)
+    try:
+        _sync_folder(root)
+    except OSError:
+        pass
 
 
 def _remove(*paths) -> None:
+    """Remove every one of `paths` that exists; a Ctrl-C meanwhile is raised once all are removed."""
+    interrupted = None
     for p in paths:
         if p is not None:
             try:
                 p.unlink(missing_ok=True)
             except OSError:
                 pass  # recover() removes it next time
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+    if interrupted is not None:
+        raise interrupted
 
 
 def recover(root: Path) -> None:

@@ -83,11 +83,16 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
             entries[key] = cache.get(key, f.rel)
             if entries[key] is None:
                 misses.append(f)
-    changed = False
-    for f, digest, data in clean_misses(misses, jobs, echo):
-        if digest is not None:
-            cache.put(cache.key(f.rel, digest, f.ledger), data)
-        if digest != f.digest:  # the file changed (or went away) after it was hashed
+    changed = unsettled = False
+    for f, digest, data, crashed in clean_misses(misses, jobs, echo, isolate=cache.crashed_before):
+        if digest is None:  # not cleaned now (unreadable, or its worker died): named as failed, not remembered
+            entries[cache.key(f.rel, f.digest, f.ledger)] = FileResult.from_bytes(data)
+            unsettled = True
+            if crashed:
+                cache.crashed.add(f.rel)
+            continue
+        cache.put(cache.key(f.rel, digest, f.ledger), data)
+        if digest != f.digest:  # the file changed after it was hashed: start over with what it is now
             changed = True
             continue
         entries[cache.key(f.rel, digest, f.ledger)] = FileResult.from_bytes(data)
@@ -153,7 +158,8 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
     manifest["outputs"] = {path.name: sha256(data) for path, data in outputs.items()}  # what tables.py checks
     manifest_bytes = manifest_json(manifest).encode("utf-8")
     outputs[out_dir / MANIFEST] = manifest_bytes
-    outputs[out_dir / CACHE_DIR / STATE] = state_json(state_key, manifest_bytes, cache.used)
+    # A run with a file that could not be cleaned is never "up to date": the next run tries that file again.
+    outputs[out_dir / CACHE_DIR / STATE] = state_json(None if unsettled else state_key, manifest_bytes, cache)
     commit.replace_all(out_dir, outputs)
     cache.prune()
     return manifest, cache.note()

@@ -44,9 +44,10 @@ CRASHED = ("读取这个文件时清洗进程意外退出（可能是文件内�
            "请用 Excel 或 WPS 打开检查后另存，再重新运行")
 
 
-def clean_misses(misses: list, jobs: int, echo):
-    """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes) for each RawFile in misses, in the order
-    they finish: in `jobs` worker processes when there are enough files, else in this one."""
+def clean_misses(misses: list, jobs: int, echo, isolate=frozenset()):
+    """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes, whether its worker died) for each RawFile
+    in misses, in the order they finish: in `jobs` worker processes when there are enough files, else in this one.
+    Files in `isolate` (they killed a worker before) are cleaned each in a worker of its own, never in this process."""
     step = max(1, len(misses) // 20) if len(misses) >= 50 else 0  # progress only where the run is long
     done = 0
 
@@ -56,15 +57,20 @@ def clean_misses(misses: list, jobs: int, echo):
         if step and (done % step == 0 or done == len(misses)):
             echo(f"  清洗 {done}/{len(misses)}：{rel}", file=sys.stderr)
 
+    for f in misses:
+        if f.rel in isolate:
+            progress(f.rel)
+            yield f, *_alone(f)
+    misses = [f for f in misses if f.rel not in isolate]
     workers = min(jobs, len(misses) // FILES_PER_WORKER)
     if workers < 2:
         for f in misses:
             progress(f.rel)
-            yield f, *clean_file(f.path, f.rel, f.ledger)
+            yield f, *clean_file(f.path, f.rel, f.ledger), False
         return
-    for f, digest, data in _pooled(misses, workers):
+    for f, digest, data, crashed in _pooled(misses, workers):
         progress(f.rel)
-        yield f, digest, data
+        yield f, digest, data, crashed
 
 
 # Per file of a pool: 0 not started, 1 in a worker's hands, 2 finished (shared memory, written without a lock, so
@@ -85,7 +91,7 @@ def _pooled(misses: list, workers: int):
             except BrokenProcessPool:
                 break
             pending.discard(i)
-            yield misses[i], digest, data
+            yield misses[i], digest, data, False
     finally:
         _shutdown(pool)
     if not pending:
@@ -101,12 +107,13 @@ def _pooled(misses: list, workers: int):
 
 
 def _alone(f) -> tuple:
-    """Clean one file in a worker of its own: a file that kills this one too is reported as failed."""
+    """(digest, entry bytes, whether the worker died) of one file cleaned in a worker of its own: a file that kills
+    this one too is reported as failed."""
     pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(multiprocessing.RawArray("b", 1),))
     try:
-        return pool.submit(_clean_one, 0, f.path, f.rel, f.ledger).result()
+        return *pool.submit(_clean_one, 0, f.path, f.rel, f.ledger).result(), False
     except BrokenProcessPool:
-        return None, failed_file(f.rel, f.ledger, CRASHED)
+        return None, failed_file(f.rel, f.ledger, CRASHED), True
     finally:
         _shutdown(pool)
 
