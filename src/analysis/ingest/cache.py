@@ -32,8 +32,11 @@ def _key(*parts) -> str:
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
+INGEST_DIR = Path(__file__).resolve().parent
+
+
 @functools.cache
-def code_fingerprint() -> str:
+def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
     """The code that turns a file into its result: every source file of the ingest package, and the versions of
     the libraries that read workbooks and write the results. An upgrade of any of them cleans every file again."""
     import importlib.metadata
@@ -41,7 +44,6 @@ def code_fingerprint() -> str:
     h = hashlib.sha256(__version__.encode())
     for dist in ("python-calamine", "pyarrow"):
         h.update(f"\0{dist} {importlib.metadata.version(dist)}".encode())
-    ingest = Path(__file__).resolve().parent
     for p in sorted(ingest.rglob("*.py")):
         h.update(b"\0" + p.relative_to(ingest).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:16]
