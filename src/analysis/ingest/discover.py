@@ -110,7 +110,7 @@ def discover(raw_dir: Path, ledgers: list[str]):
                 skipped.append({"file": rel, "reason": f"文件夹链接指回上级文件夹“{ancestors[ident]}”，形成循环，"
                                                        "已跳过（其中的文件已在原位置读取）"})
                 return
-            visit(path, parts, {**ancestors, ident: "/".join(parts[:-1]) or "."})
+            visit(path, parts, {**ancestors, ident: "/".join(parts)})
         elif stat.S_ISREG(st.st_mode):
             _file(path, parts)
         else:
@@ -134,7 +134,7 @@ def discover(raw_dir: Path, ledgers: list[str]):
         found[parts[0]].append(RawFile(rel, path, parts[0], problem))
 
     root = raw_dir.stat()
-    visit(raw_dir, (), {(root.st_dev, root.st_ino): "."})
+    visit(raw_dir, (), {(root.st_dev, root.st_ino): str(raw_dir)})
     return found, skipped
 
 

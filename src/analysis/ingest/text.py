@@ -6,8 +6,12 @@ MAX_TEXT = 2000
 
 
 def shorten(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` cut to `limit` characters, saying how long it was: "…（共 N 字）"."""
-    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字）"
+    """`text` cut to `limit` characters in all, the last of them saying how long it was: "…（共 N 字）". Text
+    already cut is left as it is."""
+    if len(text) <= limit:
+        return text
+    tail = f"…（共 {len(text)} 字）"
+    return text[:limit - len(tail)] + tail
 
 
 def shorten_all(value):

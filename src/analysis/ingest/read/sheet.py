@@ -20,10 +20,11 @@ MAX_ROWS = 1_048_576
 
 
 # A sheet is read as a full grid from A1 to its farthest cell (python-calamine allocates the whole rectangle at
-# about 90 bytes a cell, with the Python lists). A grid beyond MAX_AREA cells that is mostly empty is stray
-# content far from the table (one value in XFD1048576 asks for 17 billion cells and aborts the reader): it is
-# refused before the reader sees it. A dense grid that large is a genuinely large ledger and is read.
-MAX_AREA = 5_000_000
+# about 90 bytes a cell, with the Python lists). A grid beyond MAX_AREA cells (up to row 99,999 and column AZ,
+# about 470 MB) that is mostly empty is stray content far from the table (one value in XFD1048576 asks for 17
+# billion cells and aborts the reader): it is refused before the reader sees it. A dense grid that large is a
+# genuinely large ledger and is read.
+MAX_AREA = 99_999 * 52
 SPARSE = 8  # "mostly empty": more than this many cells of the grid for each cell with content
 
 
