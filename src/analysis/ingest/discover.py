@@ -94,7 +94,7 @@ def discover(raw_dir: Path, ledgers: list[str]):
         rel = "/".join(parts)
         path = Path(entry.path)
         try:
-            st = entry.stat()  # follows links
+            st = os.stat(entry.path)  # follows links; DirEntry.stat() leaves st_ino at 0 on Windows
         except FileNotFoundError:
             skipped.append({"file": rel, "reason": "快捷方式（链接）指向的文件或文件夹不存在，已跳过"})
             return

@@ -179,7 +179,9 @@ def _blocks(zf: zipfile.ZipFile, part: str):
 
 # An address beyond row 99,999 or column AZ (a grid of up to 5.2 million cells, sheet.MAX_AREA), on a cell or
 # a row, or a cell without an address (placed after the one before it): only then is the real extent worked out.
-_FAR = re.compile(rb"""\br\s*=\s*["']\$?(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}\$?\d{6})|<(?:[A-Za-z_][\w.-]*:)?c(?:\s(?![^>]*\br\s*=)[^>]*)?>""")
+# Two patterns, each starting with a literal, scan several times faster than one alternation.
+_FAR_ADDRESS = re.compile(rb"""r\s*=\s*["']\$?(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}\$?\d{6})""")
+_NO_ADDRESS = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?:(?!r\s*=)[^>])*>)""")
 
 
 def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, int, str]], bool]:
@@ -188,7 +190,7 @@ def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, int
     far = False
     for buf, end in _blocks(zf, part):
         _scan_cells(buf, end, found)
-        far = far or _FAR.search(buf, 0, end) is not None
+        far = far or _FAR_ADDRESS.search(buf, 0, end) is not None or _NO_ADDRESS.search(buf, 0, end) is not None
     return found, far
 
 
