@@ -31,12 +31,16 @@ import json, sys, time
 from analysis.cli import main
 start = time.perf_counter()
 code = main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1"])
-try:
-    import resource
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-except ImportError:  # Windows
-    import psutil
-    peak = psutil.Process().memory_info().peak_wset
+try:  # Linux: the high-water mark of this program alone (ru_maxrss would count the parent's, inherited by fork)
+    status = open("/proc/self/status").read()
+    peak = int(status.split("VmHWM:")[1].split()[0]) * 1024
+except OSError:
+    try:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # macOS: bytes
+    except ImportError:  # Windows
+        import psutil
+        peak = psutil.Process().memory_info().peak_wset
 print(json.dumps({"seconds": time.perf_counter() - start, "peak": peak}), file=sys.stderr)
 sys.exit(code)
 """

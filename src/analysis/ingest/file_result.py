@@ -140,7 +140,6 @@ def clean_file(path: Path, rel: str, ledger: str) -> tuple[str | None, bytes]:
         return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）")
     digest = hashlib.sha256(data).hexdigest()
     record, tables, rejects = _clean_sheets(path, data, rel, spec)
-    del data
     table = _file_table(spec, tables)
     record = shorten_all({"file": rel, "ledger": ledger, "sha256": digest, **record})
     return digest, FileResult(record, table, shorten_all(rejects), _content_key(table)).to_bytes()

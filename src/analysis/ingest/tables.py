@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.ingest import commit
 from analysis.ingest.os_errors import RunError
 
 MANIFEST = "manifest.json"
@@ -92,8 +93,6 @@ def snapshot(processed_dir: Path | str, dest: Path | str, attempts: int = 3) -> 
     """Copy one run's outputs from processed_dir into dest (a folder only the caller writes) and return the
     manifest's bytes. A clean that replaces the outputs meanwhile makes the copy start over (a commit takes
     milliseconds); after `attempts` tries OutputsIncomplete."""
-    from analysis.ingest import commit
-
     dest = Path(dest)
     for attempt in range(1, attempts + 1):
         try:
