@@ -222,7 +222,7 @@ def counted_clean(raw: Path, out: Path) -> None:
 
     reads = []
     real = file_result.read_sheets
-    file_result.read_sheets = lambda path: reads.append(path) or real(path)
+    file_result.read_sheets = lambda path, *a: reads.append(path) or real(path, *a)
     with open(os.devnull, "w") as sink:
         stdout, sys.stdout = sys.stdout, sink
         try:

@@ -148,11 +148,19 @@ def _console_never_fails() -> None:
 def main(argv: list[str] | None = None) -> int:
     _console_never_fails()
     args = _parser().parse_args(argv)
+    from analysis.ingest.os_errors import RunError, describe
+
     try:
         return _run(args)
     except KeyboardInterrupt:
         print("\n已中断：输出文件保持上一次完整的状态，没有留下临时文件。", file=sys.stderr)
         return 130
+    except RunError as exc:  # a busy folder, a full disk, a crashed worker …: one line, never a traceback
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an operating-system error that no step turned into a sentence of its own
+        print(f"错误：{describe(exc)}", file=sys.stderr)
+        return 1
 
 
 def _run(args) -> int:
@@ -168,28 +176,18 @@ def _run(args) -> int:
         return 0
     if args.command == "clean":
         from analysis.ingest.folder_guide import placement_help
-        from analysis.ingest.pipeline import CleanBusy, CleanFailed, clean, default_jobs
+        from analysis.ingest.pipeline import clean, default_jobs
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
-        try:
-            result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
-        except (CleanBusy, CleanFailed) as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 1
+        result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
         if not result.manifest["files"]:
             print("\n".join(placement_help(args.raw)))
         return result.exit_code
     if args.command == "briefing":
-        from analysis.ingest.pipeline import CleanBusy, CleanFailed
-
-        try:
-            period = args.period or (str(args.year) if args.year is not None else None)
-            return briefing(period=period, raw=args.raw, processed=args.processed, out=args.out)
-        except (CleanBusy, CleanFailed) as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 1
+        period = args.period or (str(args.year) if args.year is not None else None)
+        return briefing(period=period, raw=args.raw, processed=args.processed, out=args.out)
     return 2
 
 

@@ -1,50 +1,92 @@
-"""What lets a rerun skip work: per-file results kept in <out>/.cache/files, and the key of the last run's outputs."""
+"""What lets a rerun skip work, and never lie: per-file results kept in <out>/.cache/files, and the state of the last
+run's outputs in <out>/.cache/state.json.
+
+A per-file entry is keyed by everything that decides its content: the file's bytes (hashed as they were cleaned),
+its path and ledger, the ledger specs, the code that cleans (code_fingerprint: the ingest package's source and
+the reader libraries' versions) and the day (dates after today are rejects). Each entry starts with the SHA-256
+of what follows, checked when it is loaded: an entry that is missing, cut short, damaged or unreadable is
+cleaned again, and the run says so.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from pathlib import Path
 
 import pyarrow as pa
 
+from analysis import __version__
 from analysis.ingest import commit
 from analysis.ingest.file_result import FileResult
 from analysis.ingest.spec import spec_fingerprint
+from analysis.ingest.tables import OutputsIncomplete, sha256, verified_outputs
 
 CACHE_DIR = ".cache"
 STATE = "state.json"
+_MAGIC = b"JFR1"  # an entry: _MAGIC, the SHA-256 of the payload (32 bytes), the payload (FileResult.to_bytes)
 
 
 def _key(*parts) -> str:
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
-def run_key(skipped, digests, strict: bool) -> str:
-    """What a run's outputs depend on. The day is part of it: dates after today are rejects."""
-    return _key(spec_fingerprint(), dt.date.today(), strict, json.dumps([skipped, sorted(digests.items())], ensure_ascii=False))
+INGEST_DIR = Path(__file__).resolve().parent
 
 
-def state_matches(out_dir: Path, key: str) -> bool:
-    """True when out_dir holds every output of the run that `key` describes."""
+@functools.cache
+def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
+    """The code that turns a file into its result: every source file of the ingest package, and the versions of
+    the libraries that read workbooks and write the results. An upgrade of any of them cleans every file again."""
+    import importlib.metadata
+
+    h = hashlib.sha256(__version__.encode())
+    for dist in ("python-calamine", "pyarrow"):
+        h.update(f"\0{dist} {importlib.metadata.version(dist)}".encode())
+    for p in sorted(ingest.rglob("*.py")):
+        h.update(b"\0" + p.relative_to(ingest).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def run_key(inputs, strict: bool) -> str:
+    """What a run's outputs depend on: the inputs (every file's hash or problem, what was skipped), the specs, the
+    code and the day (dates after today are rejects)."""
+    return _key(spec_fingerprint(), code_fingerprint(), dt.date.today(), strict, json.dumps(inputs, ensure_ascii=False))
+
+
+def unchanged_manifest(out_dir: Path, key: str) -> dict | None:
+    """The manifest of out_dir when it holds, whole and untouched, every output of the run that `key` describes."""
     try:
         state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return state.get("key") == key and all((out_dir / name).exists() for name in state.get("outputs", []))
+        if state.get("key") != key:
+            return None
+        data, _ = verified_outputs(out_dir)
+    except (OSError, ValueError, AttributeError, OutputsIncomplete):
+        return None
+    return json.loads(data) if sha256(data) == state.get("manifest") else None
 
 
-def state_json(key: str, outputs: list[str]) -> str:
-    return json.dumps({"key": key, "outputs": outputs}) + "\n"
+def state_json(key: str | None, manifest: bytes, cache: FileCache) -> str:
+    """The run's key, its manifest's checksum, the cache entries it used and the files that killed a worker."""
+    return json.dumps({"key": key, "manifest": sha256(manifest), "entries": sorted(cache.used),
+                       "crashed": sorted(cache.crashed)}, ensure_ascii=False) + "\n"
 
 
 class FileCache:
-    """Per-file results in out_dir/.cache, reused while the file's content, its path, the specs and the day are the same."""
+    """Per-file results in out_dir/.cache/files, reused while everything that decides them is the same."""
 
     def __init__(self, out_dir: Path):
         self.folder = out_dir / CACHE_DIR / "files"
         self.used: set[str] = set()
-        self.context = (spec_fingerprint(), dt.date.today())  # once per run, not once per file
+        self.damaged: list[str] = []  # files whose entry had to be cleaned again, for the run's summary
+        self.context = (spec_fingerprint(), code_fingerprint(), dt.date.today())  # once per run, not once per file
+        self.crashed: set[str] = set()  # files whose worker died this run
+        try:
+            state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
+            self.expected, self.crashed_before = set(state["entries"]), frozenset(state["crashed"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.expected, self.crashed_before = set(), frozenset()
 
     def key(self, rel: str, digest: str, ledger: str) -> str:
         return _key(rel, digest, ledger, *self.context)
@@ -52,20 +94,47 @@ class FileCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.arrow"
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str, rel: str) -> FileResult | None:
+        """The entry, checked against its checksum; None (and the file noted when the entry was expected to be
+        there or was there but damaged) when it must be cleaned again."""
+        path = self._path(key)
         try:
-            entry = FileResult.from_bytes(self._path(key).read_bytes())
-        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):  # absent, or not an entry: clean it again
+            data = path.read_bytes()
+        except FileNotFoundError:
+            if path.name in self.expected:
+                self.damaged.append(rel)
             return None
-        self.used.add(self._path(key).name)
+        except OSError:
+            self.damaged.append(rel)
+            return None
+        payload = data[len(_MAGIC) + 32:]
+        try:
+            if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC):len(_MAGIC) + 32]:
+                raise ValueError("checksum")
+            entry = FileResult.from_bytes(payload)
+        except (ValueError, KeyError, TypeError, pa.ArrowException):
+            self.damaged.append(rel)
+            return None
+        self.used.add(path.name)
         return entry
 
     def put(self, key: str, data: bytes) -> None:
         self.used.add(self._path(key).name)
-        commit.write_bytes(self._path(key), data)
+        commit.write_bytes(self._path(key), _MAGIC + hashlib.sha256(data).digest() + data)
 
     def prune(self) -> None:
         """Forget files that are no longer in the raw folder (the cache does not grow without end)."""
         for p in self.folder.glob("*"):
             if p.name not in self.used:
-                p.unlink(missing_ok=True)
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass  # tried again next run
+
+    def note(self) -> str | None:
+        """The summary's line about entries that were cleaned again, if any."""
+        if not self.damaged:
+            return None
+        names = "、".join(self.damaged[:5]) + (f" 等 {len(self.damaged)} 个文件" if len(self.damaged) > 5 else "")
+        return (f"[提示] 缓存：{names} 上次的清洗结果已丢失或损坏（{self.folder}），已重新清洗；"
+                "结果不受影响，如经常出现请检查磁盘")

@@ -1,6 +1,9 @@
 """One ledger file → its FileResult: the manifest record, the kept rows as one Arrow table, the rejects and the
 key of its content (to tell a re-saved copy); and the bytes a FileResult is cached and passed between processes as.
 
+The file is read into memory once: its hash is taken over those bytes and the same bytes are parsed, so the
+result is keyed by exactly what was cleaned, even when the file changes while the run reads it.
+
 Per-file tables hold the cleaned values as plain Arrow types; categories and nullable types are applied once per
 ledger, on the concatenated table (outputs.py), not once for each of a thousand files.
 """
@@ -14,18 +17,20 @@ from pathlib import Path
 import pyarrow as pa
 
 from analysis.ingest.cleaning import ARROW_TYPES, clean_sheet
+from analysis.ingest.discover import read_bytes, read_problem
 from analysis.ingest.layout import ROW_KINDS, find_layout
 from analysis.ingest.read import ReadError, read_sheets
 from analysis.ingest.spec import LedgerSpec, load_spec
 from analysis.ingest.summary import ROLE_REASONS, compare_summaries, sheet_role
+from analysis.ingest.text import shorten_all
 
 
-def _clean_sheets(path: Path, rel: str, spec: LedgerSpec):
-    """One workbook → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
+def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec):
+    """One workbook's bytes → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
     record = {"file": rel, "status": "ok", "sheets": []}
     tables, rejects, skipped = [], [], []
     try:
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, data)
     except ReadError as exc:
         record.update(status="failed", reason=str(exc))
         return record, tables, rejects
@@ -134,10 +139,22 @@ class FileResult:
         return cls(meta["record"], table.replace_schema_metadata(None), meta["rejects"], meta["content"])
 
 
-def clean_file(path: Path, rel: str, ledger: str, digest: str) -> bytes:
-    """One workbook → its FileResult as bytes (this also runs in worker processes)."""
+def clean_file(path: Path, rel: str, ledger: str) -> tuple[str | None, bytes]:
+    """One workbook → (SHA-256 of the bytes cleaned, its FileResult as bytes); the hash is None when the file could
+    not be read (this also runs in worker processes). Texts a person reads are cut to a sane length (text.py)."""
     spec = load_spec(ledger)
-    record, tables, rejects = _clean_sheets(path, rel, spec)
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）")
+    digest = hashlib.sha256(data).hexdigest()
+    record, tables, rejects = _clean_sheets(path, data, rel, spec)
     table = _file_table(spec, tables)
-    record = {"file": rel, "ledger": ledger, "sha256": digest, **record}
-    return FileResult(record, table, rejects, _content_key(table)).to_bytes()
+    record = shorten_all({"file": rel, "ledger": ledger, "sha256": digest, **record})
+    return digest, FileResult(record, table, shorten_all(rejects), _content_key(table)).to_bytes()
+
+
+def failed_file(rel: str, ledger: str, reason: str) -> bytes:
+    """The FileResult, as bytes, of a file that could not be cleaned at all."""
+    record = {"file": rel, "ledger": ledger, "status": "failed", "sheets": [], "reason": reason}
+    return FileResult(record, _file_table(load_spec(ledger), []), [], None).to_bytes()

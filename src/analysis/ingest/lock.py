@@ -1,27 +1,39 @@
-"""One clean at a time per output folder."""
+"""One writer at a time per folder: one clean per output folder, one briefing per reports folder.
+
+The locks are the operating system's own (filelock: flock on Linux and macOS, LockFileEx on Windows), held by an
+open file: they end with the process that holds them, so a run killed outright never leaves a lock that blocks
+the next one.
+"""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows: no lock; one analyst runs one clean at a time there
-    fcntl = None
+from filelock import FileLock, Timeout
+
+from analysis.ingest.os_errors import OutputError, RunError, describe
 
 
-class CleanBusy(Exception):
-    """Another clean is writing the same output folder."""
+class Busy(RunError):
+    """Another run holds the folder; the message says which command and what to do."""
+
+
+CleanBusy = Busy  # the name the commands have always caught
 
 
 @contextmanager
-def exclusive(out_dir: Path):
-    """Hold out_dir/.clean.lock for the run, so that two runs never interleave their writes."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".clean.lock", "a+") as handle:
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise CleanBusy(f"另一个 analysis clean 正在写入“{out_dir}”，请等它结束后再运行") from None
+def exclusive(folder: Path, lock_name: str = ".clean.lock", busy: str | None = None):
+    """Hold folder/lock_name for the block; Busy (with `busy` as the message) when another process holds it."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / lock_name, timeout=0)
+        lock.acquire()
+    except Timeout:
+        raise Busy(busy or f"另一个 analysis clean 正在写入“{folder}”，请等它结束后再运行") from None
+    except OSError as exc:
+        raise OutputError(describe(exc, folder)) from exc
+    try:
         yield
+    finally:
+        lock.release()

@@ -1,28 +1,33 @@
 """A raw folder → data/processed: every ledger's tidy table, rejects.csv and manifest.json (orchestration only).
 
 Files are found by folder (data/raw/<ledger>/**), read once per distinct content, and every row of
-every sheet is accounted for by kind. Outputs are written together and are byte-identical for the
-same raw files. The steps live in their own modules: discover, file_result (one file), cache, workers,
-outputs, commit, lock, manifest (the summary a person reads).
+every sheet is accounted for by kind. Outputs are replaced together (commit.replace_all) and are
+byte-identical for the same raw files; manifest.json records the checksum of every other output, so that a
+reader can tell that what it reads belongs to one run (tables.py). The steps live in their own modules:
+discover, file_result (one file), cache, workers, outputs, commit, lock, manifest (the summary a person reads).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import __version__
 from analysis.ingest import commit
-from analysis.ingest.cache import CACHE_DIR, STATE, FileCache, run_key, state_json, state_matches
+from analysis.ingest.cache import CACHE_DIR, STATE, FileCache, code_fingerprint, run_key, state_json, unchanged_manifest
 from analysis.ingest.discover import inputs, is_synthetic
 from analysis.ingest.file_result import FileResult
 from analysis.ingest.lock import CleanBusy, exclusive
 from analysis.ingest.manifest import summary_lines
+from analysis.ingest.os_errors import RunError
 from analysis.ingest.outputs import ledger_table, manifest_json, parquet_bytes, rejects_csv
 from analysis.ingest.spec import ledger_names, load_spec, spec_fingerprint
+from analysis.ingest.tables import MANIFEST, REJECTS, sha256
 from analysis.ingest.workers import CleanFailed, clean_misses, default_jobs
 
-__all__ = ["clean", "CleanResult", "CleanBusy", "CleanFailed", "default_jobs"]
+__all__ = ["clean", "CleanResult", "CleanBusy", "CleanFailed", "RunError", "default_jobs"]
+
+# A file that changes while it is read makes the run start over (from the cache: only that file is read again).
+ATTEMPTS = 3
 
 
 @dataclass
@@ -34,53 +39,80 @@ class CleanResult:
 def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, echo=print) -> CleanResult:
     """Clean every ledger file under raw_dir into out_dir. With jobs > 1, many changed files are cleaned in
     that many worker processes (the commands pass default_jobs(); a script that does so needs the usual
-    `if __name__ == "__main__":` guard where Python starts workers by spawn or forkserver)."""
+    `if __name__ == "__main__":` guard where Python starts workers by spawn or forkserver).
+    RunError (one Chinese line) when the run cannot go on: the folder is busy, the disk full, and so on."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     with exclusive(out_dir):
-        found, skipped, digests = inputs(raw_dir, ledger_names())
-        key = run_key(skipped, digests, strict)
-        if state_matches(out_dir, key):
-            manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-            echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
-            return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
-        manifest = _clean_all(raw_dir, out_dir, found, skipped, digests, strict, key, jobs, echo)
-    for line in summary_lines(manifest, out_dir):
+        commit.recover(out_dir)  # a change that a killed run left half done is completed before anything else
+        for _ in range(ATTEMPTS):
+            found, skipped = inputs(raw_dir, ledger_names())
+            key = run_key([[(f.rel, f.digest or f.problem) for files in found.values() for f in files], skipped], strict)
+            manifest = unchanged_manifest(out_dir, key)
+            if manifest is not None:
+                echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
+                return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
+            manifest, note = _clean_all(raw_dir, out_dir, found, skipped, strict, key, jobs, echo)
+            if manifest is not None:
+                break
+        else:
+            raise CleanFailed("原始台账在清洗过程中一再被改动（可能正在复制或保存）；请等文件复制、保存完成后再运行 analysis clean，"
+                              "输出文件保持上一次完整的状态")
+    for line in summary_lines(manifest, out_dir) + ([note] if note else []):
         echo(line)
     return CleanResult(manifest=manifest, exit_code=manifest["exit_code"])
 
 
-def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, state_key, jobs, echo) -> dict:
+def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) -> tuple[dict | None, str | None]:
+    """(manifest, the cache's note) once the outputs are written; (None, None) when a file changed while it was
+    read (its new content is cached, and the caller starts over)."""
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
-    manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "synthetic": is_synthetic(raw_dir),
-                "ledgers": {}, "files": [], "skipped": skipped}
+    manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "code_fingerprint": code_fingerprint(),
+                "synthetic": is_synthetic(raw_dir), "ledgers": {}, "files": [], "skipped": skipped}
     cache = FileCache(out_dir)
     # Every file once per distinct content, in path order; the cache answers for files cleaned before.
-    plan = {ledger: [] for ledger in found}  # (rel, digest, cache key or None for a byte-identical copy)
+    plan = {ledger: [] for ledger in found}  # (RawFile, cache key or None for a byte-identical copy)
     first_of, entries, misses = {}, {}, []
-    for ledger, paths in found.items():
-        for path in paths:
-            rel = path.relative_to(raw_dir).as_posix()
-            digest = digests[rel]
-            if digest in first_of:
-                plan[ledger].append((rel, digest, None))
+    for ledger, files in found.items():
+        for f in files:
+            if f.problem is not None or f.digest in first_of:
+                plan[ledger].append((f, None))
                 continue
-            first_of[digest] = rel
-            key = cache.key(rel, digest, ledger)
-            plan[ledger].append((rel, digest, key))
-            entries[key] = cache.get(key)
+            first_of[f.digest] = f.rel
+            key = cache.key(f.rel, f.digest, ledger)
+            plan[ledger].append((f, key))
+            entries[key] = cache.get(key, f.rel)
             if entries[key] is None:
-                misses.append((key, path, rel, ledger, digest))
-    for key, data in clean_misses(misses, jobs, echo):
-        cache.put(key, data)
-        entries[key] = FileResult.from_bytes(data)
+                misses.append(f)
+    changed = unsettled = False
+    for f, digest, data, crashed in clean_misses(misses, jobs, echo, isolate=cache.crashed_before):
+        if digest is None:  # not cleaned now (unreadable, or its worker died): named as failed, not remembered
+            entries[cache.key(f.rel, f.digest, f.ledger)] = FileResult.from_bytes(data)
+            unsettled = True
+            if crashed:
+                cache.crashed.add(f.rel)
+            continue
+        cache.put(cache.key(f.rel, digest, f.ledger), data)
+        if digest != f.digest:  # the file changed after it was hashed: start over with what it is now
+            changed = True
+            continue
+        entries[cache.key(f.rel, digest, f.ledger)] = FileResult.from_bytes(data)
+    if changed:
+        return None, None
 
-    outputs = {}  # written together at the end, so that a failure leaves the previous outputs whole
+    outputs = {}  # replaced together at the end, so that a failure leaves the previous outputs whole
     all_rejects, seen_content = [], {}
     for ledger, files in plan.items():
         spec = load_spec(ledger)
         tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
                             "files_failed": 0, "duplicates": 0}
-        for rel, digest, key in files:
+        for f, key in files:
+            rel, digest = f.rel, f.digest
+            if f.problem is not None:
+                manifest["files"].append({"file": rel, "ledger": ledger, "status": "failed", "sheets": [],
+                                          "reason": f.problem})
+                lsum["files"] += 1
+                lsum["files_failed"] += 1
+                continue
             if key is None:
                 first = first_of[digest]
                 manifest["files"].append({"file": rel, "ledger": ledger, "sha256": digest, "status": "duplicate",
@@ -120,15 +152,17 @@ def _clean_all(raw_dir, out_dir, found, skipped, digests, strict, state_key, job
         lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
         manifest["ledgers"][ledger] = lsum
         outputs[out_dir / f"{ledger}.parquet"] = parquet_bytes(table)
-    outputs[out_dir / "rejects.csv"] = rejects_csv(all_rejects)
+    outputs[out_dir / REJECTS] = rejects_csv(all_rejects)
     failed = any(f["status"] in ("failed", "partial") for f in manifest["files"])
     manifest["exit_code"] = 1 if failed or (strict and all_rejects) else 0
-    outputs[out_dir / "manifest.json"] = manifest_json(manifest)
-    names = [p.name for p in outputs]
-    outputs[out_dir / CACHE_DIR / STATE] = state_json(state_key, names)
-    commit.write_all(outputs)
+    manifest["outputs"] = {path.name: sha256(data) for path, data in outputs.items()}  # what tables.py checks
+    manifest_bytes = manifest_json(manifest).encode("utf-8")
+    outputs[out_dir / MANIFEST] = manifest_bytes
+    # A run with a file that could not be cleaned is never "up to date": the next run tries that file again.
+    outputs[out_dir / CACHE_DIR / STATE] = state_json(None if unsettled else state_key, manifest_bytes, cache)
+    commit.replace_all(out_dir, outputs)
     cache.prune()
-    return manifest
+    return manifest, cache.note()
 
 
 def _rejects_not_in(rejects: list, original: list) -> list:

@@ -1,6 +1,12 @@
-"""Changed files cleaned in worker processes, one per core: results come back as bytes, in the order they finish."""
+"""Changed files cleaned in worker processes, one per core: results come back as bytes, in the order they finish.
+
+A worker that dies (the reader aborted on a hostile file, the OOM killer) does not take the run down: the files it
+had in hand are cleaned again, each alone in a worker of its own, and a file that kills that one too is reported
+as failed; the others go on in a new pool.
+"""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -8,11 +14,12 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from analysis.ingest.file_result import clean_file
+from analysis.ingest.file_result import clean_file, failed_file
+from analysis.ingest.os_errors import RunError
 
 
-class CleanFailed(Exception):
-    """The run stopped for a reason outside the ledgers (a worker process died); the message says what to do."""
+class CleanFailed(RunError):
+    """The run stopped for a reason outside the ledgers (worker processes could not run); the message says what to do."""
 
 
 # Each worker holds its own interpreter and value memo (~100–250 MB at a million rows): more than this
@@ -33,40 +40,89 @@ def default_jobs() -> int:
 # the demo's workbooks with fork: 4 files 0.04 s in one process, 0.06 s in two; 15 files 0.25 s, 0.17 s).
 FILES_PER_WORKER = 8
 
+CRASHED = ("读取这个文件时清洗进程意外退出（可能是文件内容异常让读取程序崩溃，也可能是内存不足），已跳过；"
+           "请用 Excel 或 WPS 打开检查后另存，再重新运行")
 
-def clean_misses(misses: list, jobs: int, echo):
-    """Yield (cache key, entry bytes) for each (key, path, rel, ledger, digest) in misses, in the order
-    they finish: in `jobs` worker processes when there are enough files, else in this one."""
+
+def clean_misses(misses: list, jobs: int, echo, isolate=frozenset()):
+    """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes, whether its worker died) for each RawFile
+    in misses, in the order they finish: in `jobs` worker processes when there are enough files, else in this one.
+    Files in `isolate` (they killed a worker before) are cleaned each in a worker of its own, never in this process."""
     step = max(1, len(misses) // 20) if len(misses) >= 50 else 0  # progress only where the run is long
+    done = 0
 
-    def progress(done: int, rel: str) -> None:
+    def progress(rel: str) -> None:
+        nonlocal done
+        done += 1
         if step and (done % step == 0 or done == len(misses)):
             echo(f"  清洗 {done}/{len(misses)}：{rel}", file=sys.stderr)
 
+    for f in misses:
+        if f.rel in isolate:
+            progress(f.rel)
+            yield f, *_alone(f)
+    misses = [f for f in misses if f.rel not in isolate]
     workers = min(jobs, len(misses) // FILES_PER_WORKER)
     if workers < 2:
-        for done, (key, path, rel, ledger, digest) in enumerate(misses, 1):
-            progress(done, rel)
-            yield key, clean_file(path, rel, ledger, digest)
+        for f in misses:
+            progress(f.rel)
+            yield f, *clean_file(f.path, f.rel, f.ledger), False
         return
-    pool = ProcessPoolExecutor(workers, initializer=_worker_init)
-    done = 0
+    for f, digest, data, crashed in _pooled(misses, workers):
+        progress(f.rel)
+        yield f, digest, data, crashed
+
+
+# Per file of a pool: 0 not started, 1 in a worker's hands, 2 finished (shared memory, written without a lock, so
+# that a worker killed at any instant cannot leave a lock held).
+_state = None
+
+
+def _pooled(misses: list, workers: int):
+    state = multiprocessing.RawArray("b", len(misses))
+    pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(state,))
+    pending = set(range(len(misses)))
     try:
-        futures = {pool.submit(clean_file, path, rel, ledger, digest): (key, rel)
-                   for key, path, rel, ledger, digest in misses}
+        futures = {pool.submit(_clean_one, i, f.path, f.rel, f.ledger): i for i, f in enumerate(misses)}
         for future in as_completed(futures):
-            key, rel = futures[future]
+            i = futures[future]
             try:
-                data = future.result()
+                digest, data = future.result()
             except BrokenProcessPool:
-                raise CleanFailed(f"一个清洗进程意外退出（可能是内存不足，或某个文件让读取程序崩溃）；已清洗的 {done} 个文件"
-                                  "已记住，输出文件保持上一次完整的状态。请用 analysis clean --jobs 1 重新运行，"
-                                  "找出出问题的文件。") from None
-            done += 1
-            progress(done, rel)
-            yield key, data
+                break
+            pending.discard(i)
+            yield misses[i], digest, data, False
     finally:
         _shutdown(pool)
+    if not pending:
+        return
+    in_hand = [i for i in sorted(pending) if state[i] == 1]
+    if not in_hand:  # the workers died before taking any file: nothing to learn by trying again
+        raise CleanFailed("清洗进程无法运行（可能是内存不足）；输出文件保持上一次完整的状态。请用 analysis clean --jobs 1 重新运行")
+    for i in in_hand:
+        yield misses[i], *_alone(misses[i])
+    rest = [misses[i] for i in sorted(pending) if state[i] != 1]
+    if rest:
+        yield from _pooled(rest, min(workers, len(rest)))
+
+
+def _alone(f) -> tuple:
+    """(digest, entry bytes, whether the worker died) of one file cleaned in a worker of its own: a file that kills
+    this one too is reported as failed."""
+    pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(multiprocessing.RawArray("b", 1),))
+    try:
+        return *pool.submit(_clean_one, 0, f.path, f.rel, f.ledger).result(), False
+    except BrokenProcessPool:
+        return None, failed_file(f.rel, f.ledger, CRASHED), True
+    finally:
+        _shutdown(pool)
+
+
+def _clean_one(index: int, path, rel: str, ledger: str):
+    _state[index] = 1
+    result = clean_file(path, rel, ledger)
+    _state[index] = 2
+    return result
 
 
 def _shutdown(pool: ProcessPoolExecutor) -> None:
@@ -82,7 +138,9 @@ def _shutdown(pool: ProcessPoolExecutor) -> None:
             signal.signal(signal.SIGINT, previous)
 
 
-def _worker_init() -> None:
+def _worker_init(state) -> None:
+    global _state
+    _state = state
     # Ctrl-C reaches every process of the terminal: the parent stops the run and says so; workers
     # finish the file in hand quietly instead of each printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

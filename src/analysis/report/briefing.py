@@ -10,7 +10,12 @@ Titles and outputs may use {period} (2023年, 2024年第二季度, 2024年6月, 
 for a year), {year}, and for per-ledger pages {ledger}, {label} and {topic}. Each run gets `period` (as the
 command line writes it) and `processed_dir` (and `ledger`) as papermill parameters and is exported to
 <out>/<period>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
-named and skipped. All pages are written at once, or none.
+named and skipped. All pages are written at once, or none (commit.replace_all, as the clean's outputs).
+
+One briefing at a time per reports folder (a lock), and from one generation of the processed data: the outputs
+of the clean are copied, checked against their manifest, into <out>/.build/data, and every page is built from
+that copy, so a clean that runs meanwhile cannot mix pages of two runs. The fingerprint that lets an unchanged
+briefing be skipped names that data by its manifest (which holds every output's checksum).
 """
 from __future__ import annotations
 
@@ -23,8 +28,11 @@ from pathlib import Path
 from analysis import paths
 from analysis.ingest import commit
 from analysis.ingest.folder_guide import placement_help
+from analysis.ingest.lock import exclusive
+from analysis.ingest.os_errors import RunError, describe
 from analysis.ingest.pipeline import clean, default_jobs
 from analysis.ingest.spec import load_spec
+from analysis.ingest.tables import snapshot
 from analysis.report.periods import Period, parse_period
 
 STAMP = "stamp.json"
@@ -103,14 +111,13 @@ def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, l
     return pages
 
 
-def _fingerprint(period: Period, processed: Path, notebooks: list[Path]) -> str:
-    """Everything an exported page depends on: the period, the processed data, the notebooks and this package."""
-    h = hashlib.sha256(repr(period).encode())
+def _fingerprint(period: Period, manifest: bytes, notebooks: list[Path]) -> str:
+    """Everything an exported page depends on: the period, the processed data (its manifest, which holds the
+    checksum of every output), the notebooks and this package."""
+    h = hashlib.sha256(repr(period).encode() + b"\0" + manifest)
     code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    data = [p for p in sorted(processed.iterdir()) if not p.name.startswith(".")]  # outputs, not the cache
-    for p in [*data, *notebooks, *code]:
-        if p.is_file():
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    for p in [*notebooks, *code]:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
@@ -135,13 +142,28 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     if not notebooks:
         print(f"错误：找不到简报页面的笔记本（{notebooks_dir}/*.ipynb），请在项目根目录运行", file=sys.stderr)
         return 2
+    try:
+        with exclusive(out, ".briefing.lock", busy=f"另一个 analysis briefing 正在生成“{out}”中的简报，请等它结束后再运行"):
+            commit.recover(out)  # pages that a killed briefing left half replaced are completed first
+            return _build(period, raw, processed, out, notebooks_dir, notebooks)
+    except RunError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"错误：{describe(exc, out)}", file=sys.stderr)
+        return 1
+
+
+def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, notebooks: list[PageNotebook]) -> int:
     # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
     if clean(raw, processed, jobs=default_jobs()).exit_code:
         print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
+    data_dir = out / ".build" / "data"
+    manifest = snapshot(processed, data_dir)  # one generation of the processed data, for every page
 
     from analysis.report import pages  # imported here: pandas and matplotlib only once cleaning is settled
 
-    data = pages.load(processed)
+    data = pages.load(data_dir)
     if not any(len(table) for table in data.tables.values()):
         print("\n".join(placement_help(raw)), file=sys.stderr)
         return 2
@@ -153,8 +175,8 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     folder = parse_period(str(period)).key if period is not None else chosen.key
     target = out / folder
     build_dir = out / ".build" / folder
-    planned = plan_pages(notebooks, chosen, processed, pages.ledgers_with_data(data, chosen))
-    stamp = _fingerprint(chosen, processed, [nb.path for nb in notebooks])
+    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen))
+    stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
     index, report = target / "index.html", target / REPORT_WORKBOOK
     stamp_file = build_dir / STAMP
@@ -174,7 +196,10 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     try:
         executed = execute.execute_notebooks(runs, workdir=notebooks_dir, build_dir=build_dir)
     except execute.ReportError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        if isinstance(exc.__cause__, OSError):  # the disk, not the notebook: name the folder
+            print(f"错误：{describe(exc.__cause__, out)}", file=sys.stderr)
+        else:
+            print(f"错误：{exc}", file=sys.stderr)
         return 1
     written, suffix = {}, pages.DEMO_SUFFIX if data.synthetic else ""
     back = [("← 目录", index.name)]
@@ -197,10 +222,10 @@ def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: P
     except execute.ReportError as exc:
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
-    commit.write_all(written)  # all pages or none: never a mix of this build and the last
-    for html_path in written:
-        print(f"  已写出 {html_path}")
-    commit.write_text(stamp_file, json.dumps({"fingerprint": stamp}) + "\n")
+    written[stamp_file] = json.dumps({"fingerprint": stamp}) + "\n"
+    commit.replace_all(out, written)  # all pages or none: never a mix of this build and the last
+    for path in [*outputs, report, index]:
+        print(f"  已写出 {path}")
     print(f"完成。目录：{index.resolve()}")
     print(f"Excel 报表：{report.resolve()}")
     print(f"领导版简报：{(target / 'briefing.html').resolve()}")

@@ -18,6 +18,7 @@ from analysis import paths
 from analysis.ingest.manifest import problems
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
+from analysis.ingest.text import shorten
 from analysis.report import metrics, narrative, plots
 from analysis.report.catalogue import load_catalogue
 from analysis.report.figures import format_percent, plain_number
@@ -50,11 +51,12 @@ def load(processed_dir: str | Path | None = None) -> Data:
     if not (processed_dir / "manifest.json").exists():
         raise FileNotFoundError(f"“{processed_dir.resolve()}”中没有清洗结果：请先在项目文件夹运行 analysis clean"
                                 "（或 analysis briefing：data/raw 中没有台账时它会生成并清洗示例数据）")
+    manifest = load_manifest(processed_dir)  # every table and the rejects are checked against this one manifest
     return Data(
         folder=processed_dir,
-        tables={ledger: load_table(processed_dir, ledger) for ledger in ledger_names()},
-        manifest=load_manifest(processed_dir),
-        rejects=load_rejects(processed_dir),
+        tables={ledger: load_table(processed_dir, ledger, manifest) for ledger in ledger_names()},
+        manifest=manifest,
+        rejects=load_rejects(processed_dir, manifest),
         catalogue=load_catalogue(),
     )
 
@@ -89,10 +91,11 @@ def _shown_path(path: Path) -> str:
 
 
 def _holds_rows(processed: Path) -> bool:
-    try:
-        manifest = load_manifest(processed)
-    except (OSError, ValueError):
+    """Whether a clean left rows in `processed`. Outputs a clean left incomplete are not passed over for the demo:
+    OutputsIncomplete says to rerun the clean."""
+    if not (processed / "manifest.json").is_file():
         return False
+    manifest = load_manifest(processed)
     return any(s.get("rows_kept") for s in manifest.get("ledgers", {}).values())
 
 
@@ -110,7 +113,8 @@ def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
     cls = ['class="num"' if c in numeric else "" for c in frame.columns]
     head = "".join(f"<th {a}>{html.escape(str(c))}</th>" for a, c in zip(cls, frame.columns))
     body = "".join(
-        "<tr>" + "".join(f"<td {a}>{html.escape('' if pd.isna(v) else str(v))}</td>" for a, v in zip(cls, row)) + "</tr>"
+        "<tr>" + "".join(f"<td {a}>{html.escape('' if pd.isna(v) else shorten(str(v)))}</td>" for a, v in zip(cls, row))
+        + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return HTML(f'<div class="table-wrap"><table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
@@ -118,7 +122,7 @@ def _table(frame: pd.DataFrame, numeric: tuple = ()) -> HTML:
 
 
 def _paragraphs(texts) -> HTML:
-    return HTML("".join(f"<p>{html.escape(t)}</p>" for t in texts))
+    return HTML("".join(f"<p>{html.escape(shorten(t))}</p>" for t in texts))
 
 
 def _change(row, no_previous: str = "上年无数据") -> str:

@@ -3,7 +3,8 @@
 python-calamine reads .xlsx/.xlsm/.xls/.ods (values, merged ranges, sheet visibility); CSV files
 are decoded as UTF-8 (with or without BOM) or GBK/GB18030. A file that cannot be read raises
 ReadError with a reason in Chinese; everything else about the content is left to layout.py and
-cleaning.py. One module per format family: ooxml (zip workbooks), ole (.xls and encrypted files),
+cleaning.py. The bytes are read once by the caller, which hashes the same bytes it hands here: what is
+parsed is what the cache is keyed by. One module per format family: ooxml (zip workbooks), ole (.xls and encrypted files),
 html_table, csv_file; workbook (python-calamine) turns a workbook into sheets of cells.
 
 Ledgers arrive by chat and e-mail, so before any reader touches a file its first bytes say what it
@@ -12,7 +13,7 @@ really is (the extension is often wrong):
 - zero bytes, a download cut off half-way, random bytes, a PDF, picture or Word file with an Excel
   name: each gets its own sentence;
 - a zip (.xlsx): the central directory is checked first (entry count, total uncompressed size and
-  the compression ratio of large parts), so that a zip bomb is refused in milliseconds, before
+  the compression ratio of all parts together), so that a zip bomb is refused in milliseconds, before
   anything is decompressed. The readers bound every part by its declared size (the Rust zip
   crate stops with an error past it), so the declared sizes are a safe limit;
 - an OLE2 compound file: an encrypted .xlsx (EncryptionInfo / EncryptedPackage streams) or an
@@ -45,14 +46,20 @@ __all__ = ["read_sheets", "ReadError", "Sheet", "SUFFIXES", "FORMULA_ERRORS", "U
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def read_sheets(path: Path) -> list[Sheet]:
-    """The sheets of one ledger file; ReadError (in Chinese) for a file that cannot be read at all."""
+def read_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
+    """The sheets of one ledger file, from `data` (its bytes, already read; else the file is read here);
+    ReadError (in Chinese) for a file that cannot be read at all."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ReadError(f"不支持的文件类型“{suffix or '无扩展名'}”")
     try:
-        return _read(path, suffix)
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ReadError(f"文件无法打开（{exc.strerror or type(exc).__name__}）") from None
+        return _read(path, suffix, data)
     except ReadError:
         raise
     except MemoryError:
@@ -61,29 +68,24 @@ def read_sheets(path: Path) -> list[Sheet]:
         raise ReadError(f"文件已损坏，读取时出错（{type(exc).__name__}）") from None
 
 
-def _read(path: Path, suffix: str) -> list[Sheet]:
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(HEAD_BYTES)
-    except OSError as exc:
-        raise ReadError(f"文件无法打开（{exc.strerror or type(exc).__name__}）") from None
-    if size == 0:
+def _read(path: Path, suffix: str, data: bytes) -> list[Sheet]:
+    if not data:
         raise ReadError("文件是空的（0 字节），可能下载或传输没有完成；请重新获取原文件")
+    head = data[:HEAD_BYTES]
     kind = _sniff(head)
     if kind == "zip":
-        return read_zip_workbook(path, suffix, size)
+        return read_zip_workbook(data, suffix)
     if kind == "ole":
-        return read_ole_workbook(path, suffix, size)
+        return read_ole_workbook(data)
     if kind == "html":
-        return read_html(path, suffix)
+        return read_html(path, data, suffix)
     if kind == "spreadsheetml":
         raise ReadError(f"文件扩展名是“{suffix}”，内容却是“XML 电子表格 2003”格式，程序不能直接读取；"
                         "请用 Excel 或 WPS 打开后另存为 .xlsx")
     if kind in _FOREIGN:
         raise ReadError(f"文件扩展名是“{suffix}”，内容却是{_FOREIGN[kind]}，不是台账表格；请确认发来的文件是否正确")
     if suffix == ".csv":
-        return [read_csv(path)]
+        return [read_csv(path, data)]
     if _looks_like_text(head):
         raise ReadError(f"文件已损坏或不是 Excel 文件：扩展名是“{suffix}”，内容却是纯文本（可能是系统导出的文本文件）；"
                         "请用 Excel 或 WPS 打开后另存为 .xlsx")

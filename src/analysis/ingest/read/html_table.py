@@ -5,10 +5,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from analysis.ingest.read.sheet import MAX_COLUMNS, MAX_ROWS, ReadError, Sheet
+from analysis.ingest.read.sheet import MAX_AREA, MAX_COLUMNS, MAX_ROWS, ReadError, Sheet
 
-def read_html(path: Path, suffix: str) -> list[Sheet]:
-    data = path.read_bytes()
+def read_html(path: Path, data: bytes, suffix: str) -> list[Sheet]:
     text = _decode_html(data, suffix)
     parser = _TableParser()
     parser.feed(text)
@@ -56,10 +55,15 @@ class _Table:
         self.cell: list | None = None
         self.span = (1, 1)
         self.carried: dict[int, list] = {}  # column -> [rows left, value] from a rowspan above
+        self.cells = 0
 
     def _put(self, col: int, value) -> None:
         if col >= MAX_COLUMNS:
             return
+        self.cells += 1
+        if self.cells > MAX_AREA:  # spans over a whole sheet: not a ledger, and it would take all memory
+            raise ReadError(f"网页表格的单元格（含跨行跨列展开后）超过 {MAX_AREA // 10_000} 万个，不是正常的台账，已拒绝读取；"
+                            "请检查导出的文件")
         if len(self.row) <= col:
             self.row.extend([""] * (col + 1 - len(self.row)))
         self.row[col] = value

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
-from analysis.ingest.read.sheet import PASSWORD, ReadError, Sheet, truncated
+from analysis.ingest.read.sheet import PASSWORD, ReadError, Sheet, check_extent, truncated
 from analysis.ingest.read.workbook import read_calamine
 
 class _Truncated(Exception):
@@ -67,8 +66,8 @@ def _ole_directory(data: bytes) -> dict[str, tuple[int, int, list]]:
     return streams
 
 
-def read_ole_workbook(path: Path, suffix: str, size: int) -> list[Sheet]:
-    data = path.read_bytes()
+def read_ole_workbook(data: bytes) -> list[Sheet]:
+    size = len(data)
     try:
         streams = _ole_directory(data)
     except _Truncated:
@@ -91,8 +90,8 @@ def read_ole_workbook(path: Path, suffix: str, size: int) -> list[Sheet]:
         stream = b"".join(data[base + s * ss: base + (s + 1) * ss] for s in book[2])[: book[1]]
         if _biff_encrypted(stream):
             raise ReadError(PASSWORD)
-        fixes = _biff_error_cells(stream)
-    return read_calamine(path, by_path=suffix == ".xls", fixes=fixes)
+        fixes = _biff_scan(stream)
+    return read_calamine(data, fixes=fixes)
 
 
 def _biff_records(stream: bytes, pos: int = 0):
@@ -119,9 +118,16 @@ _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
                 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 
 
-def _biff_error_cells(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
+# BIFF8 records of cells with content, whose data starts with (row, column): NUMBER, RK, LABELSST, LABEL, RSTRING,
+# FORMULA, BOOLERR; MULRK (several RKs in one row) ends with its last column. BLANK and MULBLANK only format.
+_CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0205}
+_MULRK = 0x00BD
+
+
+def _biff_scan(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
     """Sheet name → (row, column, error text) of the error cells of a BIFF8 (.xls) workbook stream:
-    BOOLERR records with an error, and FORMULA records whose cached result is an error."""
+    BOOLERR records with an error, and FORMULA records whose cached result is an error. ReadError for a sheet
+    whose content lies scattered far beyond its table (sheet.check_extent)."""
     records = _biff_records(stream)
     first = next(records, None)
     if first is None or first[0] != 0x0809 or len(first[2]) < 2 or struct.unpack_from("<H", first[2])[0] != 0x0600:
@@ -137,15 +143,22 @@ def _biff_error_cells(stream: bytes) -> dict[str, list[tuple[int, int, str]]]:
     found = {}
     for name, offset in sheets:
         cells = []
+        last_row = last_col = count = 0
         for typ, _, rec in _biff_records(stream, offset):
             if typ == 0x000A:
                 break
+            if (typ in _CELL_RECORDS or typ == _MULRK) and len(rec) >= 6:
+                row, col = struct.unpack_from("<HH", rec)
+                if typ == _MULRK:
+                    col = struct.unpack_from("<H", rec, len(rec) - 2)[0]
+                last_row, last_col, count = max(last_row, row), max(last_col, col), count + 1
             if typ == 0x0205 and len(rec) >= 8 and rec[7] == 1:  # BOOLERR holding an error
                 row, col = struct.unpack_from("<HH", rec)
                 cells.append((row, col, _BIFF_ERRORS.get(rec[6], "#VALUE!")))
             elif typ == 0x0006 and len(rec) >= 14 and rec[12:14] == b"\xff\xff" and rec[6] == 2:  # FORMULA → error
                 row, col = struct.unpack_from("<HH", rec)
                 cells.append((row, col, _BIFF_ERRORS.get(rec[8], "#VALUE!")))
+        check_extent(name, last_row, last_col, count)
         if cells:
             found[name] = cells
     return found

@@ -1,49 +1,53 @@
-"""Zip workbooks (.xlsx, .xlsm, .ods): refused before decompression when they are bombs; formula error cells found.
+"""Zip workbooks (.xlsx, .xlsm, .ods): refused before decompression when they are bombs; formula error cells found;
+sheets whose content lies scattered far from the table refused before python-calamine allocates their grid.
 
 python-calamine reads formula error cells (#REF!, #N/A …) and formula cells without a cached result as empty
 strings (dimastbk/python-calamine#105). The sheet XML is scanned for them, streamed, and only the cells that hold
-an error or a formula are parsed.
+an error or a formula are parsed. The same pass looks for cell addresses beyond row 99,999 or column AZ (and for
+cells without an address); only a sheet that has any is scanned cell by cell for its real extent (see
+sheet.check_extent).
 """
 from __future__ import annotations
 
 import html
+import io
 import posixpath
 import re
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree
 
-from analysis.ingest.read.sheet import UNCALCULATED, ReadError, Sheet, column_index, size_text, truncated
+from analysis.ingest.read.sheet import (
+    UNCALCULATED, ReadError, Sheet, check_extent, column_index, size_text, truncated,
+)
 from analysis.ingest.read.workbook import read_calamine
 
-# Zip-bomb limits, checked on the zip's central directory before anything is decompressed.
-# A real ledger workbook is a few MB unpacked (a 100 000-row sheet is about 100 MB) and its XML
-# compresses 5–30 times; a part that unpacks to more than LARGE_PART at more than MAX_RATIO
-# times, or a workbook above MAX_UNCOMPRESSED in all, is not a ledger.
+# Zip-bomb limits, checked on the zip's central directory before anything is decompressed, over all parts
+# together (a bomb split into many parts just under a per-part limit is still a bomb). A real ledger workbook
+# is a few MB unpacked (a 100 000-row sheet is about 100 MB) and its XML compresses 5–30 times; a workbook that
+# unpacks to more than LARGE at more than MAX_RATIO times, or to more than MAX_UNCOMPRESSED, is not a ledger.
 MAX_UNCOMPRESSED = 1 << 30  # 1 GiB
-LARGE_PART = 64 << 20  # 64 MiB
+LARGE = 64 << 20  # 64 MiB
 MAX_RATIO = 200
 MAX_PARTS = 10_000
 
 
-def read_zip_workbook(path: Path, suffix: str, size: int) -> list[Sheet]:
+def read_zip_workbook(data: bytes, suffix: str) -> list[Sheet]:
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
         # It starts like a zip, but the central directory at its end is missing or damaged.
-        raise ReadError(truncated(size)) from None
+        raise ReadError(truncated(len(data))) from None
     with zf:
         infos = zf.infolist()
         _check_bomb(infos)
         names = {i.filename for i in infos}
         kind = _zip_kind(zf, names)
         try:
-            fixes = _formula_cells(zf, names) if kind == "xlsx" else {}
+            fixes = _scan_sheets(zf, names) if kind == "xlsx" else {}
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
             # a bad CRC, a part cut short, an unknown compression method, a zip-level password
             raise ReadError("文件已损坏：工作表数据解压时出错（可能传输中损坏或被截断）；请重新获取原文件") from None
-    direct = {"xlsx": (".xlsx", ".xlsm"), "ods": (".ods",)}.get(kind, ())
-    return read_calamine(path, by_path=suffix in direct, fixes=fixes)
+    return read_calamine(data, fixes=fixes)
 
 
 def _check_bomb(infos) -> None:
@@ -53,11 +57,11 @@ def _check_bomb(infos) -> None:
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
         raise ReadError(f"文件解压后达 {size_text(total)}，超过上限 {size_text(MAX_UNCOMPRESSED)}，{refuse}")
-    for i in infos:
-        if i.file_size > LARGE_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            ratio = i.file_size // max(i.compress_size, 1)
-            raise ReadError(f"文件中的“{i.filename}”解压后达 {size_text(i.file_size)}，压缩了约 {ratio} 倍"
-                            f"（正常工作簿不超过几十倍），{refuse}")
+    packed = sum(i.compress_size for i in infos)
+    if total > LARGE and total > MAX_RATIO * max(packed, 1):
+        largest = max(infos, key=lambda i: i.file_size)
+        raise ReadError(f"文件解压后达 {size_text(total)}（最大的部件“{largest.filename}”{size_text(largest.file_size)}），"
+                        f"压缩了约 {total // max(packed, 1)} 倍（正常工作簿不超过几十倍），{refuse}")
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set) -> str:
@@ -96,12 +100,18 @@ _FORMULA = re.compile(rb"<" + _NAME + rb"f[\s>/]")
 _TEXT_TYPES = {b"str", b"s", b"inlineStr"}
 
 
-def _formula_cells(zf: zipfile.ZipFile, names: set) -> dict[str, list[tuple[int, int, str]]]:
-    """Sheet name → (row, column, value) of the cells calamine would read as blank but are not."""
+def _scan_sheets(zf: zipfile.ZipFile, names: set) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name → (row, column, value) of the cells calamine would read as blank but are not; ReadError for a
+    sheet whose content lies scattered far beyond its table."""
     found = {}
-    for sheet, part in _sheet_parts(zf, names).items():
-        cells = _scan_sheet_xml(zf, part)
-        if cells:
+    parts = _sheet_parts(zf, names)
+    # Worksheet parts that workbook.xml does not lead to (it could not be parsed) are checked for extent too.
+    others = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml") and n not in parts.values())
+    for sheet, part in [*parts.items(), *((n, n) for n in others)]:
+        cells, far = _scan_sheet_xml(zf, part)
+        if far:
+            check_extent(sheet, *_extent(zf, part))
+        if cells and sheet in parts:
             found[sheet] = cells
     return found
 
@@ -148,9 +158,8 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set) -> dict[str, str]:
     return parts
 
 
-def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]]:
-    """Stream one sheet's XML in blocks cut after a row boundary; parse only the triggering cells."""
-    found: list[tuple[int, int, str]] = []
+def _blocks(zf: zipfile.ZipFile, part: str):
+    """(buffer, end) pieces of one sheet's XML, streamed, each cut after a row boundary: no cell spans two."""
     carry = b""
     with zf.open(part) as f:
         while True:
@@ -162,10 +171,57 @@ def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int, str]
             else:
                 cut = len(buf)
             if cut:
-                _scan_cells(buf, cut, found)
+                yield buf, cut
             carry = buf[cut:]
             if not block:
-                return found
+                return
+
+
+# An address beyond row 99,999 or column AZ (a grid of up to 5.2 million cells, sheet.MAX_AREA), on a cell or
+# a row, or a cell without an address (placed after the one before it): only then is the real extent worked out.
+# Two patterns, each starting with a literal, scan several times faster than one alternation.
+_FAR_ADDRESS = re.compile(rb"""r\s*=\s*["']\$?(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}\$?\d{6})""")
+_NO_ADDRESS = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c(?:>|\s(?:(?!r\s*=)[^>])*>)""")
+
+
+def _scan_sheet_xml(zf: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, int, str]], bool]:
+    """(the cells calamine would read as blank but are not, whether any address lies far out), in one pass."""
+    found: list[tuple[int, int, str]] = []
+    far = False
+    for buf, end in _blocks(zf, part):
+        _scan_cells(buf, end, found)
+        far = far or _FAR_ADDRESS.search(buf, 0, end) is not None or _NO_ADDRESS.search(buf, 0, end) is not None
+    return found, far
+
+
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*?)(/?)>")
+_ROW_R = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d{1,7})["']""")
+
+
+def _extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int, int]:
+    """(last row, last column, number of cells) of the cells with content (a value, a text or a formula) in one
+    sheet, placed the way readers place them: by their address, else after the cell before. Cells that only
+    carry formatting do not count (python-calamine leaves them out too). Cell by cell: only for sheets that
+    _FAR flags."""
+    last_row = last_col = cells = 0
+    row = col = -1
+    for buf, end in _blocks(zf, part):
+        for m in _TAG.finditer(buf, 0, end):
+            attrs = m.group(2)
+            if m.group(1) == b"row":
+                r = _ROW_R.search(attrs)
+                row, col = (int(r.group(1)) - 1 if r else row + 1), -1
+                continue
+            ref = _ATTR_R.search(attrs)
+            if ref is not None:
+                row, col = int(ref.group(2)) - 1, column_index(ref.group(1).upper().decode())
+            else:
+                col += 1
+            if m.group(3) or buf.startswith(b"</", m.end()):  # <c …/> or <c …></c>: formatting only
+                continue
+            cells += 1
+            last_row, last_col = max(last_row, row), max(last_col, col)
+    return last_row, last_col, cells
 
 
 def _cell_starts(buf: bytes, end: int) -> list[int]:

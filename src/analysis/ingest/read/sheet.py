@@ -19,6 +19,15 @@ MAX_COLUMNS = 16_384  # Excel's limit; wider HTML rows are cut there
 MAX_ROWS = 1_048_576
 
 
+# A sheet is read as a full grid from A1 to its farthest cell (python-calamine allocates the whole rectangle at
+# about 90 bytes a cell, with the Python lists). A grid beyond MAX_AREA cells (up to row 99,999 and column AZ,
+# about 470 MB) that is mostly empty is stray content far from the table (one value in XFD1048576 asks for 17
+# billion cells and aborts the reader): it is refused before the reader sees it. A dense grid that large is a
+# genuinely large ledger and is read.
+MAX_AREA = 99_999 * 52
+SPARSE = 8  # "mostly empty": more than this many cells of the grid for each cell with content
+
+
 class ReadError(Exception):
     """A file that cannot be read at all; the message is for the user, in Chinese."""
 
@@ -46,6 +55,17 @@ def column_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
+
+
+def check_extent(sheet: str, last_row: int, last_col: int, cells: int) -> None:
+    """ReadError when the grid up to (last_row, last_col) (zero-based) is too large for the `cells` it holds."""
+    area = (last_row + 1) * (last_col + 1)
+    if area <= MAX_AREA or area <= SPARSE * cells:
+        return
+    amount = f"{area / 1e8:.1f} 亿" if area >= 1e8 else f"{area / 1e4:.0f} 万"
+    raise ReadError(f"工作表“{sheet}”的内容延伸到 {column_letter(last_col)}{last_row + 1}（第 {last_row + 1} 行、"
+                    f"第 {last_col + 1} 列，约 {amount}个单元格），其中只有 {cells} 个单元格有内容：表格以外很远的地方有零散的内容，"
+                    "照此读取会耗尽内存，已拒绝读取；请在 Excel 或 WPS 中删除表格右边和下面多余的行和列后另存")
 
 
 def size_text(n: int) -> str:

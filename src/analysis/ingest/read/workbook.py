@@ -1,19 +1,17 @@
 """python-calamine: a workbook's visible sheets as grids of cell values, merged ranges filled, error cells restored."""
 from __future__ import annotations
 
-from pathlib import Path
+import io
 
 import python_calamine as calamine
 
-from analysis.ingest.read.sheet import MAX_COLUMNS, MAX_ROWS, PASSWORD, ReadError, Sheet
+from analysis.ingest.read.sheet import MAX_AREA, MAX_COLUMNS, MAX_ROWS, PASSWORD, ReadError, Sheet
 
-def read_calamine(path: Path, *, by_path: bool, fixes: dict) -> list[Sheet]:
+
+def read_calamine(data: bytes, *, fixes: dict) -> list[Sheet]:
+    """The sheets of a workbook's bytes (calamine tells the format from the content, whatever the extension)."""
     try:
-        if by_path:
-            workbook = calamine.CalamineWorkbook.from_path(str(path))
-        else:  # the extension is not what the file is: let calamine detect the format from the content
-            with open(path, "rb") as f:
-                workbook = calamine.CalamineWorkbook.from_filelike(f)
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
         raise ReadError(PASSWORD) from None
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
@@ -28,7 +26,7 @@ def read_calamine(path: Path, *, by_path: bool, fixes: dict) -> list[Sheet]:
             sheet = workbook.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             _restore(rows, fixes.get(meta.name, ()))
-            _fill_merged(rows, sheet.merged_cell_ranges or [])
+            _fill_merged(rows, sheet.merged_cell_ranges or [], meta.name)
             sheets.append(Sheet(name=meta.name, hidden=False, rows=rows))
     except ReadError:
         raise
@@ -53,16 +51,26 @@ def _restore(rows: list[list], cells) -> None:
             row[c] = value
 
 
-def _fill_merged(rows: list[list], ranges) -> None:
-    """Give every cell of a merged range the value of its top-left cell (Excel shows it across the range)."""
+def _fill_merged(rows: list[list], ranges, sheet: str) -> None:
+    """Give every cell of a merged range the value of its top-left cell (Excel shows it across the range).
+    Cells are filled within the grid's rows; past MAX_AREA filled cells in all, ranges are cut at the grid's
+    width, and a sheet that still asks for more is refused (a merge over a whole sheet is not a ledger)."""
+    width = max(map(len, rows), default=0)
+    filled = 0
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows):
             continue
+        r1 = min(r1, len(rows) - 1)
+        if filled + (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_AREA:
+            c1 = min(c1, max(width - 1, c0))
+            if filled + (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_AREA:
+                raise ReadError(f"工作表“{sheet}”的合并单元格范围过大（合计超过 {MAX_AREA // 10_000} 万个单元格），"
+                                "不是正常的台账，已拒绝读取；请在 Excel 或 WPS 中取消多余的合并后另存")
+        filled += (r1 - r0 + 1) * (c1 - c0 + 1)
         top = rows[r0]
         value = top[c0] if c0 < len(top) else ""
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
+        for r in range(r0, r1 + 1):
             row = rows[r]
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                row[c] = value
+            row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
