@@ -437,10 +437,10 @@ def test_a_second_clean_on_the_same_output_is_refused_while_the_first_runs(raw, 
 
     out = tmp_path / "out"
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl, sys, time\n"
-        f"f = open({str(out / '.clean.lock')!r}, 'a+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
-        "print('locked', flush=True); time.sleep(30)")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", (  # holds the lock as a running clean does, on any system
+        "import sys\nfrom filelock import FileLock\n"
+        f"lock = FileLock({str(out / '.clean.lock')!r})\nlock.acquire()\n"
+        "print('locked', flush=True)\nsys.stdin.read()")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import multiprocessing
 import os
 import shutil
 import signal
@@ -306,6 +307,7 @@ sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1
 """
 
 
+@pytest.mark.skipif(os.name == "nt", reason="a process sends itself SIGINT as a terminal does on POSIX; Windows has no such signal")
 def test_ctrl_c_leaves_no_temporary_file_and_a_rerun_is_identical(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"
     clean(demo_raw, reference, echo=_quiet)
@@ -370,6 +372,7 @@ sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2
 """
 
 
+@pytest.mark.skipif(os.name == "nt", reason="Ctrl-C reaches a POSIX process group (os.killpg); Windows has none")
 def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"
     clean(demo_raw, reference, echo=_quiet)
@@ -441,6 +444,8 @@ def test_ctrl_c_twice_does_not_hang(demo_raw, tmp_path):
     assert _temps(tmp_path / "out") == []
 
 
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the workers must inherit the test's stand-in for clean_file, which only fork gives")
 def test_a_worker_that_aborts_does_not_take_the_run_down(demo_raw, tmp_path):
     """The file a worker dies on is tried once more alone, then named; every other file is cleaned."""
     out, reference = tmp_path / "out", tmp_path / "reference"
