@@ -26,7 +26,7 @@ _BLANK = object()
 
 
 # The Arrow type of each column type's cleaned values (dates are datetime.date, counts int, flags bool).
-ARROW_TYPES = {"date": pa.date32(), "subdistrict": pa.string(), "category": pa.string(), "text": pa.string(),
+ARROW_TYPES = {"date": pa.date32(), "year": pa.int64(), "subdistrict": pa.string(), "category": pa.string(), "text": pa.string(),
                "count": pa.int64(), "number": pa.float64(), "flag": pa.bool_()}
 
 
@@ -60,6 +60,21 @@ def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: i
                 return None, f"日期年份与表格标题中的“{title_year}年”不符"
             return d, None
         return date
+    if col.type == "year":
+        latest = (today or dt.date.today()).year
+
+        def year_of(v):
+            y, reason = nz.parse_year(v)
+            if reason:
+                return None, reason
+            if y < common.earliest_date.year:
+                return None, f"年份早于{common.earliest_date.year}年，可能写错了"
+            if y > latest:
+                return None, "年份在今年之后，可能写错了"
+            if title_year is not None and y != title_year:
+                return None, f"年份与表格标题中的“{title_year}年”不符"
+            return y, None
+        return year_of
     if col.type == "subdistrict":
         return lambda v: nz.parse_subdistrict(v, common.subdistrict_lookup, common.subdistricts)
     if col.type == "flag":

@@ -157,6 +157,23 @@ def _date(y: int, m: int, d: int):
         return None, "日期无法识别"
 
 
+_YEAR_TEXT = re.compile(r"(\d{4})\s*(?:年度?)?")
+
+
+def parse_year(value):
+    """A year (the key of a ledger filled once a year): 2023, 2023.0, "2023", "2023年", "2023年度"."""
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+        return None, "年份无法识别"  # a date in a 年度 column is more likely the day the sheet was filled
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+            return None, "年份无法识别"
+        value = str(int(value))
+    if not isinstance(value, str):
+        return None, "年份无法识别"
+    m = _YEAR_TEXT.fullmatch(fold(value).strip())
+    return (int(m.group(1)), None) if m else (None, "年份无法识别")
+
+
 def parse_date(value, year: int | None = None):
     """A date from any of the forms ledgers use; `year` completes 3月5日. A time of day is dropped."""
     if isinstance(value, dt.datetime):

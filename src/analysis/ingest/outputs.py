@@ -2,7 +2,8 @@
 
 The column contract of each ledger's table is README's: dates as dates, counts as integers, categories as
 categoricals in the spec's order, flags as booleans, and the lineage columns year, month, source_file,
-source_sheet, source_row.
+source_sheet, source_row. A ledger keyed by year (filled once a year) has no date: its rows are month 0, "the
+whole year".
 """
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ REJECT_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
 def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
     """The per-file tables of one ledger → its typed table (the column contract of README)."""
     arrow = pa.concat_tables(tables) if tables else file_schema(spec).empty_table()
-    i = arrow.schema.get_field_index("date")
-    arrow = arrow.set_column(i, "date", arrow.column("date").cast(pa.timestamp("s")))
+    key = spec.period_column
+    if key.type == "date":
+        i = arrow.schema.get_field_index(key.name)
+        arrow = arrow.set_column(i, key.name, arrow.column(key.name).cast(pa.timestamp("s")))
     raw = arrow.to_pandas()
     out = {}
     for col in spec.columns:
@@ -35,7 +38,7 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
             out[col.name] = pd.Categorical(values, categories=list(spec.common.subdistricts))
         elif col.type == "category":
             out[col.name] = pd.Categorical(values, categories=col.categories)
-        elif col.type == "count":
+        elif col.type in ("count", "year"):
             out[col.name] = values.astype("int64")
         elif col.type == "number":
             out[col.name] = values.astype("float64")
@@ -44,8 +47,12 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
             out[col.name] = values.astype("boolean") if nullable else values.astype(bool)
         else:
             out[col.name] = values.astype("str").where(values.notna(), pd.NA) if len(values) else values.astype("str")
-    out["year"] = out["date"].dt.year.astype("int64")
-    out["month"] = out["date"].dt.month.astype("int64")
+    if key.type == "date":
+        out["year"] = out[key.name].dt.year.astype("int64")
+        out["month"] = out[key.name].dt.month.astype("int64")
+    else:
+        out["year"] = out[key.name]
+        out["month"] = pd.Series(0, index=raw.index, dtype="int64")
     out["source_file"] = raw["source_file"].astype("str")
     out["source_sheet"] = raw["source_sheet"].astype("str")
     out["source_row"] = raw["source_row"].astype("int64")
@@ -54,8 +61,9 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
 
 def parquet_bytes(table: pd.DataFrame) -> bytes:
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    i = arrow.schema.get_field_index("date")
-    arrow = arrow.set_column(i, "date", arrow.column("date").cast(pa.date32()))
+    for i, field in enumerate(arrow.schema):
+        if pa.types.is_timestamp(field.type):  # a date column is stored as a DATE
+            arrow = arrow.set_column(i, field.name, arrow.column(i).cast(pa.date32()))
     buf = io.BytesIO()
     pq.write_table(arrow, buf)
     return buf.getvalue()

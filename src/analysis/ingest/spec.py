@@ -18,7 +18,9 @@ from analysis import __version__
 from analysis.ingest.normalize import header_key, value_key
 from analysis.paths import LEDGER_SPEC_DIR
 
-COLUMN_TYPES = {"date", "subdistrict", "text", "category", "count", "number", "flag"}
+COLUMN_TYPES = {"date", "year", "subdistrict", "text", "category", "count", "number", "flag"}
+# The column that places each row in time: a date, or the year of a ledger filled once a year.
+PERIOD_TYPES = ("date", "year")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ class LedgerSpec:
         return next(c for c in self.columns if c.name == name)
 
     @property
+    def period_column(self) -> Column:
+        """The column that places a row in time: its date, or its year for a ledger filled once a year."""
+        return next(c for c in self.columns if c.type in PERIOD_TYPES)
+
+    @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
@@ -143,7 +150,7 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
 
 
 # What a default must be, by column type: it goes into the table as it is, like a cleaned value.
-_TYPE_WORDS = {"date": "日期", "subdistrict": "文字", "text": "文字", "category": "本列的一个类别", "count": "整数",
+_TYPE_WORDS = {"date": "日期", "year": "年份", "subdistrict": "文字", "text": "文字", "category": "本列的一个类别", "count": "整数",
                "number": "数字", "flag": "true 或 false"}
 
 
@@ -151,7 +158,7 @@ def _default_fits(col: Column) -> bool:
     d = col.default
     if col.type == "flag":
         return isinstance(d, bool)
-    if col.type == "count":
+    if col.type in ("count", "year"):
         return isinstance(d, int) and not isinstance(d, bool)
     if col.type == "number":
         return isinstance(d, (int, float)) and not isinstance(d, bool)
@@ -194,6 +201,10 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             if lookup.get(key, col.name) != col.name:
                 raise ValueError(f"{path.name}: 表头“{h}”同时属于 {lookup[key]} 和 {col.name}")
             lookup[key] = col.name
+    keys = [c for c in columns if c.type in PERIOD_TYPES]
+    if len(keys) != 1 or not keys[0].required:
+        raise ValueError(f"{path.name}: 台账必须有且只有一个必填的日期列（type: date）或年份列（type: year），"
+                         "它决定每一行属于哪一天或哪一年")
     topic = raw.get("topic") or raw["label"]
     return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=topic, area=raw.get("area") or topic,
                       order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns),

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.ingest import commit
 from analysis.ingest.os_errors import RunError
@@ -68,10 +70,14 @@ def output_bytes(processed_dir: Path | str, name: str, manifest: dict) -> bytes:
 
 
 def load_table(processed_dir: Path | str, ledger: str, manifest: dict | None = None) -> pd.DataFrame:
-    """One ledger's tidy table, with `date` as datetime64 (Parquet stores it as a DATE)."""
+    """One ledger's tidy table, with its date column as datetime64 (Parquet stores it as a DATE; a ledger keyed
+    by year has none, and its rows are month 0)."""
     manifest = manifest if manifest is not None else load_manifest(processed_dir)
-    df = pd.read_parquet(io.BytesIO(output_bytes(processed_dir, f"{ledger}.parquet", manifest)))
-    df["date"] = pd.to_datetime(df["date"])
+    table = pq.read_table(io.BytesIO(output_bytes(processed_dir, f"{ledger}.parquet", manifest)))
+    df = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_date(field.type):
+            df[field.name] = pd.to_datetime(df[field.name])
     return df
 
 

@@ -4,8 +4,9 @@ Every function is pure: it takes `tables`, a mapping ledger -> DataFrame shaped 
 `analysis.ingest.tables.load_table` returns it (with int `year` and `month` columns), and a catalogue from
 `catalogue.load_catalogue` (loaded when not given); it never reads ledger files.
 
-Periods (see periods.py): a year, a quarter, a month or a run of months. A year is *complete* when the tables
-hold data for December of it (the last month with any row, over all ledgers, is 12); an incomplete year with
+Periods (see periods.py): a year, a quarter, a month or a run of months. Rows of a ledger filled once a year
+(month 0) count in whole-year periods only. A year is *complete* when the tables hold data for December of it
+(the last month with any row, over all ledgers, is 12); an incomplete year with
 data through month N is reported as 1—N月累计 against months 1..N of the previous year. A ledger with no row at
 all in a year does not cover that year: its indicators are NA there (not 0), so a missing previous year gives no
 percentage rather than a zero base.
@@ -52,10 +53,12 @@ def _clause_mask(column: pd.Series, op: str, values: list[str]) -> pd.Series:
 # ---------------------------------------------------------------- periods
 
 def _last_months(tables: Tables) -> pd.Series:
-    """year -> last month with any row, over all ledgers."""
+    """year -> last month with any row, over all ledgers. Rows of a ledger filled once a year (month 0) do not
+    make a running year complete; a year with such rows alone counts as complete."""
     periods = pd.concat([t[["year", "month"]] for t in tables.values()] or
                         [pd.DataFrame({"year": [], "month": []}, dtype="int64")])
-    return periods.groupby("year")["month"].max().astype("int64")
+    last = periods.groupby("year")["month"].max()
+    return last.where(last > 0, 12).astype("int64")
 
 
 def available_years(tables: Tables) -> list[int]:
@@ -105,7 +108,11 @@ def _selected_rows(tables: Tables, indicator: pd.Series, period: Period) -> pd.D
     table = tables.get(indicator["ledger"])
     if table is None or not (table["year"] == period.year).any():
         return None
-    in_period = (table["year"] == period.year) & table["month"].between(period.first, period.last)
+    # Rows of a ledger filled once a year (month 0) belong to whole-year periods only.
+    months = table["month"].between(period.first, period.last)
+    if (period.first, period.last) == (1, 12):
+        months |= table["month"].eq(0)
+    in_period = (table["year"] == period.year) & months
     try:
         return table[in_period & filter_mask(table, indicator["filter"])]
     except ValueError as error:
