@@ -13,7 +13,18 @@ from conftest import FIXED_DATE, PROJECT, build_briefing as _build, fresh_projec
 from analysis.report.export import check_offline_html
 REPORT_PHRASES = ["12000余处", "2700余家", "526处", "187个", "5处", "5000余次", "2714个", "50个", "147处", "9处",
                   "约4714平方米"]
-PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "data_quality"]
+# Every other figure of the 2023 report (../shared/reference/report-2023.txt), in the report's words: from the
+# licensing, city-appearance and work-figures ledgers.
+REPORT_WORDS = [
+    "办理行政许可案件794件", "户外广告许可9件", "临时户外广告审批783件", "占道审批2件", "审批新设、更换门头招牌512个",
+    "许可186家餐饮门店外摆经营", "查处拆除存在安全隐患的广告招牌10处", "清理各类宣传条幅232条", "清理橱窗广告8730余处",
+    "各类非法小广告16300余处", "组织局理论学习中心组（扩大）会议学习12次", "配备执法记录仪50台", "审核行政处罚案件6件",
+    "办理行政诉讼案件1件", "审核各类合同、协议12份", "开展宣教活动8次", "组织执法工作培训500人次", "办理区人大代表建议9件",
+    "市政协委员提案1件", "区政协委员提案5件", "设立13个“城管服务岗”", "设置1个瓜果（菜）农进城服务站",
+    "设置17个果蔬临时销售点", "清理规范性文件6次", "废止规范性文件3件",
+]
+PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "licensing", "city_appearance",
+         "work_figures", "report_text", "data_quality"]
 
 
 def _html(root: Path, name: str = "briefing") -> str:
@@ -40,6 +51,17 @@ def test_briefing_carries_the_reports_figures_and_title(project):
         assert heading in text
 
 
+def test_the_briefing_carries_every_figure_of_the_report_in_its_words(project):
+    root, _ = project
+    text = re.sub(r"<[^>]+>", "", _html(root))
+    missing = [words for words in REPORT_WORDS if words not in text]
+    assert not missing, missing
+    # and the report's own enforcement paragraph, figure for figure, on the page an analyst copies from
+    wording = re.sub(r"<[^>]+>", "", _html(root, "report_text"))
+    assert ("2023年共清理辖区三种经营12000余处，审批新设、更换门头招牌512个，查处拆除存在安全隐患的广告招牌10处，"
+            "清理各类宣传条幅232条，清理橱窗广告8730余处、各类非法小广告16300余处，拆除违建9处、约4714平方米，") in wording
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_exported_pages_have_no_code_no_external_reference_and_are_small(project, name):
     root, _ = project
@@ -49,7 +71,9 @@ def test_exported_pages_have_no_code_no_external_reference_and_are_small(project
     for leak in ("views.", "plots.setup", "processed_dir", "Traceback", "Warning", "In&nbsp;[", "injected-parameters"):
         assert leak not in html, leak
     assert len(html.encode()) < 3 * 1024 * 1024
-    assert html.count("data:image/png;base64,") >= (3 if name != "data_quality" else 0)
+    # a ledger by month charts trend, year-over-year and sub-districts; a yearly ledger one bar per year
+    images = {"data_quality": 0, "report_text": 0, "work_figures": 1}.get(name, 3)
+    assert html.count("data:image/png;base64,") >= images
 
 
 def test_briefing_opens_offline_in_chromium_with_every_image_decoded(project, tmp_path):

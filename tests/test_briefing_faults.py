@@ -14,7 +14,8 @@ from test_faults import FAULTS, WriteSteps
 
 from analysis.ingest.pipeline import clean
 
-PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "report_text", "data_quality", "index"]
+PAGES = ["briefing", "street_vending", "gas_safety", "dust_control", "demolitions", "licensing", "city_appearance",
+         "work_figures", "report_text", "data_quality", "index"]
 
 
 def _pages(root) -> dict:

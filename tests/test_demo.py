@@ -11,7 +11,7 @@ import pytest
 from analysis.demo import BAD_ROWS, generate_records, write_demo
 from analysis.ingest.tables import load_rejects, load_table
 
-LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions")
+LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions", "licensing", "city_appearance", "work_figures")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,23 @@ def test_2023_report_figures(demo):
     # 拆除违建9处、约4714平方米
     assert len(demol) == 9
     assert round(float(demol["area_m2"].sum())) == 4714
+    # 办理行政许可案件794件，其中户外广告许可9件，临时户外广告审批783件，占道审批2件；审批新设、更换门头招牌512个；
+    # 许可186家餐饮门店外摆经营
+    lic = t["licensing"]
+    assert lic["matter"].value_counts()[["户外广告许可", "临时户外广告审批", "占道审批"]].tolist() == [9, 783, 2]
+    assert int(((lic["matter"] == "门头招牌审批") & (lic["result"] == "准予")).sum()) == 512
+    assert lic.loc[(lic["matter"] == "外摆经营许可") & (lic["result"] == "准予"), "applicant"].nunique() == 186
+    # 查处拆除存在安全隐患的广告招牌10处，清理各类宣传条幅232条，清理橱窗广告8730余处、各类非法小广告16300余处
+    city = t["city_appearance"].groupby("item", observed=True)["quantity"].sum()
+    assert city[["安全隐患广告招牌", "宣传条幅"]].tolist() == [10, 232]
+    assert 8730 <= city["橱窗广告"] <= 8739 and 16300 <= city["非法小广告"] <= 16399
+    # the year's work figures, as the report states them
+    work = t["work_figures"].set_index("item")["value"]
+    assert work.to_dict() == {"理论学习中心组学习": 12, "执法记录仪": 50, "审核行政处罚案件": 6, "行政诉讼案件": 1,
+                              "审核合同协议": 12, "宣教活动": 8, "执法工作培训": 500, "区人大代表建议": 9,
+                              "市政协委员提案": 1, "区政协委员提案": 5, "城管服务岗": 13, "瓜果（菜）农进城服务站": 1,
+                              "果蔬临时销售点": 17, "清理规范性文件": 6, "废止规范性文件": 3}
+    assert (t["work_figures"]["month"] == 0).all()  # keyed by year: "the whole year"
 
 
 def test_rectified_only_where_a_problem_was_found(demo):
@@ -91,7 +108,13 @@ def test_cleaned_rows_are_the_generated_records(demo):
                        "cylinders_seized", "illegal_den"],
         "dust_control": ["date", "subdistrict", "site_name", "site_type", "issue_type", "source", "rectified"],
         "demolitions": ["date", "subdistrict", "address", "area_m2", "structure", "method"],
+        "licensing": ["date", "subdistrict", "matter", "applicant", "address", "result"],
+        "city_appearance": ["date", "subdistrict", "location", "item", "quantity", "unit", "action"],
+        "work_figures": ["year", "item", "value", "unit", "note"],
     }
+    # Record keys where the generator names a field otherwise than the ledger's column.
+    keys = {"city_appearance": {"item": "ad_item", "unit": "ad_unit", "action": "disposal"},
+            "work_figures": {"year": "wf_year", "item": "wf_item", "value": "wf_value", "unit": "wf_unit", "note": "wf_note"}}
 
     def norm(v):
         if v is None or (not isinstance(v, str) and pd.isna(v)):
@@ -107,7 +130,7 @@ def test_cleaned_rows_are_the_generated_records(demo):
         table = demo["tables"][name]
         for year, rows in records[name].items():
             got = collections.Counter(tuple(norm(v) for v in r) for r in table.loc[table["year"] == year, cols].itertuples(index=False))
-            want = collections.Counter(tuple(norm(r[c]) for c in cols) for r in rows)
+            want = collections.Counter(tuple(norm(r[keys.get(name, {}).get(c, c)]) for c in cols) for r in rows)
             assert got == want, (name, year, list((got - want).items())[:3], list((want - got).items())[:3])
 
 
@@ -116,7 +139,7 @@ def test_only_the_intended_bad_rows_are_rejected(demo):
     assert 0 < len(rejects) < 30
     intended = sum(len(v) for v in BAD_ROWS.values())
     assert len(rejects) == intended
-    assert {"火星街道", "焦楠街道", "2023-13-45", "待定", "不详"} <= set(rejects["value"])
+    assert {"火星街道", "焦楠街道", "2023-13-45", "待定", "不详", "其他工作", "待统计"} <= set(rejects["value"])
 
 
 def test_files_layout_and_marking(demo):

@@ -62,7 +62,22 @@ def test_the_first_screen_holds_the_period_and_the_key_figures(demo_build):
     assert 3 <= len(points) <= 5 and len({p[:2] for p in points}) == len(points)  # no two begin alike
     assert "报告写法" not in text  # on the analyst's 报告用语 page now
     wording = golden.page_text((root / "reports" / "2023" / "report_text.html").read_text(encoding="utf-8"))
-    assert "12000余处" in wording and "2023年共清理辖区三种经营12000余处，拆除违建9处、约4714平方米" in wording
+    assert "12000余处" in wording and "2023年共清理辖区三种经营12000余处，审批新设、更换门头招牌512个" in wording
+    assert "拆除违建9处、约4714平方米" in wording
+
+
+def test_rows_with_a_blank_optional_sub_district_are_named_under_the_chart(demo_build):
+    """The licensing ledger may leave 街道 empty: the bars then add up to less than the figure, and the page says by
+    how much (counted from the rows, not from the page)."""
+    from analysis.report import pages
+    root, _, _ = demo_build
+    table = pages.load(root / "build-demo" / "processed").tables["licensing"]
+    cases = table["matter"].isin(["户外广告许可", "临时户外广告审批", "占道审批"])  # 办理行政许可案件, as the catalogue says
+    blank = int((table["subdistrict"].isna() & table["year"].eq(2023) & cases).sum())
+    assert blank > 0
+    text = golden.page_text((root / "reports" / "2023" / "licensing.html").read_text(encoding="utf-8"))
+    assert f"另有{blank}件未填街道，未计入上图。" in text
+    assert "未填" not in golden.page_text((root / "reports" / "2023" / "street_vending.html").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

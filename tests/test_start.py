@@ -164,8 +164,8 @@ def test_one_ledger_alone_gives_a_briefing_that_names_the_others_once(tmp_path):
     pages = sorted(p.name for p in (root / "reports" / "2024").glob("*.html"))
     assert pages == ["briefing.html", "data_quality.html", "gas_safety.html", "index.html", "report_text.html"]
     text = _text((root / "reports" / "2024" / "briefing.html").read_text(encoding="utf-8"))
-    assert text.count("本年暂无三种经营整治、扬尘管控督导、违建拆除台账数据") == 1
-    assert "暂无" not in text.replace("本年暂无三种经营整治、扬尘管控督导、违建拆除台账数据", "")
+    assert text.count("本年暂无三种经营整治、扬尘管控督导、违建拆除、行政审批、市容整治、年度工作台账数据") == 1
+    assert "暂无" not in text.replace("本年暂无三种经营整治、扬尘管控督导、违建拆除、行政审批、市容整治、年度工作台账数据", "")
     for absent in ("清理三种经营", "拆除违建", "督导检查扬尘管控点位"):
         assert absent not in text, absent
     assert "燃气安全排查单位 20家 — 上年无数据" in text

@@ -15,7 +15,7 @@ from analysis.ingest.pipeline import clean
 from analysis.report import metrics, pages
 from analysis.report.figures import round_half_up
 from analysis.report.periods import Period
-from analysis.report.workbook import workbook_bytes
+from analysis.report.workbook import UNASSIGNED, workbook_bytes
 
 REPORT = "统计报表.xlsx"
 
@@ -49,7 +49,8 @@ def test_every_figure_read_back_with_openpyxl_equals_the_metrics(demo_report):
 
     path, data, period = demo_report
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["主要指标", "三种经营整治", "燃气安全排查", "扬尘管控督导", "违建拆除", "数据说明"]
+    assert book.sheetnames == ["主要指标", "三种经营整治", "燃气安全排查", "扬尘管控督导", "违建拆除", "行政审批", "市容整治",
+                               "年度工作", "数据说明"]
     sheet = book["主要指标"]
     assert [c.value for c in sheet[3]] == ["指标", "单位", "2023年", "2022年", "增减", "同比", "报告写法"]
     got = {row[0].value: (row[2].value, row[3].value, row[5].value) for row in sheet.iter_rows(min_row=4)}
@@ -69,21 +70,42 @@ def test_each_ledger_sheet_is_sub_district_by_month_with_totals_that_are_the_ind
 
     path, data, period = demo_report
     book = openpyxl.load_workbook(path)
-    for ledger in pages.ledgers_with_data(data, period):
+    monthly = [ledger for ledger in pages.ledgers_with_data(data, period)
+               if "subdistrict" in data.tables[ledger].columns]
+    assert len(monthly) == 6
+    for ledger in monthly:
         ind = pages.main_indicator(data, ledger)
         sheet = book[pages.load_spec(ledger).topic]
         assert [c.value for c in sheet[3]] == ["街道", *(f"{m}月" for m in range(1, 13)), "合计"]
-        rows = {r[0].value: [c.value or 0 for c in r[1:]] for r in sheet.iter_rows(min_row=4, max_row=13)}
+        rows = {}
+        for r in sheet.iter_rows(min_row=4):  # the sub-district table, down to its first 合计
+            rows[r[0].value] = [c.value or 0 for c in r[1:]]
+            if r[0].value == "合计":
+                break
         subs = list(data.tables[ledger]["subdistrict"].cat.categories)
-        assert list(rows) == [*subs, "合计"]
+        blank = data.tables[ledger]["subdistrict"].isna().any() and not ind["measure"].startswith("nunique")
+        assert list(rows) == [*subs, *([UNASSIGNED] if blank else []), "合计"], ledger
         value = metrics.indicator_values(data.tables, period, data.catalogue).loc[ind.name, "value"]
         assert rows["合计"][-1] == pytest.approx(float(value))
         by_sub = metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=data.catalogue)
         assert [rows[s][-1] for s in subs] == pytest.approx([float(v) for v in by_sub])
-        if not ind["measure"].startswith("nunique"):  # sums and counts add up across the table
-            assert sum(rows[s][-1] for s in subs) == pytest.approx(float(value))
+        if not ind["measure"].startswith("nunique"):  # sums and counts add up across the table, blanks included
+            parts = [*subs, *([UNASSIGNED] if blank else [])]
+            assert sum(rows[s][-1] for s in parts) == pytest.approx(float(value))
             for m in range(12):
-                assert sum(rows[s][m] for s in subs) == pytest.approx(rows["合计"][m])
+                assert sum(rows[s][m] for s in parts) == pytest.approx(rows["合计"][m])
+
+
+def test_a_yearly_ledger_sheet_lists_its_indicators_this_year_and_last(demo_report):
+    import openpyxl
+
+    path, data, period = demo_report
+    sheet = openpyxl.load_workbook(path)["年度工作"]
+    assert [c.value for c in sheet[3]] == ["项目", "单位", "2023年", "2022年"]
+    got = {r[0].value: (r[2].value, r[3].value) for r in sheet.iter_rows(min_row=4)}
+    expected = {label: (v, p) for label, (v, p, _) in _expected_indicators(data, period).items()
+                if label in set(data.catalogue.loc[data.catalogue["ledger"] == "work_figures", "label"])}
+    assert got == expected and len(got) == 15
 
 
 def test_the_same_figures_read_back_with_python_calamine(demo_report):

@@ -25,6 +25,15 @@ BAD_ROWS = {
     ("demolitions", 0): [(None, "area_m2", "不详")],
     ("demolitions", 1): [],
     ("demolitions", 2): [(None, "area_m2", "不详")],
+    ("licensing", 0): [(5, "date", "待定")],
+    ("licensing", 1): [(9, "matter", "其他审批")],
+    ("licensing", 2): [(6, "matter", "广告审批（待定）")],
+    ("city_appearance", 0): [(3, "subdistrict", "火星街道")],
+    ("city_appearance", 1): [(7, "ad_item", "垃圾清运")],
+    ("city_appearance", 2): [(10, "date", "待定")],
+    ("work_figures", 0): [(None, "wf_item", "其他工作")],
+    ("work_figures", 1): [],
+    ("work_figures", 2): [(None, "wf_value", "待统计")],
 }
 
 
@@ -74,6 +83,8 @@ def _footer_full(year: int, month: int, ncols: int):
 
 FOOTER_NOTE = (((0, "备注：本表为示例数据，非真实台账，仅用于演示。"),),)
 FOOTER_ONE_CELL = (((0, "填报人：张某    审核人：刘某某    （示例数据）"),),)
+# One merged footer line, as offices write it: several labels, staff names and a phone (masked in the demo).
+FOOTER_SIGNED = (((0, "审核：李某某　制表：王某　联系电话：0391-3568888（示例数据）"),),)
 
 # Styles: the forms values are written in. Dates forms: date (a real Excel date), serial (a plain
 # number), iso, slash, dot, cn, compact_text, compact_num, md (3月5日).
@@ -354,5 +365,121 @@ def _plan_demolitions(year: int, records: list, fam: int) -> list:
     return [FilePlan(f"demolitions/{year}年{name}（示例）.xlsx", sheets)]
 
 
+def _plan_licensing(year: int, records: list, fam: int) -> list:
+    months = _by_month(records)
+    name = "行政审批台账"
+    result_forms = dict(alias=0.4)
+    if fam == 0:  # one workbook, a sheet a quarter, dates merged down the runs
+        cols = _c("seq:序号 date:受理日期 matter:审批事项 applicant:申请单位 address:设置地点 subdistrict:所属街道 "
+                  "result:审批结果 person:联系人 phone:联系电话")
+        style = _style(date=(("date", 0.9), ("iso", 0.1)), sub=(("canon", 0.6), ("short", 0.4)), **result_forms)
+        sheets = []
+        for q in range(1, 5):
+            qmonths = range(3 * q - 2, 3 * q + 1)
+            bad = [b for m in qmonths for b in _bad_for("licensing", fam, year, m)]
+            sheets.append(SheetPlan(f"第{QUARTER_NAMES[q - 1]}", [r for m in qmonths for r in months[m]], cols, style,
+                                    titles=(f"解放区城市管理局{year}年{name}（示例数据）",), merge=("date",), total=not bad,
+                                    bad=bad, footers=_footer_full(year, 3 * q, len(cols))))
+        return [FilePlan(f"licensing/{year}年{name}（示例）.xlsx", sheets)]
+    if fam == 1:  # exported from the approval system: dates with a time, two half-year CSV files
+        cols = _c("date:办结日期 matter:许可事项 applicant:申请人单位 address:经营地址 subdistrict:街道 result:办理结果")
+        style = _style(date=(("dt_slash", 0.6), ("dt_iso", 0.4)), sub=(("canon", 0.5), ("office", 0.3), ("ban", 0.2)),
+                       **result_forms)
+        files = []
+        for half, hmonths in ((1, range(1, 7)), (2, range(7, 13))):
+            bad = [b for m in hmonths for b in _bad_for("licensing", fam, year, m)]
+            sheet = SheetPlan("办件明细", [r for m in hmonths for r in months[m]], cols, style,
+                              titles=(f"行政审批办件明细（示例数据）{year}年{'上' if half == 1 else '下'}半年",), total=False,
+                              bad=bad)
+            files.append(FilePlan(f"licensing/{year}/{year}年{'上' if half == 1 else '下'}半年审批办件导出.csv", [sheet],
+                                  encoding="utf-8-sig"))
+        return files
+    # One workbook per kind of matter, a sheet a month, a two-row header under merged groups.
+    groups = (("基本情况", ("date", "applicant", "address", "subdistrict")), ("审批情况", ("matter", "result")))
+    cols = _c("seq:序号 date:受理日期 applicant:申请单位 address:设置地点 subdistrict:辖区 matter:事项名称 result:办理结果")
+    style = _style(date=(("cn", 0.5), ("dt_cn", 0.3), ("iso", 0.2)), sub=(("canon", 0.5), ("short", 0.3), ("ban", 0.2)),
+                   **result_forms)
+    books = (("户外广告审批台账", ("户外广告许可", "临时户外广告审批", "占道审批")), ("门头招牌审批台账", ("门头招牌审批",)),
+             ("外摆经营许可台账", ("外摆经营许可",)))
+    files = []
+    for title, matters in books:
+        sheets = []
+        for m in range(1, 13):
+            recs = [r for r in months[m] if r["matter"] in matters]
+            bad = _bad_for("licensing", fam, year, m) if title == books[0][0] else []
+            sheets.append(SheetPlan(f"{m}月", recs, cols, style, titles=(f"解放区城市管理局{title}（示例数据）", f"{year}年{m}月"),
+                                    groups=groups, total=bool(recs) and not bad, bad=bad,
+                                    footers=FOOTER_SIGNED if m % 2 else FOOTER_NOTE))
+        files.append(FilePlan(f"licensing/{year}/{year}年{title}（示例）.xlsx", sheets))
+    return files
+
+
+def _plan_city_appearance(year: int, records: list, fam: int) -> list:
+    months = _by_month(records)
+    name = "市容秩序整治台账"
+    files = []
+    if fam == 0:  # a file a month, 小计 after each sub-district
+        cols = _c("seq:序号 date:日期 subdistrict:街道 location:路段 ad_item:整治项目 quantity:数量 ad_unit:单位 disposal:处置方式 "
+                  "remark:备注")
+        style = _style(sub=(("canon", 0.7), ("short", 0.3)), count=(("int", 0.8), ("unit", 0.15), ("cn", 0.05)), alias=0.3)
+        for m in range(1, 13):
+            recs = sorted(months[m], key=lambda r: (SUB_INDEX[r["subdistrict"]], r["date"]))
+            bad = _bad_for("city_appearance", fam, year, m)
+            sheet = SheetPlan(f"{m}月", recs, cols, style, titles=(f"解放区城市管理局{name}（示例数据）", f"{year}年{m}月"),
+                              merge=("subdistrict",), subtotal=not bad, total=not bad, bad=bad,
+                              footers=_footer_full(year, m, len(cols)))
+            files.append(FilePlan(f"city_appearance/{year}/{year}年{m}月{name}.xlsx", [sheet]))
+        return files
+    if fam == 1:  # a workbook a quarter, a sheet a month, two-row header
+        groups = (("基本情况", ("date", "subdistrict", "location")), ("整治情况", ("ad_item", "quantity", "ad_unit", "disposal")))
+        cols = _c("seq:序号 date:清理日期 subdistrict:所属街道 location:具体位置 ad_item:整治内容 quantity:清理数量 ad_unit:计量单位 "
+                  "disposal:处理方式")
+        style = _style(date=(("slash", 0.6), ("dot", 0.4)), sub=(("office", 0.4), ("canon", 0.4), ("short", 0.2)),
+                       count=(("int", 0.7), ("unit", 0.2), ("fw", 0.1)), alias=0.5)
+        for q in range(1, 5):
+            sheets = []
+            for m in range(3 * q - 2, 3 * q + 1):
+                bad = _bad_for("city_appearance", fam, year, m)
+                sheets.append(SheetPlan(f"{m}月", months[m], cols, style, titles=(f"{year}年{m}月{name}（示例数据）",),
+                                        groups=groups, merge=("date",), total=not bad, bad=bad, footers=FOOTER_NOTE))
+            files.append(FilePlan(f"city_appearance/{year}/{year}年第{q}季度{name}.xlsx", sheets))
+        return files
+    # 2023: a file a month; dates with a time, counts in Chinese numerals, a signed footer line
+    cols = _c("seq:序号 date:整治日期 subdistrict:辖区 location:地点 ad_item:项目 quantity:数量 ad_unit:单位 disposal:处置方式")
+    for m in range(1, 13):
+        style = _style(date=(("dt_cn", 0.3), ("iso", 0.4), ("date", 0.3)),
+                       sub=(("canon", 0.5), ("short", 0.2), ("ban", 0.2), ("full", 0.1)), sub_space=0.03,
+                       count=(("int", 0.6), ("unit", 0.2), ("cn", 0.15), ("approx", 0.05)), alias=0.45)
+        bad = _bad_for("city_appearance", fam, year, m)
+        sheet = SheetPlan(f"{m}月", months[m], cols, style, titles=(f"解放区城市管理局{name}（示例数据）{year}年{m}月",),
+                          merge=("date",), total=not bad and m % 3 != 0, bad=bad,
+                          footers=FOOTER_SIGNED if m % 2 else _footer_full(year, m, len(cols)))
+        files.append(FilePlan(f"city_appearance/{year}/{year}年{m}月{name}（示例）.xlsx", [sheet]))
+    return files
+
+
+def _plan_work_figures(year: int, records: list, fam: int) -> list:
+    name = "年度工作数据表"
+    bad = _bad_for("work_figures", fam, year, None)
+    if fam == 0:
+        cols = _c("seq:序号 wf_year:年度 wf_item:项目 wf_value:数值 wf_unit:单位 wf_note:说明")
+        style = _style(wf_year=(("int", 1.0),), wf_value=(("int", 1.0),), alias=0.3)
+        sheet = SheetPlan("年度数据", records, cols, style, titles=(f"解放区城市管理局{year}年度工作数据（示例数据）",),
+                          total=False, bad=bad, footers=_footer_full(year, 12, len(cols)))
+        return [FilePlan(f"work_figures/{year}年{name}（示例）.xlsx", [sheet])]
+    if fam == 1:
+        cols = _c("wf_year:年份 wf_item:工作项目 wf_value:完成数 wf_unit:计量单位")
+        style = _style(wf_year=(("year_word", 1.0),), wf_value=(("unit", 1.0),), alias=0.6)
+        sheet = SheetPlan("年度数据", records, cols, style, titles=(f"{year}年度工作数据（示例数据）",), total=False, bad=bad,
+                          footers=FOOTER_NOTE)
+        return [FilePlan(f"work_figures/{year}年度工作数据.csv", [sheet], encoding="gbk")]
+    cols = _c("seq:序号 wf_year:统计年度 wf_item:指标名称 wf_value:数据 wf_unit:单位 wf_note:情况说明")
+    style = _style(wf_year=(("year_du", 1.0),), wf_value=(("int", 0.6), ("unit", 0.2), ("fw", 0.2)), alias=0.5)
+    sheet = SheetPlan("工作数据", records, cols, style, titles=(f"解放区城市管理局{name}（示例数据）", f"（{year}年度）"),
+                      total=False, bad=bad, footers=FOOTER_SIGNED)
+    return [FilePlan(f"work_figures/{year}年{name}（示例）.xlsx", [sheet])]
+
+
 PLANNERS = {"street_vending": _plan_street_vending, "gas_safety": _plan_gas_safety,
-            "dust_control": _plan_dust_control, "demolitions": _plan_demolitions}
+            "dust_control": _plan_dust_control, "demolitions": _plan_demolitions, "licensing": _plan_licensing,
+            "city_appearance": _plan_city_appearance, "work_figures": _plan_work_figures}

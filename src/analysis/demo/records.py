@@ -16,7 +16,7 @@ from analysis.ingest.spec import load_common
 
 DEFAULT_SEED = 20231231
 DEFAULT_YEARS = (2021, 2022, 2023)
-LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions")
+LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions", "licensing", "city_appearance", "work_figures")
 
 SUBDISTRICTS = load_common().subdistricts
 SUB_INDEX = {name: i for i, name in enumerate(SUBDISTRICTS)}
@@ -46,6 +46,56 @@ BASE_TARGETS = {
                demo_rows=9, demo_tenths=47139),
 }
 GAS_VISITS_PER_UNIT = {"大型商超": 3.0, "养老机构": 3.5, "其他": 1.4}
+
+# The office ledgers, by year. Licensing: cases per matter (approved, refused) and the distinct shops licensed to
+# put tables outside (外摆); city appearance: the quantity cleared per item; work figures: one value per item.
+# The 2023 report: 办理行政许可案件794件（户外广告许可9件，临时户外广告审批783件，占道审批2件）; 门头招牌512个;
+# 外摆186家; 安全隐患广告招牌10处, 宣传条幅232条, 橱窗广告8730余处 (8734), 非法小广告16300余处 (16352); and the
+# year's work figures.
+OFFICE_TARGETS = {
+    2021: dict(matters={"户外广告许可": (7, 1), "临时户外广告审批": (596, 9), "占道审批": (4, 0), "门头招牌审批": (431, 11)},
+               dining=142, dining_renewals=17, dining_refused=6,
+               items={"安全隐患广告招牌": 14, "宣传条幅": 305, "橱窗广告": 6120, "非法小广告": 12876},
+               work={"理论学习中心组学习": 11, "执法记录仪": 42, "审核行政处罚案件": 9, "行政诉讼案件": 2, "审核合同协议": 9,
+                     "宣教活动": 6, "执法工作培训": 380, "区人大代表建议": 7, "市政协委员提案": 2, "区政协委员提案": 4,
+                     "城管服务岗": 8, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 12, "清理规范性文件": 4,
+                     "废止规范性文件": 2}),
+    2022: dict(matters={"户外广告许可": (8, 0), "临时户外广告审批": (671, 12), "占道审批": (3, 1), "门头招牌审批": (476, 9)},
+               dining=163, dining_renewals=21, dining_refused=8,
+               items={"安全隐患广告招牌": 12, "宣传条幅": 268, "橱窗广告": 7391, "非法小广告": 14507},
+               work={"理论学习中心组学习": 12, "执法记录仪": 46, "审核行政处罚案件": 7, "行政诉讼案件": 0, "审核合同协议": 10,
+                     "宣教活动": 7, "执法工作培训": 430, "区人大代表建议": 8, "市政协委员提案": 1, "区政协委员提案": 4,
+                     "城管服务岗": 10, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 15, "清理规范性文件": 5,
+                     "废止规范性文件": 2}),
+    2023: dict(matters={"户外广告许可": (9, 0), "临时户外广告审批": (772, 11), "占道审批": (2, 0), "门头招牌审批": (512, 14)},
+               dining=186, dining_renewals=24, dining_refused=9,
+               items={"安全隐患广告招牌": 10, "宣传条幅": 232, "橱窗广告": 8734, "非法小广告": 16352},
+               work={"理论学习中心组学习": 12, "执法记录仪": 50, "审核行政处罚案件": 6, "行政诉讼案件": 1, "审核合同协议": 12,
+                     "宣教活动": 8, "执法工作培训": 500, "区人大代表建议": 9, "市政协委员提案": 1, "区政协委员提案": 5,
+                     "城管服务岗": 13, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 17, "清理规范性文件": 6,
+                     "废止规范性文件": 3}),
+}
+WORK_UNITS = {"理论学习中心组学习": "次", "执法记录仪": "台", "审核行政处罚案件": "件", "行政诉讼案件": "件", "审核合同协议": "份",
+              "宣教活动": "次", "执法工作培训": "人次", "区人大代表建议": "件", "市政协委员提案": "件", "区政协委员提案": "件",
+              "城管服务岗": "个", "瓜果（菜）农进城服务站": "个", "果蔬临时销售点": "个", "清理规范性文件": "次",
+              "废止规范性文件": "件"}
+# Per record: the quantity a cleaning records (low, high), its unit and what was done.
+ITEM_RECORDS = {"安全隐患广告招牌": ((1, 1), "处", "拆除"), "宣传条幅": ((1, 9), "条", "清理"),
+                "橱窗广告": ((6, 48), "处", "清理"), "非法小广告": ((12, 70), "处", "清理")}
+
+
+def office_targets(year: int, scale: float = 1.0) -> dict:
+    """The office ledgers' targets of one year, scaled; years other than 2021–2023 grow 5 % a year from 2023."""
+    base = OFFICE_TARGETS.get(year, OFFICE_TARGETS[2023])
+    f = scale * (1.0 if year in OFFICE_TARGETS else 1.05 ** (year - 2023))
+
+    def n(x, minimum=0):
+        return max(minimum, int(round(x * f)))
+
+    return dict(matters={m: (n(ok), n(no)) for m, (ok, no) in base["matters"].items()}, dining=n(base["dining"], 1),
+                dining_renewals=n(base["dining_renewals"]), dining_refused=n(base["dining_refused"]),
+                items={k: n(v) for k, v in base["items"].items()},
+                work=dict(base["work"]) if year in OFFICE_TARGETS else {k: n(v) for k, v in base["work"].items()})
 
 
 def year_targets(year: int, scale: float = 1.0) -> dict:
@@ -475,6 +525,71 @@ def _demo_records(seed: int, year: int, t: dict) -> list:
     return rows
 
 
+def _shop_name(rng, sub=None) -> str:
+    """A shop or company of the district, by the kinds that ask for licences."""
+    k = rng.random()
+    if k < 0.5:
+        return rng.choice(CATERING_OWNERS) + rng.choice(CATERING_DISHES) + (_branch(rng, sub) + "店" if rng.random() < 0.3 else "")
+    if k < 0.75:
+        return rng.choice(MARKET_BRANDS) + rng.choice(MARKET_KINDS) + (_branch(rng, sub) + "店" if rng.random() < 0.5 else "")
+    return rng.choice(ESTATES + MARKET_BRANDS) + rng.choice(("房地产开发有限公司", "商贸有限公司", "文化传媒有限公司", "装饰工程有限公司",
+                                                           "通信营业厅", "药房", "眼镜店", "服装店", "家电商场"))
+
+
+def _licensing_records(seed: int, year: int, t: dict) -> list:
+    """One row per case; the sub-district is left blank on some (it is not a required column of this ledger)."""
+    rng = rng_for(seed, "licensing", year)
+    days, cum = _calendar(year, SV_MONTHS)
+    rows = []
+
+    def case(matter, result, applicant=None):
+        sub = rng.choices(SUBDISTRICTS, SV_SUBS)[0]
+        roads, _ = SUB_ROADS[sub]
+        rows.append(dict(date=rng.choices(days, cum_weights=cum)[0], subdistrict=sub if rng.random() < 0.9 else None,
+                         matter=matter, applicant=applicant or _shop_name(rng, sub),
+                         address=f"{rng.choice(roads)}{rng.randint(1, 320)}号", result=result))
+
+    for matter, (approved, refused) in t["matters"].items():
+        for result, count in (("准予", approved), ("不予", refused)):
+            for _ in range(count):
+                case(matter, result)
+    taken: set = set()
+    shops = _unique_names(rng, lambda r: r.choice(CATERING_OWNERS) + r.choice(CATERING_DISHES), t["dining"] + t["dining_refused"],
+                          taken)
+    licensed, refused = shops[:t["dining"]], shops[t["dining"]:]
+    for name in licensed + rng.choices(licensed, k=t["dining_renewals"]):  # some shops are licensed twice a year
+        case("外摆经营许可", "准予", name)
+    for name in refused:
+        case("外摆经营许可", "不予", name)
+    rows.sort(key=lambda r: (r["date"], r["matter"], r["applicant"]))
+    return rows
+
+
+def _city_records(seed: int, year: int, t: dict) -> list:
+    """Cleanups: each row a place and the quantity cleared there, adding up to the year's figure per item."""
+    rng = rng_for(seed, "city_appearance", year)
+    days, cum = _calendar(year, SV_MONTHS)
+    rows = []
+    for item, total in t["items"].items():
+        (lo, hi), unit, action = ITEM_RECORDS[item]
+        n = max(1 if total else 0, min(total, round(total / ((lo + hi) / 2))))
+        if n == 0:
+            continue
+        lo = min(lo, total // n)
+        for q in _spread(rng, total, n, max(1, lo), max(hi, -(-total // n)), [rng.uniform(0.5, 1.5) for _ in range(n)]):
+            sub = rng.choices(SUBDISTRICTS, SV_SUBS)[0]
+            rows.append(dict(date=rng.choices(days, cum_weights=cum)[0], subdistrict=sub, location=_location(rng, sub),
+                             ad_item=item, quantity=q, ad_unit=unit, disposal=action))
+    rows.sort(key=lambda r: (r["date"], SUB_INDEX[r["subdistrict"]], r["ad_item"]))
+    return rows
+
+
+def _work_records(year: int, t: dict) -> list:
+    """The year's work figures, one row each, in the order the office lists them."""
+    return [dict(wf_year=year, wf_item=item, wf_value=value, wf_unit=WORK_UNITS[item], wf_note=None)
+            for item, value in t["work"].items()]
+
+
 # --------------------------------------------------------------------------------------------
 # Layout families: how each ledger's files of a year look. Year 2021 uses family 0, 2022 family 1,
 # 2023 family 2 (other years cycle through them).
@@ -507,4 +622,8 @@ def generate_records(*, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: fl
         out["gas_safety"][y] = _gas_records(seed, y, t, universe)
         out["dust_control"][y] = _dust_records(seed, y, t, sites, DUST_NO_SOURCE_MONTHS[fam])
         out["demolitions"][y] = _demo_records(seed, y, t)
+        office = office_targets(y, scale)
+        out["licensing"][y] = _licensing_records(seed, y, office)
+        out["city_appearance"][y] = _city_records(seed, y, office)
+        out["work_figures"][y] = _work_records(y, office)
     return out

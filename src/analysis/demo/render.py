@@ -38,11 +38,25 @@ VARIANTS = {
                   "养老机构": ("养老院", "敬老院")},
     "source": {"市级督导": ("市督导", "市级交办", "市督查转办"), "日常巡查": ("巡查", "自查")},
     "method": {"自行拆除": ("自拆",), "依法强制拆除": ("强拆", "强制拆除", "组织拆除")},
+    "matter": {"户外广告许可": ("户外广告设置许可", "户外广告设施设置许可"), "临时户外广告审批": ("临时户外广告", "临时性户外广告"),
+               "占道审批": ("临时占道", "占用道路审批"), "门头招牌审批": ("门头招牌", "店招", "店招店牌"),
+               "外摆经营许可": ("外摆", "店外摆放", "外摆经营")},
+    "result": {"准予": ("准予许可", "同意", "批准"), "不予": ("不予许可", "不同意", "驳回")},
+    "ad_item": {"宣传条幅": ("条幅", "横幅"), "橱窗广告": ("橱窗", "玻璃贴"), "非法小广告": ("小广告", "牛皮癣"),
+                "安全隐患广告招牌": ("隐患招牌", "危险招牌")},
+    "disposal": {"清理": ("清除", "铲除"), "拆除": ("强制拆除",)},
+    "wf_item": {"理论学习中心组学习": ("理论学习中心组（扩大）会议学习", "中心组学习"), "执法记录仪": ("配备执法记录仪",),
+                "审核行政处罚案件": ("行政处罚案件审核",), "行政诉讼案件": ("办理行政诉讼案件",),
+                "审核合同协议": ("审核各类合同、协议", "审核合同"), "宣教活动": ("普法宣教活动", "法治宣传活动"),
+                "执法工作培训": ("执法培训", "执法人员培训"), "区人大代表建议": ("人大代表建议",), "市政协委员提案": ("市政协提案",),
+                "区政协委员提案": ("区政协提案",), "城管服务岗": ("服务岗",), "瓜果（菜）农进城服务站": ("瓜果菜农进城服务站",),
+                "果蔬临时销售点": ("临时销售点",), "清理规范性文件": ("规范性文件清理",), "废止规范性文件": ("规范性文件废止",)},
 }
 FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 SUB_SUFFIX = {"canon": "街道", "short": "", "office": "办事处", "full": "街道办事处", "ban": "街道办"}
 XLSX_ONLY_DATES = {"date": "iso", "serial": "slash", "compact_num": "compact_text"}
-NUMERIC_KEYS = ("places", "hazards_found", "hazards_rectified", "cylinders_seized", "area_m2")
+NUMERIC_KEYS = ("places", "hazards_found", "hazards_rectified", "cylinders_seized", "area_m2", "quantity")
+CN_DIGITS = "零一二三四五六七八九"
 
 
 def _date_cell(d: dt.date, form: str, csv_mode: bool):
@@ -66,7 +80,23 @@ def _date_cell(d: dt.date, form: str, csv_mode: bool):
         return d.year * 10000 + d.month * 100 + d.day
     if form == "md":
         return f"{d.month}月{d.day}日"
+    # With the time of day, as systems export them (the time is made up from the date: no clock, no draws).
+    hour, minute = 8 + d.toordinal() % 9, d.toordinal() * 7 % 60
+    if form == "dt_slash":
+        return f"{d.year}/{d.month}/{d.day} {hour}:{minute:02d}"
+    if form == "dt_iso":
+        return f"{d.isoformat()} {hour:02d}:{minute:02d}:00"
+    if form == "dt_cn":
+        return f"{d.year}年{d.month}月{d.day}日{hour}时{minute}分"
     raise ValueError(form)
+
+
+def _chinese_numeral(n: int) -> str:
+    """1..99 as written in words: 三, 十二, 二十, 九十九 (两 for 2, as people say it)."""
+    if n == 2:
+        return "两"
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else CN_DIGITS[tens]) + "十" if tens else "") + (CN_DIGITS[ones] if ones else "")
 
 
 def _count_cell(n: int, form: str, unit: str = "处"):
@@ -78,6 +108,8 @@ def _count_cell(n: int, form: str, unit: str = "处"):
         return str(n)
     if form == "approx" and n >= 5:
         return f"约{n}"
+    if form == "cn" and 0 < n < 100:
+        return f"{_chinese_numeral(n)}{unit}"
     return n
 
 
@@ -129,6 +161,8 @@ class _Renderer:
         if key == "date":
             return _date_cell(v, self.pick(s["date"]), self.csv)
         if key == "subdistrict":
+            if v is None:
+                return None
             text = v.removesuffix("街道") + SUB_SUFFIX[self.pick(s["sub"])]
             return self.spaced(text, s["sub_space"], inner=True)
         if key == "unit_type" and v == "其他":
@@ -150,6 +184,15 @@ class _Renderer:
             if key == "cylinders_seized" and form == "unit":
                 form = "int"
             return _count_cell(v, form)
+        if key == "quantity":
+            return _count_cell(v, self.pick(s["count"]), rec["ad_unit"])
+        if key == "wf_year":
+            form = self.pick(s["wf_year"])
+            return {"year_word": f"{v}年", "year_du": f"{v}年度"}.get(form, v)
+        if key == "wf_value":
+            return _count_cell(v, self.pick(s["wf_value"]), rec["wf_unit"])
+        if key == "applicant":
+            return self.spaced(v, s["text_space"]) if v else v
         if key == "area_m2":
             form = "comma" if v >= 1000 and float(v).is_integer() and rng.random() < 0.85 else self.pick(s["area"])
             return _area_cell(v, form)

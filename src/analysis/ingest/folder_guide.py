@@ -21,11 +21,12 @@ def placement_help(raw_dir: Path) -> list[str]:
 
 def raw_readme() -> str:
     """data/raw/README.md."""
-    rows = "\n".join(f"| `{ledger}/` | {load_spec(ledger).label} |" for ledger in ledger_names())
+    names = ledger_names()
+    rows = "\n".join(f"| `{ledger}/` | {load_spec(ledger).label} |" for ledger in names)
     return f"""# 原始台账放在这里
 
 每种台账一个文件夹，把各中队、各街道报来的 Excel（.xlsx、.xls）或 CSV 文件放进对应的文件夹，文件名随意，
-可以按年份建子文件夹（例如 `gas_safety/2024/`），一个文件可以有多个工作表（例如每月一张）。
+可以按年份建子文件夹（例如 `{names[0]}/2024/`），一个文件可以有多个工作表（例如每月一张）。
 
 | 文件夹 | 台账 |
 |---|---|
@@ -73,6 +74,8 @@ def _accepts(col: Column, spec: LedgerSpec) -> str:
     if col.type == "date":
         text = ("日期：Excel 日期、2024-3-5、2024/3/5、2024.3.5、2024年3月5日、20240305；带时间的（2024-3-5 14:30、"
                 "2024/3/1 9:30、2024年3月5日14时30分）只取日期；只写 3月5日 时，年份取自标题、工作表名或文件名")
+    elif col.type == "year":
+        text = "年份：2024、2024年、2024年度（每年填报一次的台账按年份而不是日期记录）"
     elif col.type == "subdistrict":
         text = f"{'、'.join(common.subdistricts)}；简称（如“{common.subdistricts[0].removesuffix('街道')}”）和“办事处”等写法都认"
     elif col.type == "category":

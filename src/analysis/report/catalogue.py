@@ -9,7 +9,7 @@ One row per indicator:
   measure      `count` (rows), `sum:<column>`, `nunique:<column>` (distinct non-empty values)
   filter       optional condition on the rows, in the grammar below
   definition   the same in words, for the briefing's data note (Chinese)
-  style        how the report writes the figure: exact | 余 | 约   (see `figures.format_figure`)
+  style        how the report writes the figure: exact | 余 | 余10 | 余100 | 余1000 | 约   (see `figures.format_figure`)
   phrase       the sentence body, with {value} (the written figure) and {unit}
   report_phrase  its form in the yearly report paragraph; empty = not in the paragraph
   report_sep   the separator put before it in the paragraph: ， (default) 、 or 。
@@ -43,7 +43,7 @@ import pandas as pd
 from analysis.ingest.spec import LedgerSpec, ledger_names, load_spec
 from analysis.paths import CATALOGUE_PATH, LEDGER_SPEC_DIR
 
-STYLES = ("exact", "余", "约")
+STYLES = ("exact", "余", "余10", "余100", "余1000", "约")
 REPORT_SEPARATORS = ("", "，", "、", "。")
 REQUIRED_COLUMNS = ("key", "label", "unit", "ledger", "measure", "style", "phrase", "order")
 OPTIONAL_COLUMNS = ("filter", "definition", "report_phrase", "report_sep", "breakdowns", "card")

@@ -36,6 +36,8 @@ def format_figure(value, style: str = "exact") -> str:
     exact: 2714 -> "2714" (a fraction keeps up to two decimals);
     余: "more than" -> `round_down_figure` + 余 (12345 -> "12000余"), written exactly when rounding
         would change nothing (12000 -> "12000") or the value is below 100;
+    余<step>: "more than", rounded down to a multiple of step (余10: 8734 -> "8730余"; 余100: 16352 -> "16300余"),
+        as the report writes some figures, exactly when that changes nothing or the value is below 100;
     约: "about" -> 约 + the value rounded half up to an integer (4714.3 -> "约4714").
     NA -> "—".
     """
@@ -43,8 +45,9 @@ def format_figure(value, style: str = "exact") -> str:
         return "—"
     if style == "约":
         return f"约{round_half_up(value, 0)}"
-    if style == "余":
-        low = round_down_figure(value)
+    if style.startswith("余"):
+        step = int(style[1:] or 0)
+        low = math.floor(value) // step * step if step else round_down_figure(value)
         if low >= ROUNDING_FLOOR and low != value:
             return f"{low}余"
     if float(value).is_integer():

@@ -361,7 +361,7 @@ def _amounts(value, row: pd.Series) -> list[str]:
     余 figure, exactly (1612处): what a clause falls back to when the rounded figure is already written."""
     styled = format_figure(abs(value), row["style"]) + row["unit"]
     exact = format_figure(abs(value)) + row["unit"]
-    return [styled] if exact == styled or row["style"] != "余" else [styled, exact]
+    return [styled] if exact == styled or not row["style"].startswith("余") else [styled, exact]
 
 
 def _is(amount: str) -> str:

@@ -290,8 +290,9 @@ def monthly_comparison_chart(data: Data, ledger: str, period: Period):
 
 
 def monthly_comparison_charts(data: Data, period: Period) -> list:
-    """One chart per ledger that has data in the period's year (the briefing's section 三)."""
-    return [monthly_comparison_chart(data, ledger, period) for ledger in ledgers_with_data(data, period)]
+    """One chart per ledger that has data in the period's year and months to chart (the briefing's section 三)."""
+    return [monthly_comparison_chart(data, ledger, period) for ledger in ledgers_with_data(data, period)
+            if not _yearly(ledger)]
 
 
 def data_note(data: Data, period: Period) -> HTML:
@@ -336,6 +337,15 @@ def _nothing(data: Data, ledger: str, period: Period | None = None) -> HTML | No
     return _paragraphs([f"{label}{'' if period is None else f'{period.year}年'}暂无数据。"])
 
 
+def _yearly(ledger: str) -> bool:
+    """A ledger filled once a year (its rows carry a year, not a date): it has no months to chart."""
+    return load_spec(ledger).period_column.type == "year"
+
+
+def _not_monthly(ledger: str) -> HTML:
+    return _paragraphs([f"{load_spec(ledger).label}按年度填报，没有逐月数据。"])
+
+
 def ledger_indicators(data: Data, ledger: str) -> HTML:
     """The ledger's indicators for every year in the data."""
     if (empty := _nothing(data, ledger)) is not None:
@@ -350,11 +360,16 @@ def ledger_indicators(data: Data, ledger: str) -> HTML:
 
 
 def trend_chart(data: Data, ledger: str):
-    """The headline indicator month by month, one line per year."""
+    """The headline indicator month by month, one line per year (year by year for a ledger filled once a year)."""
     if (empty := _nothing(data, ledger)) is not None:
         return empty
     ind = main_indicator(data, ledger)
     years = sorted(data.tables[ledger]["year"].unique().tolist())
+    if _yearly(ledger):
+        values = pd.Series({f"{y}年": metrics.indicator_values(data.tables, Period(y), data.catalogue.loc[[ind.name]])
+                            .loc[ind.name, "value"] for y in years})
+        return plots.bar_breakdown(values.fillna(0), f"{ind['label']}：历年", ind["unit"], horizontal=False,
+                                   category_label="年度")
     series = {y: _months_of(data, ind.name, y) for y in years}
     return plots.monthly_trend(series, f"{ind['label']}：历年逐月趋势", ind["unit"])
 
@@ -363,6 +378,8 @@ def yoy_chart(data: Data, ledger: str, period: Period):
     """This year's months beside last year's (a line saying so when last year has no rows)."""
     if (empty := _nothing(data, ledger, period)) is not None:
         return empty
+    if _yearly(ledger):
+        return _not_monthly(ledger)
     year = period.year
     ind = main_indicator(data, ledger)
     if not data.tables[ledger]["year"].eq(year - 1).any():
@@ -377,19 +394,27 @@ def breakdown_charts(data: Data, ledger: str, period: Period) -> list:
     if (empty := _nothing(data, ledger, period)) is not None:
         return [empty]
     ind = main_indicator(data, ledger)
+    total = metrics.indicator_values(data.tables, period, data.catalogue.loc[[ind.name]]).loc[ind.name, "value"]
     charts = []
     for by in [b for b in ind["breakdowns"].split() if b != "month"]:
         values = metrics.breakdown(data.tables, ind.name, period, by, catalogue=data.catalogue)
         label = load_spec(ledger).column(by).label if by != "subdistrict" else "街道"
         charts.append(plots.bar_breakdown(values.fillna(0), f"{ind['label']}：{period.label}按{label}",
                                           ind["unit"], category_label=label))
-    return charts
+        blank = total - values.sum()
+        if not ind["measure"].startswith("nunique") and blank > 0:  # rows that left an optional column empty
+            charts.append(_paragraphs([f"另有{plain_number(blank)}{ind['unit']}未填{label}，未计入上图。"]))
+    return charts or [_paragraphs([f"指标目录没有为“{ind['label']}”列出按街道或类别的分项。"])]
 
 
 def heatmap_chart(data: Data, ledger: str, period: Period):
     """Month × sub-district for the headline indicator, over the period's months."""
     if (empty := _nothing(data, ledger, period)) is not None:
         return empty
+    if _yearly(ledger):
+        return _not_monthly(ledger)
+    if "subdistrict" not in data.tables[ledger].columns:
+        return _paragraphs([f"{load_spec(ledger).label}没有街道列。"])
     ind = main_indicator(data, ledger)
     by_month = {m: metrics.breakdown(data.tables, ind.name, Period(period.year, m, m), "subdistrict",
                                      catalogue=data.catalogue).fillna(0)
@@ -415,7 +440,7 @@ def top_contributors(data: Data, ledger: str, period: Period, n: int = 10) -> HT
         return empty
     spec = load_spec(ledger)
     if not spec.top_by:
-        return HTML("")
+        return _paragraphs([f"{spec.label}没有可以排名的名称列（台账规格中的 top_by）。"])
     ind = main_indicator(data, ledger)
     rows = data.tables[ledger]
     rows = rows[(rows["year"] == period.year) & rows["month"].between(period.first, period.last)]

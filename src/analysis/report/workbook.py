@@ -93,9 +93,15 @@ def _indicators_sheet(book: Workbook, data: Data, period: Period, generated: dt.
     _table(sheet, data, period, generated, f"{period.report_label}城市管理执法主要指标", header, rows)
 
 
+UNASSIGNED = "（未填街道）"
+
+
 def _ledger_sheet(book: Workbook, data: Data, period: Period, ledger: str, generated: dt.date) -> None:
     spec = load_spec(ledger)
     sheet = book.create_sheet(_sheet_name(spec.topic, book))
+    if spec.period_column.type != "date" or "subdistrict" not in data.tables[ledger].columns:
+        _indicator_rows(sheet, data, period, ledger, generated)  # no sub-district by month to show
+        return
     ind = main_indicator(data, ledger)
     number = DECIMAL if ind["unit"] == "平方米" else INTEGER
     catalogue = data.catalogue
@@ -109,6 +115,10 @@ def _ledger_sheet(book: Workbook, data: Data, period: Period, ledger: str, gener
     header = ["街道", *(f"{m}月" for m in months), "合计"]
     rows = [[(sub, None), *((_number(per_month[m][sub]), number) for m in months), (_number(by_sub[sub]), number)]
             for sub in by_sub.index]
+    if not ind["measure"].startswith("nunique") and total - by_sub.sum() != 0:
+        # Rows whose sub-district was left blank (optional in this ledger) still count in the total: show them.
+        rows.append([(UNASSIGNED, None), *((_number(month_totals[m] - per_month[m].sum()), number) for m in months),
+                     (_number(total - by_sub.sum()), number)])
     rows.append([("合计", None), *((_number(month_totals[m]), number) for m in months), (_number(total), number)])
     title = f"{ind['label']}（{ind['unit']}）：{period.label}分街道分月"
     note = "合计按全部记录计算：同一单位在不同月份或街道出现时只计一次，故合计可能小于各项之和。" \
@@ -122,6 +132,20 @@ def _ledger_sheet(book: Workbook, data: Data, period: Period, ledger: str, gener
         rows.append([("合计", None), (_number(total), number)])
         _block(sheet, end + 2, f"{ind['label']}（{ind['unit']}）：{period.label}按{label}", [label, period.label], rows,
                bold_last_row=True)
+
+
+def _indicator_rows(sheet, data: Data, period: Period, ledger: str, generated: dt.date) -> None:
+    """A ledger with no sub-district by month (one filled once a year): its indicators, this period and last."""
+    figures = yoy(data, period)
+    figures = figures[figures["ledger"] == ledger]
+    rows = [[(f["label"], None), (f["unit"], None), (_number(f["value"]), _format(f)), (_number(f["previous"]), _format(f))]
+            for _, f in figures.iterrows()]
+    header = ["项目", "单位", period.label, period.same_last_year.label]
+    _table(sheet, data, period, generated, f"{load_spec(ledger).label}：{period.label}", header, rows)
+
+
+def _format(f) -> str:
+    return DECIMAL if _fractional(f["value"], f["previous"]) else INTEGER
 
 
 def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date) -> None:
