@@ -120,3 +120,48 @@ def test_repeated_rows_on_typed_columns(ledger):
     kept = {c.name: _objects(["a", "b", "a", "b", "a", None]) for c in spec.columns}
     source_row = np.arange(6) + 5
     assert _repeated_rows(kept, source_row, spec) == _repeated_rows_by_text(kept, source_row, spec) == [[5, 7, 9], [6, 8]]
+
+
+# ---------------------------------------------------------------- the sheet-XML prefilter misses nothing the scan finds
+
+from analysis.ingest.read import ooxml  # noqa: E402
+
+_WS_TEXT = st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\f", "\v"])
+_ADDRESS = st.one_of(
+    st.tuples(st.sampled_from(["A", "B", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD", "a", "$A", "$BA"]),
+              st.sampled_from(["1", "99999", "100000", "$12", "$1048576", "0012"])).map("".join),
+    st.sampled_from(["", "1", "A", "AB"]),
+)
+
+
+@st.composite
+def _cell_xml(draw):
+    prefix = draw(st.sampled_from(["", "x:", "ns0:"]))
+    attrs = []
+    if draw(st.booleans()):
+        q = draw(st.sampled_from(['"', "'"]))
+        attrs.append(f"r{draw(st.sampled_from(['', ' ', chr(11)]))}={draw(st.sampled_from(['', ' ']))}{q}{draw(_ADDRESS)}{q}")
+    if draw(st.booleans()):
+        attrs.append(draw(st.sampled_from(['s="1"', 't="e"', "t='e'", 't="s"', 't="str"', 't="n"', 'rr="1"', 'r2="A1"'])))
+    draw(st.randoms()).shuffle(attrs)
+    space = [draw(_WS_TEXT) for _ in attrs]
+    head = f"<{prefix}c" + "".join(s + a for s, a in zip(space, attrs))
+    body = draw(st.sampled_from(["", "<v>1</v>", "<v>#N/A</v>", "<v></v>", "<f>SUM(A1:A2)</f>", "<f/>", f"<{prefix}f>A1</{prefix}f><v>3</v>",
+                                 "<f\t>A1</f>", "<is><t>文本</t></is>", "<fx>1</fx>"]))
+    if not body and draw(st.booleans()):
+        return head + draw(st.sampled_from(["/>", " />"]))
+    return f"{head}>{body}</{prefix}c>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_cell_xml(), st.sampled_from(['<row r="1">', '<row r="100000">', "<row>", "</row>", "<cols/>", "<col min='1'/>"])),
+                max_size=12))
+def test_sheet_xml_prefilter_flags_everything_the_scan_finds(parts):
+    buf = "".join(parts).encode("utf-8")
+    found = []
+    ooxml._scan_cells(buf, len(buf), found)
+    far = ooxml._FAR_ADDRESS.search(buf) is not None or ooxml._NO_ADDRESS.search(buf) is not None
+    if found or far:
+        assert ooxml._suspect(buf, len(buf))
+    # Only buf[:end] is looked at, as by the scan.
+    assert not ooxml._suspect(buf + b'<c r="A1" t="e">', len(buf)) or ooxml._suspect(buf, len(buf))
