@@ -30,20 +30,39 @@ def test_quick_benchmark_runs_end_to_end(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--work", str(tmp_path / "work"),
                            "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    for phrase in ("clean / baseline", "peak memory of clean", "nothing changed", "only that file read", "Where the time"):
+    for phrase in ("cold clean ÷ raw python-calamine", "peak memory of cold clean", "nothing changed",
+                   "one cell of one workbook changed", "Where the time"):
         assert phrase in proc.stdout
     res = json.loads(out.read_text(encoding="utf-8"))
-    clean, base = res["clean"]["clean"], res["clean"]["baseline"]
-    assert clean and base and all(r["seconds"] > 0 and r["maxrss"] > 0 for r in clean + base)
-    counts = res["clean"]["counts"]
+    (size,) = res["sizes"]
+    groups = {(g["name"], g["jobs"]): g["runs"] for g in size["peers"]["runs"]}
+    jobs = res["machine"]["jobs"]
+    # Every reader ran in one process and in as many as clean uses, and was measured.
+    assert {("clean", 1), ("calamine", 1), ("pandas", 1), ("clean", jobs), ("calamine", jobs)} <= set(groups)
+    assert all(r["seconds"] > 0 and r["cpu"] > 0 and r["maxrss"] > 0 for runs in groups.values() for r in runs)
+    counts = size["peers"]["counts"]
     assert counts["files"] >= 40 and counts["kept"] > 1000
-    # The baseline read every row clean saw, and more (titles, headers, totals, footers).
-    assert res["clean"]["baseline_rows"] > counts["kept"] + counts["rejected"]
+    # The peers read every row clean saw, and more (titles, headers, totals, footers), and all read the same.
+    assert size["peers"]["peer_rows"] > counts["kept"] + counts["rejected"]
+    reads = {(name, j): {(r["read"]["rows"], r["read"]["sheets"]) for r in runs} for (name, j), runs in groups.items() if name != "clean"}
+    assert len(set().union(*reads.values())) == 1, reads
     inc = res["incremental"]
     assert len(inc["changed_read"]) == 1 and inc["restore_read"] == inc["changed_read"]
     assert all(r["code"] == 0 for r in inc["unchanged"])
-    assert res["stages"]["stages"]["read.read_sheets"] > 0
+    assert res["stages"]["stages"]["read.read_sheets"] > 0 and res["stages"]["stages"]["commit.replace_all"] > 0
     assert (readme.read_bytes() if readme.exists() else None) == before  # --quick leaves README.md alone
+
+
+def test_benchmark_keeps_only_the_four_enforcement_ledgers(tmp_path):
+    """The benchmark's numbers stay comparable with earlier runs when the demo writes more ledgers."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    raw = run.make_dataset(tmp_path / "data", 1, (2023,), 0.02, False, lambda *a: None)
+    assert sorted(p.name for p in raw.iterdir()) == sorted(run.LEDGERS)
+    assert all(d.name == run.DISTRICTS[0] for ledger in raw.iterdir() for d in ledger.iterdir())
 
 
 # ---------------------------------------------------------------- the fast paths equal the definitions
