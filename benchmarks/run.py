@@ -409,7 +409,7 @@ def machine() -> dict:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "—"
     import analysis
-    from analysis.ingest.workers import default_jobs
+    from analysis.ingest.pipeline import default_jobs
 
     versions["analysis"] = analysis.__version__
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -15,11 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 
-import pyarrow as pa
-
 from analysis import __version__
 from analysis.ingest import commit
-from analysis.ingest.file_result import FileResult
 from analysis.ingest.spec import spec_fingerprint
 from analysis.ingest.tables import OutputsIncomplete, sha256, verified_outputs
 
@@ -94,9 +91,15 @@ class FileCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.arrow"
 
-    def get(self, key: str, rel: str) -> FileResult | None:
-        """The entry, checked against its checksum; None (and the file noted when the entry was expected to be
-        there or was there but damaged) when it must be cleaned again."""
+    def get(self, key: str, rel: str):
+        """The entry (a FileResult), checked against its checksum; None (and the file noted when the entry was
+        expected to be there or was there but damaged) when it must be cleaned again."""
+        # Imported here, not at the top: `analysis clean` with nothing changed never reads an entry, and pyarrow and
+        # pandas (which file_result brings) take 0.4 s to import.
+        import pyarrow as pa
+
+        from analysis.ingest.file_result import FileResult
+
         path = self._path(key)
         try:
             data = path.read_bytes()

@@ -8,6 +8,7 @@ discover, file_result (one file), cache, workers, outputs, commit, lock, manifes
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,19 +16,29 @@ from analysis import __version__
 from analysis.ingest import commit
 from analysis.ingest.cache import CACHE_DIR, STATE, FileCache, code_fingerprint, run_key, state_json, unchanged_manifest
 from analysis.ingest.discover import inputs, is_synthetic
-from analysis.ingest.file_result import FileResult
 from analysis.ingest.lock import CleanBusy, exclusive
 from analysis.ingest.manifest import summary_lines
-from analysis.ingest.os_errors import RunError
-from analysis.ingest.outputs import ledger_table, manifest_json, parquet_bytes, rejects_csv
+from analysis.ingest.os_errors import CleanFailed, RunError
 from analysis.ingest.spec import ledger_names, load_spec, spec_fingerprint
 from analysis.ingest.tables import MANIFEST, REJECTS, sha256
-from analysis.ingest.workers import CleanFailed, clean_misses, default_jobs
 
 __all__ = ["clean", "CleanResult", "CleanBusy", "CleanFailed", "RunError", "default_jobs"]
 
 # A file that changes while it is read makes the run start over (from the cache: only that file is read again).
 ATTEMPTS = 3
+
+# Each worker holds its own interpreter and value memo (~100–250 MB at a million rows): more than this
+# many costs memory without much gain on the machines this runs on.
+MAX_DEFAULT_JOBS = 8
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use, at most MAX_DEFAULT_JOBS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_JOBS))
 
 
 @dataclass
@@ -65,6 +76,11 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, 
 def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) -> tuple[dict | None, str | None]:
     """(manifest, the cache's note) once the outputs are written; (None, None) when a file changed while it was
     read (its new content is cached, and the caller starts over)."""
+    # Imported here: a run with nothing changed returns before this and never needs pandas or pyarrow (0.4 s).
+    from analysis.ingest.file_result import FileResult
+    from analysis.ingest.outputs import ledger_table, manifest_json, parquet_bytes, rejects_csv
+    from analysis.ingest.workers import clean_misses
+
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
     manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "code_fingerprint": code_fingerprint(),
                 "synthetic": is_synthetic(raw_dir), "ledgers": {}, "files": [], "skipped": skipped}

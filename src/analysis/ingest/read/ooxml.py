@@ -17,9 +17,6 @@ import struct
 import zipfile
 from xml.etree import ElementTree
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from analysis.ingest.read.sheet import (
     UNCALCULATED, ReadError, Sheet, check_extent, column_index, size_text, truncated,
 )
@@ -200,6 +197,9 @@ _SUSPECT = (r"""["']e["']|[<:]f[ \t\n\r\f\v>/]"""
 
 def _suspect(buf: bytes, end: int) -> bool:
     """Whether buf[:end] may hold a cell the scan would restore or an address it would call far (no copy made)."""
+    import pyarrow as pa  # here: finding and hashing raw files (a run with nothing changed) imports this package too
+    import pyarrow.compute as pc
+
     offsets = pa.py_buffer(struct.pack("<2q", 0, end))
     text = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(buf)])
     return pc.match_substring_regex(text, pattern=_SUSPECT)[0].as_py()
