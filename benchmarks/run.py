@@ -359,9 +359,11 @@ def stage_times(raw: Path, out: Path) -> None:
         return wrapper
 
     import analysis.ingest.pipeline as pipeline
+    for module_name in [*STAGES, *METHODS, "analysis.ingest.workers"]:
+        importlib.import_module(module_name)
     ingest = [m for name, m in sorted(sys.modules.items()) if name.startswith("analysis.ingest")]
     for module_name, names in STAGES.items():
-        module = importlib.import_module(module_name)
+        module = sys.modules[module_name]
         for name in names:
             fn = getattr(module, name, None)
             if fn is None:

@@ -114,11 +114,15 @@ def _file_table(spec: LedgerSpec, tables: list[pa.Table]) -> pa.Table:
 def _content_key(table: pa.Table) -> str | None:
     """The kept records of one file (sheet, row and every column, not the file name), or None when it kept none.
 
-    The table is made the same way for every file (one chunk, fixed schema, no metadata), so equal
-    records give equal Arrow IPC bytes."""
+    The table is made the same way for every file (one chunk, fixed schema, no metadata), and the sheet names are
+    hashed as plain text (a dictionary would also hold the names of sheets that kept no row), so equal records
+    give equal Arrow IPC bytes."""
     if table.num_rows == 0:
         return None
-    return hashlib.sha256(_ipc_bytes(table.drop_columns(["source_file"]))).hexdigest()
+    records = table.drop_columns(["source_file"])
+    i = records.schema.get_field_index("source_sheet")
+    records = records.set_column(i, "source_sheet", records.column(i).cast(pa.string()))
+    return hashlib.sha256(_ipc_bytes(records)).hexdigest()
 
 
 def _ipc_bytes(table: pa.Table) -> bytes:

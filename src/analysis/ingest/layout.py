@@ -246,15 +246,42 @@ def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence())
     for c in (0, 1):
         cells = [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
         codes, uniques = pd.factorize(_object_array(cells), use_na_sentinel=False)
-        ukeys = [text_key(u) for u in uniques]
-        odd = np.array([not k or is_total_label(k, common) or (c == 0 and (k == header_keys[0] or is_footer_label(k, common)))
-                        for k in ukeys], dtype=bool)
-        ambiguous = np.array([u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE) for u in uniques], dtype=bool)
-        slow |= (odd | ambiguous)[codes]
+        slow |= _unusual(uniques, c, header_keys[0], common)[codes]
     kinds = np.full(n, "data", dtype=object)
     for i in np.flatnonzero(slow):
         kinds[i] = _row_kind(rows[i], header_keys, common, evidence)
     return kinds.tolist()
+
+
+# Whether a first or second cell sends its row to _row_kind, remembered across the sheets of a run per (common
+# words, column, the header's first text) and per (type, value) of the cell: 序号 1, 2, 3 … and the same dates recur
+# in every sheet. The type is part of the key: True == 1 == 1.0 as dict keys, but they read differently.
+_UNUSUAL_MEMO: dict = {}
+_MEMO_CONTEXTS = 1_000  # bounds: a long-lived process does not grow without end
+_MEMO_VALUES = 200_000
+
+
+def _unusual(uniques, c: int, header_first: str, common) -> np.ndarray:
+    """For each distinct cell of column c (0 or 1), whether its row needs _row_kind: a blank, a 合计 word, (first
+    cell) the header's first text or a 表尾 label, or a cell pandas.factorize would not tell apart (True/1/1.0)."""
+    key = (id(common), c, header_first if c == 0 else None)
+    entry = _UNUSUAL_MEMO.get(key)
+    if entry is None or entry[0] is not common:
+        if len(_UNUSUAL_MEMO) >= _MEMO_CONTEXTS:
+            _UNUSUAL_MEMO.clear()
+        entry = _UNUSUAL_MEMO[key] = (common, {})
+    memo = entry[1]
+    if len(memo) >= _MEMO_VALUES:
+        memo.clear()
+    known = memo.get
+    flags = [known((u.__class__, u)) for u in uniques]
+    for i in [i for i, f in enumerate(flags) if f is None]:
+        u = uniques[i]
+        k = text_key(u)
+        flags[i] = memo[(u.__class__, u)] = bool(
+            not k or is_total_label(k, common) or (c == 0 and (k == header_first or is_footer_label(k, common)))
+            or (u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)))
+    return np.array(flags, dtype=bool)
 
 
 def _object_array(values: list) -> np.ndarray:

@@ -29,6 +29,8 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
     if key.type == "date":
         i = arrow.schema.get_field_index(key.name)
         arrow = arrow.set_column(i, key.name, arrow.column(key.name).cast(pa.timestamp("s")))
+    for name in ("source_file", "source_sheet"):  # stored once per sheet (file_result.REPEATED_TEXT): decoded by Arrow
+        arrow = arrow.set_column(arrow.schema.get_field_index(name), name, arrow.column(name).cast(pa.string()))
     raw = arrow.to_pandas()
     out = {}
     for col in spec.columns:
