@@ -184,3 +184,20 @@ def test_sheet_xml_prefilter_flags_everything_the_scan_finds(parts):
         assert ooxml._suspect(buf, len(buf))
     # Only buf[:end] is looked at, as by the scan.
     assert not ooxml._suspect(buf + b'<c r="A1" t="e">', len(buf)) or ooxml._suspect(buf, len(buf))
+
+
+# ---------------------------------------------------------------- categoricals coded by Arrow are pandas' own
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["焦南街道", "民生街道", "其他", "", " 焦南街道", None]), max_size=8), min_size=1, max_size=3),
+       st.lists(st.sampled_from(["焦南街道", "民生街道", "其他", "火车站街道"]), unique=True))
+def test_arrow_coded_categorical_is_pandas_categorical(chunks, categories):
+    import pyarrow as pa
+
+    from analysis.ingest.outputs import _categorical
+
+    values = [v for chunk in chunks for v in chunk]
+    mine = _categorical(pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string()), categories)
+    # pandas' own: a value outside the categories (or missing) is missing (set so beforehand: pandas warns otherwise)
+    theirs = pd.Categorical(pd.Series([v if v in categories else None for v in values], dtype="str"), categories=categories)
+    assert mine.dtype == theirs.dtype and (mine.codes == theirs.codes).all() and mine.codes.dtype == theirs.codes.dtype
