@@ -201,3 +201,101 @@ def test_arrow_coded_categorical_is_pandas_categorical(chunks, categories):
     # pandas' own: a value outside the categories (or missing) is missing (set so beforehand: pandas warns otherwise)
     theirs = pd.Categorical(pd.Series([v if v in categories else None for v in values], dtype="str"), categories=categories)
     assert mine.dtype == theirs.dtype and (mine.codes == theirs.codes).all() and mine.codes.dtype == theirs.codes.dtype
+
+
+# ---------------------------------------------------------------- a ledger none of whose files changed is not built again
+
+def _outputs(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+def _quiet(*args, **kwargs):
+    pass
+
+
+@pytest.fixture
+def small_demo(tmp_path):
+    from analysis.demo import write_demo
+
+    raw = tmp_path / "raw"
+    write_demo(raw, years=(2023,), scale=0.05)
+    return raw
+
+
+def _counting_builds(monkeypatch) -> list:
+    from analysis.ingest import outputs
+
+    built, real = [], outputs.ledger_table
+    monkeypatch.setattr(outputs, "ledger_table", lambda spec, tables: built.append(spec.label) or real(spec, tables))
+    return built
+
+
+def _from_scratch(raw: Path, out: Path) -> dict:
+    from analysis.ingest.pipeline import clean
+
+    clean(raw, out, echo=_quiet)
+    return _outputs(out)
+
+
+def test_only_the_ledger_of_a_changed_file_is_built_again(small_demo, tmp_path, monkeypatch):
+    from analysis.ingest.pipeline import clean
+    from analysis.ingest.spec import load_spec
+
+    out = tmp_path / "out"
+    clean(small_demo, out, echo=_quiet)
+    built = _counting_builds(monkeypatch)
+    gone = sorted((small_demo / "street_vending").rglob("*.xlsx"))[0]
+    gone.unlink()
+    clean(small_demo, out, echo=_quiet)
+    assert built == [load_spec("street_vending").label]
+    assert _outputs(out) == _from_scratch(small_demo, tmp_path / "scratch")
+
+
+def test_a_damaged_ledger_output_in_the_cache_is_built_again(small_demo, tmp_path, monkeypatch):
+    from analysis.ingest.cache import CACHE_DIR, STATE
+    from analysis.ingest.pipeline import clean
+
+    out = tmp_path / "out"
+    clean(small_demo, out, echo=_quiet)
+    before = _outputs(out)
+    kept = sorted((out / CACHE_DIR / "files").glob("*.parquet"))
+    assert len(kept) == 4
+    kept[0].write_bytes(kept[0].read_bytes()[:-1] + b"x")  # one byte changed
+    kept[1].unlink()
+    (out / CACHE_DIR / STATE).unlink()  # so that the run does not stop at "nothing changed"
+    built = _counting_builds(monkeypatch)
+    clean(small_demo, out, echo=_quiet)
+    assert len(built) == 2 and _outputs(out) == before
+
+
+def test_a_ledger_output_is_neither_used_nor_kept_when_one_of_its_files_could_not_be_cleaned(small_demo, tmp_path, monkeypatch):
+    from analysis.ingest import file_result
+    from analysis.ingest.cache import CACHE_DIR, STATE, FileCache
+    from analysis.ingest.discover import sha256_file
+    from analysis.ingest.pipeline import clean
+    from analysis.ingest.tables import load_table
+
+    out = tmp_path / "out"
+    clean(small_demo, out, echo=_quiet)
+    path = sorted((small_demo / "gas_safety").rglob("*.xlsx"))[0]
+    rel = path.relative_to(small_demo).as_posix()
+    assert rel in set(load_table(out, "gas_safety")["source_file"])
+    # Its entry is lost, and this time the file cannot be read while it is cleaned (after it was hashed).
+    (out / CACHE_DIR / "files" / f"{FileCache(out).key(rel, sha256_file(path), 'gas_safety')}.arrow").unlink()
+    (out / CACHE_DIR / STATE).unlink()  # so that the run does not stop at "nothing changed"
+    real = file_result.read_bytes
+
+    def fails_for_it(p):
+        if p == path:
+            raise PermissionError(13, "denied")
+        return real(p)
+    monkeypatch.setattr(file_result, "read_bytes", fails_for_it)
+    kept_before = set((out / CACHE_DIR / "files").glob("*.parquet"))
+    clean(small_demo, out, echo=_quiet)
+    assert rel not in set(load_table(out, "gas_safety")["source_file"])  # the earlier build was not used
+    # Three ledgers' outputs kept as they were; none for gas_safety made of a file not cleaned now.
+    assert len(set((out / CACHE_DIR / "files").glob("*.parquet")) & kept_before) == 3
+    assert len(list((out / CACHE_DIR / "files").glob("*.parquet"))) == 3
+    monkeypatch.setattr(file_result, "read_bytes", real)
+    clean(small_demo, out, echo=_quiet)
+    assert _outputs(out) == _from_scratch(small_demo, tmp_path / "scratch")

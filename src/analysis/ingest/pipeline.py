@@ -99,11 +99,12 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
             entries[key] = cache.get(key, f.rel)
             if entries[key] is None:
                 misses.append(f)
-    changed = unsettled = False
+    changed, unsettled = False, set()  # keys of the files not cleaned now
     for f, digest, data, crashed in clean_misses(misses, jobs, echo, isolate=cache.crashed_before):
         if digest is None:  # not cleaned now (unreadable, or its worker died): named as failed, not remembered
-            entries[cache.key(f.rel, f.digest, f.ledger)] = FileResult.from_bytes(data)
-            unsettled = True
+            key = cache.key(f.rel, f.digest, f.ledger)
+            entries[key] = FileResult.from_bytes(data)
+            unsettled.add(key)
             if crashed:
                 cache.crashed.add(f.rel)
             continue
@@ -119,8 +120,9 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
     all_rejects, seen_content = [], {}
     for ledger, files in plan.items():
         spec = load_spec(ledger)
-        tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
-                            "files_failed": 0, "duplicates": 0}
+        tables, parts = [], []  # the per-file tables of the ledger's rows, in order, and their entries' keys
+        lsum = {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0, "files_failed": 0,
+                "duplicates": 0}
         for f, key in files:
             rel, digest = f.rel, f.digest
             if f.problem is not None:
@@ -156,6 +158,7 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
             record = entry.record
             manifest["files"].append(record)
             tables.append(entry.table)
+            parts.append(key)
             all_rejects.extend(entry.rejects)
             lsum["files"] += 1
             lsum["files_failed"] += record["status"] in ("failed", "partial")
@@ -163,11 +166,17 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
                 lsum["sheets"] += s["status"] == "ok"
                 lsum["rows_kept"] += s.get("kept", 0)
                 lsum["rows_rejected"] += s.get("rejected", 0)
-        table = ledger_table(spec, tables)
         lsum["output"] = f"{ledger}.parquet"
-        lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
+        # Built again only when one of its files changed; never kept when a file of it could not be cleaned now.
+        ledger_key = None if unsettled.intersection(parts) else cache.ledger_key(ledger, parts)
+        built = cache.ledger_output(ledger_key) if ledger_key else None
+        if built is None:
+            table = ledger_table(spec, tables)
+            built = parquet_bytes(table), {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
+            if ledger_key:
+                cache.put_ledger_output(ledger_key, *built)
+        outputs[out_dir / f"{ledger}.parquet"], lsum["years"] = built
         manifest["ledgers"][ledger] = lsum
-        outputs[out_dir / f"{ledger}.parquet"] = parquet_bytes(table)
     outputs[out_dir / REJECTS] = rejects_csv(all_rejects)
     failed = any(f["status"] in ("failed", "partial") for f in manifest["files"])
     manifest["exit_code"] = 1 if failed or (strict and all_rejects) else 0
