@@ -47,8 +47,8 @@ def test_quick_benchmark_runs_end_to_end(tmp_path):
     reads = {(name, j): {(r["read"]["rows"], r["read"]["sheets"]) for r in runs} for (name, j), runs in groups.items() if name != "clean"}
     assert len(set().union(*reads.values())) == 1, reads
     inc = res["incremental"]
-    assert len(inc["changed_read"]) == 1 and inc["restore_read"] == inc["changed_read"]
-    assert all(r["code"] == 0 for r in inc["unchanged"])
+    assert inc["reads"] and all(len(changed) == 1 and back == changed for changed, back in inc["reads"])
+    assert all(r["code"] == 0 for r in inc["unchanged"] + inc["changed"] + inc["restored"])
     assert res["stages"]["stages"]["read.read_sheets"] > 0 and res["stages"]["stages"]["commit.replace_all"] > 0
     assert (readme.read_bytes() if readme.exists() else None) == before  # --quick leaves README.md alone
 
