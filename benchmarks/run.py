@@ -1,6 +1,6 @@
 """Benchmark of `analysis clean` and `analysis briefing` against the readers a user would pick (python benchmarks/run.py [--quick]).
 
-Full run (about 10–12 minutes on the project's 2-core machine, plus about a minute the first time to generate the
+Full run (about 5 minutes on the project's 2-core machine, plus about 2 minutes the first time to generate the
 data): a city's ten years of ledgers made with the demo generator — six districts (one demo district each, its own
 seed) × 2014–2023 at scale 1.6, about 1,020,000 ledger rows in 1,170 workbooks, in all the demo's messy forms, of the
 four enforcement ledgers only (LEDGERS: the numbers stay comparable with earlier runs when the demo grows) — and a
