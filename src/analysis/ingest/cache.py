@@ -6,6 +6,11 @@ its path and ledger, the ledger specs, the code that cleans (code_fingerprint: t
 the reader libraries' versions) and the day (dates after today are rejects). Each entry starts with the SHA-256
 of what follows, checked when it is loaded: an entry that is missing, cut short, damaged or unreadable is
 cleaned again, and the run says so.
+
+Each ledger's Parquet output is kept the same way, keyed by the per-file entries it is made of (in order) and the
+same context, so that a run in which one file changed builds only that file's ledger again. It is kept only when
+every one of those entries was checked or written in that run; one that is missing or damaged is built again from
+the entries (no note: nothing a person has to check).
 """
 from __future__ import annotations
 
@@ -15,11 +20,8 @@ import hashlib
 import json
 from pathlib import Path
 
-import pyarrow as pa
-
 from analysis import __version__
 from analysis.ingest import commit
-from analysis.ingest.file_result import FileResult
 from analysis.ingest.spec import spec_fingerprint
 from analysis.ingest.tables import OutputsIncomplete, sha256, verified_outputs
 
@@ -42,7 +44,7 @@ def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
     import importlib.metadata
 
     h = hashlib.sha256(__version__.encode())
-    for dist in ("python-calamine", "pyarrow"):
+    for dist in ("python-calamine", "pyarrow", "pandas"):
         h.update(f"\0{dist} {importlib.metadata.version(dist)}".encode())
     for p in sorted(ingest.rglob("*.py")):
         h.update(b"\0" + p.relative_to(ingest).as_posix().encode() + b"\0" + p.read_bytes())
@@ -73,6 +75,14 @@ def state_json(key: str | None, manifest: bytes, cache: FileCache) -> str:
                        "crashed": sorted(cache.crashed)}, ensure_ascii=False) + "\n"
 
 
+def _checked(data: bytes) -> bytes:
+    """The payload of an entry; ValueError when it is not one or its checksum does not match."""
+    payload = data[len(_MAGIC) + 32:]
+    if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC):len(_MAGIC) + 32]:
+        raise ValueError("checksum")
+    return payload
+
+
 class FileCache:
     """Per-file results in out_dir/.cache/files, reused while everything that decides them is the same."""
 
@@ -94,9 +104,19 @@ class FileCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.arrow"
 
-    def get(self, key: str, rel: str) -> FileResult | None:
-        """The entry, checked against its checksum; None (and the file noted when the entry was expected to be
-        there or was there but damaged) when it must be cleaned again."""
+    def ledger_key(self, ledger: str, entries: list[str]) -> str:
+        """The key of a ledger's output made of these entries (their keys, in the order their rows are in)."""
+        return _key("ledger", ledger, *entries, *self.context)
+
+    def get(self, key: str, rel: str):
+        """The entry (a FileResult), checked against its checksum; None (and the file noted when the entry was
+        expected to be there or was there but damaged) when it must be cleaned again."""
+        # Imported here, not at the top: `analysis clean` with nothing changed never reads an entry, and pyarrow and
+        # pandas (which file_result brings) take 0.4 s to import.
+        import pyarrow as pa
+
+        from analysis.ingest.file_result import FileResult
+
         path = self._path(key)
         try:
             data = path.read_bytes()
@@ -107,11 +127,8 @@ class FileCache:
         except OSError:
             self.damaged.append(rel)
             return None
-        payload = data[len(_MAGIC) + 32:]
         try:
-            if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC):len(_MAGIC) + 32]:
-                raise ValueError("checksum")
-            entry = FileResult.from_bytes(payload)
+            entry = FileResult.from_bytes(_checked(data))
         except (ValueError, KeyError, TypeError, pa.ArrowException):
             self.damaged.append(rel)
             return None
@@ -121,6 +138,23 @@ class FileCache:
     def put(self, key: str, data: bytes) -> None:
         self.used.add(self._path(key).name)
         commit.write_bytes(self._path(key), _MAGIC + hashlib.sha256(data).digest() + data)
+
+    def ledger_output(self, key: str) -> tuple[bytes, dict] | None:
+        """(Parquet bytes, rows per year) of a ledger's output kept under `key`, checked; None when it must be built."""
+        path = self.folder / f"{key}.parquet"
+        try:
+            head, _, parquet = _checked(path.read_bytes()).partition(b"\n")
+            years = json.loads(head)
+        except (OSError, ValueError):
+            return None
+        self.used.add(path.name)
+        return parquet, years
+
+    def put_ledger_output(self, key: str, parquet: bytes, years: dict) -> None:
+        path = self.folder / f"{key}.parquet"
+        self.used.add(path.name)
+        data = json.dumps(years).encode() + b"\n" + parquet  # no newline inside: json.dumps escapes them
+        commit.write_bytes(path, _MAGIC + hashlib.sha256(data).digest() + data)
 
     def prune(self) -> None:
         """Forget files that are no longer in the raw folder (the cache does not grow without end)."""

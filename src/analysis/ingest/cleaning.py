@@ -83,6 +83,8 @@ def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: i
         lookup = {nz.value_key(x): canon for canon, variants in col.values.items() for x in (canon, *variants)}
         if col.type == "category":
             return lambda v: nz.parse_category(v, lookup, col.label, col.categories, col.other)
+        if not lookup:  # free text with no variants to map (names, places): nearly every value is new
+            return nz.clean_text
         return lambda v: (lookup[k], None) if (k := nz.value_key(nz.cell_text(v))) in lookup else nz.clean_text(v)
 
     def number(v):
@@ -126,7 +128,8 @@ def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
 
 
 def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout):
-    """Raw cells of one column → (object array of values, object array of reasons or None where no cell is rejected)."""
+    """Raw cells of one column → (object array of values, None when no cell is rejected, else (positions of the
+    rejected cells, their reasons))."""
     codes, uniques = _factorize(values)
     today = dt.date.today()
     by_text, by_value = _memo(col, spec, layout, today)
@@ -163,7 +166,9 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
     out = _object_array(parsed)[codes]
     if reasons.count(None) == len(reasons):
         return out, None
-    return out, _object_array(reasons)[codes]
+    # Rejected cells found by their distinct value's code (integers), not by testing every cell's reason.
+    bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
+    return out, (bad, _object_array(reasons)[codes[bad]])
 
 
 def _object_array(values) -> np.ndarray:
@@ -199,18 +204,18 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
             continue
         c = layout.columns[col.name]
         raw = _column_cells(data_rows, c, shortest)
-        values, reasons = _normalise_column(raw, col, spec, layout)
+        values, rejected_cells = _normalise_column(raw, col, spec, layout)
         columns[col.name] = values
-        if reasons is None:
+        if rejected_cells is None:
             continue
-        bad = np.flatnonzero(pd.notna(reasons))
+        bad, reasons = rejected_cells
         rejected[bad] = True
         ref = layout.column_ref(col.name)
         rejects.extend(
             # Reasons quote the raw value: both are masked, since rejects.csv leaves data/raw too.
             {"row": int(data_idx[j]) + 1, "column": ref, "value": nz.clean_text(raw[j])[0],
-             "reason": nz.mask_personal_numbers(reasons[j])}
-            for j in bad
+             "reason": nz.mask_personal_numbers(reason)}
+            for j, reason in zip(bad, reasons)
         )
     for col in spec.columns:
         # Cross-column rule, where the sheet has both columns (a default is no evidence).

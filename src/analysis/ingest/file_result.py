@@ -79,8 +79,8 @@ def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec):
         if result.repeated_rows:
             srec["repeated_rows"] = result.repeated_rows
         n = result.table.num_rows
-        tables.append(result.table.append_column("source_file", pa.repeat(rel, n))
-                      .append_column("source_sheet", pa.repeat(sheet.name, n)))
+        tables.append(result.table.append_column("source_file", _repeated(rel, n))
+                      .append_column("source_sheet", _repeated(sheet.name, n)))
         rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
     compare_summaries(skipped, record["sheets"], tables, spec)
     visible = [s for s in record["sheets"] if s["status"] != "hidden"]
@@ -93,7 +93,16 @@ def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec):
 
 def file_schema(spec: LedgerSpec) -> pa.Schema:
     return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns]
-                     + [("source_row", pa.int64()), ("source_file", pa.string()), ("source_sheet", pa.string())])
+                     + [("source_row", pa.int64()), ("source_file", REPEATED_TEXT), ("source_sheet", REPEATED_TEXT)])
+
+
+# The file's and the sheet's name are the same on every row of a sheet: stored once, with a 4-byte index per row
+# (as plain text they were half of a cache entry's bytes, read, checked and passed between processes for every row).
+REPEATED_TEXT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _repeated(text: str, n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n), pa.array([text], pa.string()))
 
 
 def _file_table(spec: LedgerSpec, tables: list[pa.Table]) -> pa.Table:
@@ -105,11 +114,15 @@ def _file_table(spec: LedgerSpec, tables: list[pa.Table]) -> pa.Table:
 def _content_key(table: pa.Table) -> str | None:
     """The kept records of one file (sheet, row and every column, not the file name), or None when it kept none.
 
-    The table is made the same way for every file (one chunk, fixed schema, no metadata), so equal
-    records give equal Arrow IPC bytes."""
+    The table is made the same way for every file (one chunk, fixed schema, no metadata), and the sheet names are
+    hashed as plain text (a dictionary would also hold the names of sheets that kept no row), so equal records
+    give equal Arrow IPC bytes."""
     if table.num_rows == 0:
         return None
-    return hashlib.sha256(_ipc_bytes(table.drop_columns(["source_file"]))).hexdigest()
+    records = table.drop_columns(["source_file"])
+    i = records.schema.get_field_index("source_sheet")
+    records = records.set_column(i, "source_sheet", records.column(i).cast(pa.string()))
+    return hashlib.sha256(_ipc_bytes(records)).hexdigest()
 
 
 def _ipc_bytes(table: pa.Table) -> bytes:

@@ -65,29 +65,28 @@ def _header_matcher(spec: LedgerSpec):
     return match
 
 
-def _header_candidates(rows: list[list], r: int, width: int):
-    """For each column, the header text of row r, or of the row above where row r is empty there."""
-    above = rows[r - 1] if r > 0 else []
+def _header_candidates(texts: list[list[str]], r: int, width: int):
+    """For each column, the header text of row r, or of the row above where row r is empty there.
+    `texts`: cell_text of every cell of the rows searched for the header (each cell turned into text once)."""
+    own_row, above = texts[r], texts[r - 1] if r > 0 else []
     for c in range(width):
-        own = cell_text(rows[r][c]) if c < len(rows[r]) else ""
-        up = cell_text(above[c]) if c < len(above) else ""
-        yield c, own, up
+        yield c, own_row[c] if c < len(own_row) else "", above[c] if c < len(above) else ""
 
 
-def _match_row(match, rows, r, width):
+def _match_row(match, texts, r, width):
     """Spec columns named by row r (or the row above, under a two-row header), and whether the row above
     is part of the header (it names a column, a group, a 序号 or a personal-data column).
     `match` is the spec's header matcher (see _header_matcher)."""
     matched = {}
-    for c, own, up in _header_candidates(rows, r, width):
+    for c, own, up in _header_candidates(texts, r, width):
         for text in (own, up):
             kind = match(text)
             if kind and kind != "group":
                 if kind not in ("personal", "ignored") and kind not in matched.values():
                     matched[c] = kind
                 break
-    above = rows[r - 1] if r > 0 else []
-    return matched, any(match(cell_text(v)) for v in above)
+    above = texts[r - 1] if r > 0 else []
+    return matched, any(match(t) for t in above)
 
 
 def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
@@ -95,9 +94,10 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
     width = max((len(r) for r in rows), default=0)
     layout = Layout()
     match = _header_matcher(spec)
+    texts = [[cell_text(v) for v in row] for row in rows[:HEADER_SEARCH_ROWS]]
     best, best_r, best_above = {}, None, False
     for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
-        matched, used_above = _match_row(match, rows, r, width)
+        matched, used_above = _match_row(match, texts, r, width)
         if len(matched) > len(best):
             best, best_r, best_above = matched, r, used_above
     if best_r is None or len(best) < 2:
@@ -106,14 +106,14 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
         return layout
 
     layout.header_row = best_r
-    for c, own, up in _header_candidates(rows, best_r, width):
+    for c, own, up in _header_candidates(texts, best_r, width):
         text = next((t for t in (own, up) if match(t) not in (None, "group")), None)
         kind = match(text) if text else None
         if kind is None:
             # Under a two-row header a column's name may stand in either row (or in both: merged vertically);
             # above a one-row header stands a title, not a name.
             name = (own or up) if best_above else own
-            if name and match(name) is None and (best_above or not _is_title_text(rows, best_r, c)):
+            if name and match(name) is None and (best_above or not _is_title_text(texts, best_r, c)):
                 _add_once(layout.unrecognised, shown_label(name))
         elif kind == "personal":
             _add_once(layout.personal, shown_label(text))
@@ -193,9 +193,10 @@ def is_footer_label(key: str, common) -> bool:
     return len(head) <= 8 and head.endswith(common.footer_words)
 
 
-def _is_title_text(rows, r, c) -> bool:
-    """A cell of the header row that only repeats a merged title from above is not a header."""
-    return r > 0 and c < len(rows[r - 1]) and cell_text(rows[r - 1][c]) == cell_text(rows[r][c])
+def _is_title_text(texts, r, c) -> bool:
+    """A cell of the header row that only repeats a merged title from above is not a header (`texts` as in
+    _header_candidates)."""
+    return r > 0 and c < len(texts[r - 1]) and texts[r - 1][c] == texts[r][c]
 
 
 def _above_kind(row) -> str:
@@ -246,15 +247,42 @@ def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence())
     for c in (0, 1):
         cells = [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
         codes, uniques = pd.factorize(_object_array(cells), use_na_sentinel=False)
-        ukeys = [text_key(u) for u in uniques]
-        odd = np.array([not k or is_total_label(k, common) or (c == 0 and (k == header_keys[0] or is_footer_label(k, common)))
-                        for k in ukeys], dtype=bool)
-        ambiguous = np.array([u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE) for u in uniques], dtype=bool)
-        slow |= (odd | ambiguous)[codes]
+        slow |= _unusual(uniques, c, header_keys[0], common)[codes]
     kinds = np.full(n, "data", dtype=object)
     for i in np.flatnonzero(slow):
         kinds[i] = _row_kind(rows[i], header_keys, common, evidence)
     return kinds.tolist()
+
+
+# Whether a first or second cell sends its row to _row_kind, remembered across the sheets of a run per (common
+# words, column, the header's first text) and per (type, value) of the cell: 序号 1, 2, 3 … and the same dates recur
+# in every sheet. The type is part of the key: True == 1 == 1.0 as dict keys, but they read differently.
+_UNUSUAL_MEMO: dict = {}
+_MEMO_CONTEXTS = 1_000  # bounds: a long-lived process does not grow without end
+_MEMO_VALUES = 200_000
+
+
+def _unusual(uniques, c: int, header_first: str, common) -> np.ndarray:
+    """For each distinct cell of column c (0 or 1), whether its row needs _row_kind: a blank, a 合计 word, (first
+    cell) the header's first text or a 表尾 label, or a cell pandas.factorize would not tell apart (True/1/1.0)."""
+    key = (id(common), c, header_first if c == 0 else None)
+    entry = _UNUSUAL_MEMO.get(key)
+    if entry is None or entry[0] is not common:
+        if len(_UNUSUAL_MEMO) >= _MEMO_CONTEXTS:
+            _UNUSUAL_MEMO.clear()
+        entry = _UNUSUAL_MEMO[key] = (common, {})
+    memo = entry[1]
+    if len(memo) >= _MEMO_VALUES:
+        memo.clear()
+    known = memo.get
+    flags = [known((u.__class__, u)) for u in uniques]
+    for i in [i for i, f in enumerate(flags) if f is None]:
+        u = uniques[i]
+        k = text_key(u)
+        flags[i] = memo[(u.__class__, u)] = bool(
+            not k or is_total_label(k, common) or (c == 0 and (k == header_first or is_footer_label(k, common)))
+            or (u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)))
+    return np.array(flags, dtype=bool)
 
 
 def _object_array(values: list) -> np.ndarray:

@@ -19,6 +19,10 @@ class OutputError(RunError):
     """Outputs could not be written; the message names the folder or file and what to do."""
 
 
+class CleanFailed(RunError):
+    """The run stopped for a reason outside the ledgers (worker processes could not run); the message says what to do."""
+
+
 def held_open(exc: OSError) -> bool:
     """True when `exc` says that another program holds the file open (Excel or WPS, most often)."""
     if exc.errno == errno.EBUSY or getattr(exc, "winerror", None) in _HELD_OPEN_WINERRORS:

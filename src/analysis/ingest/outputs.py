@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.ingest.file_result import file_schema
@@ -28,6 +29,8 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
     if key.type == "date":
         i = arrow.schema.get_field_index(key.name)
         arrow = arrow.set_column(i, key.name, arrow.column(key.name).cast(pa.timestamp("s")))
+    for name in ("source_file", "source_sheet"):  # stored once per sheet (file_result.REPEATED_TEXT): decoded by Arrow
+        arrow = arrow.set_column(arrow.schema.get_field_index(name), name, arrow.column(name).cast(pa.string()))
     raw = arrow.to_pandas()
     out = {}
     for col in spec.columns:
@@ -35,9 +38,9 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
         if col.type == "date":
             out[col.name] = values
         elif col.type == "subdistrict":
-            out[col.name] = pd.Categorical(values, categories=list(spec.common.subdistricts))
+            out[col.name] = _categorical(arrow.column(col.name), list(spec.common.subdistricts))
         elif col.type == "category":
-            out[col.name] = pd.Categorical(values, categories=col.categories)
+            out[col.name] = _categorical(arrow.column(col.name), list(col.categories))
         elif col.type in ("count", "year"):
             out[col.name] = values.astype("int64")
         elif col.type == "number":
@@ -57,6 +60,13 @@ def ledger_table(spec: LedgerSpec, tables: list[pa.Table]) -> pd.DataFrame:
     out["source_sheet"] = raw["source_sheet"].astype("str")
     out["source_row"] = raw["source_row"].astype("int64")
     return pd.DataFrame(out)
+
+
+def _categorical(values: pa.ChunkedArray, categories: list) -> pd.Categorical:
+    """pd.Categorical(values, categories): a value outside the categories (or missing) is missing. The codes are
+    looked up by Arrow (pandas would first turn a million strings into Python objects)."""
+    codes = pc.index_in(values, value_set=pa.array(categories, type=pa.string())).fill_null(-1)
+    return pd.Categorical.from_codes(codes.to_numpy(), categories=categories)
 
 
 def parquet_bytes(table: pd.DataFrame) -> bytes:

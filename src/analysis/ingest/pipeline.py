@@ -8,6 +8,7 @@ discover, file_result (one file), cache, workers, outputs, commit, lock, manifes
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,19 +16,29 @@ from analysis import __version__
 from analysis.ingest import commit
 from analysis.ingest.cache import CACHE_DIR, STATE, FileCache, code_fingerprint, run_key, state_json, unchanged_manifest
 from analysis.ingest.discover import inputs, is_synthetic
-from analysis.ingest.file_result import FileResult
 from analysis.ingest.lock import CleanBusy, exclusive
 from analysis.ingest.manifest import summary_lines
-from analysis.ingest.os_errors import RunError
-from analysis.ingest.outputs import ledger_table, manifest_json, parquet_bytes, rejects_csv
+from analysis.ingest.os_errors import CleanFailed, RunError
 from analysis.ingest.spec import ledger_names, load_spec, spec_fingerprint
 from analysis.ingest.tables import MANIFEST, REJECTS, sha256
-from analysis.ingest.workers import CleanFailed, clean_misses, default_jobs
 
 __all__ = ["clean", "CleanResult", "CleanBusy", "CleanFailed", "RunError", "default_jobs"]
 
 # A file that changes while it is read makes the run start over (from the cache: only that file is read again).
 ATTEMPTS = 3
+
+# Each worker holds its own interpreter and value memo (~100–250 MB at a million rows): more than this
+# many costs memory without much gain on the machines this runs on.
+MAX_DEFAULT_JOBS = 8
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use, at most MAX_DEFAULT_JOBS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_JOBS))
 
 
 @dataclass
@@ -65,6 +76,11 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, 
 def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) -> tuple[dict | None, str | None]:
     """(manifest, the cache's note) once the outputs are written; (None, None) when a file changed while it was
     read (its new content is cached, and the caller starts over)."""
+    # Imported here: a run with nothing changed returns before this and never needs pandas or pyarrow (0.4 s).
+    from analysis.ingest.file_result import FileResult
+    from analysis.ingest.outputs import ledger_table, manifest_json, parquet_bytes, rejects_csv
+    from analysis.ingest.workers import clean_misses
+
     # Synthetic demo ledgers are flagged so that every page built from them says 示例数据.
     manifest = {"version": __version__, "spec_fingerprint": spec_fingerprint(), "code_fingerprint": code_fingerprint(),
                 "synthetic": is_synthetic(raw_dir), "ledgers": {}, "files": [], "skipped": skipped}
@@ -83,11 +99,12 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
             entries[key] = cache.get(key, f.rel)
             if entries[key] is None:
                 misses.append(f)
-    changed = unsettled = False
+    changed, unsettled = False, set()  # keys of the files not cleaned now
     for f, digest, data, crashed in clean_misses(misses, jobs, echo, isolate=cache.crashed_before):
         if digest is None:  # not cleaned now (unreadable, or its worker died): named as failed, not remembered
-            entries[cache.key(f.rel, f.digest, f.ledger)] = FileResult.from_bytes(data)
-            unsettled = True
+            key = cache.key(f.rel, f.digest, f.ledger)
+            entries[key] = FileResult.from_bytes(data)
+            unsettled.add(key)
             if crashed:
                 cache.crashed.add(f.rel)
             continue
@@ -103,8 +120,9 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
     all_rejects, seen_content = [], {}
     for ledger, files in plan.items():
         spec = load_spec(ledger)
-        tables, lsum = [], {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0,
-                            "files_failed": 0, "duplicates": 0}
+        tables, parts = [], []  # the per-file tables of the ledger's rows, in order, and their entries' keys
+        lsum = {"label": spec.label, "files": 0, "sheets": 0, "rows_kept": 0, "rows_rejected": 0, "files_failed": 0,
+                "duplicates": 0}
         for f, key in files:
             rel, digest = f.rel, f.digest
             if f.problem is not None:
@@ -140,6 +158,7 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
             record = entry.record
             manifest["files"].append(record)
             tables.append(entry.table)
+            parts.append(key)
             all_rejects.extend(entry.rejects)
             lsum["files"] += 1
             lsum["files_failed"] += record["status"] in ("failed", "partial")
@@ -147,11 +166,17 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
                 lsum["sheets"] += s["status"] == "ok"
                 lsum["rows_kept"] += s.get("kept", 0)
                 lsum["rows_rejected"] += s.get("rejected", 0)
-        table = ledger_table(spec, tables)
         lsum["output"] = f"{ledger}.parquet"
-        lsum["years"] = {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
+        # Built again only when one of its files changed; never kept when a file of it could not be cleaned now.
+        ledger_key = None if unsettled.intersection(parts) else cache.ledger_key(ledger, parts)
+        built = cache.ledger_output(ledger_key) if ledger_key else None
+        if built is None:
+            table = ledger_table(spec, tables)
+            built = parquet_bytes(table), {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
+            if ledger_key:
+                cache.put_ledger_output(ledger_key, *built)
+        outputs[out_dir / f"{ledger}.parquet"], lsum["years"] = built
         manifest["ledgers"][ledger] = lsum
-        outputs[out_dir / f"{ledger}.parquet"] = parquet_bytes(table)
     outputs[out_dir / REJECTS] = rejects_csv(all_rejects)
     failed = any(f["status"] in ("failed", "partial") for f in manifest["files"])
     manifest["exit_code"] = 1 if failed or (strict and all_rejects) else 0

@@ -11,13 +11,13 @@ import hashlib
 import io
 import json
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from analysis.ingest import commit
 from analysis.ingest.os_errors import RunError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 REJECTS = "rejects.csv"
@@ -72,6 +72,10 @@ def output_bytes(processed_dir: Path | str, name: str, manifest: dict) -> bytes:
 def load_table(processed_dir: Path | str, ledger: str, manifest: dict | None = None) -> pd.DataFrame:
     """One ledger's tidy table, with its date column as datetime64 (Parquet stores it as a DATE; a ledger keyed
     by year has none, and its rows are month 0)."""
+    import pandas as pd  # here, not at the top: `analysis clean` with nothing changed needs neither (0.4 s)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     manifest = manifest if manifest is not None else load_manifest(processed_dir)
     table = pq.read_table(io.BytesIO(output_bytes(processed_dir, f"{ledger}.parquet", manifest)))
     df = table.to_pandas()
@@ -82,6 +86,8 @@ def load_table(processed_dir: Path | str, ledger: str, manifest: dict | None = N
 
 
 def load_rejects(processed_dir: Path | str, manifest: dict | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     manifest = manifest if manifest is not None else load_manifest(processed_dir)
     data = output_bytes(processed_dir, REJECTS, manifest)
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")

@@ -7,7 +7,6 @@ as failed; the others go on in a new pool.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import threading
@@ -15,25 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from analysis.ingest.file_result import clean_file, failed_file
-from analysis.ingest.os_errors import RunError
-
-
-class CleanFailed(RunError):
-    """The run stopped for a reason outside the ledgers (worker processes could not run); the message says what to do."""
-
-
-# Each worker holds its own interpreter and value memo (~100–250 MB at a million rows): more than this
-# many costs memory without much gain on the machines this runs on.
-MAX_DEFAULT_JOBS = 8
-
-
-def default_jobs() -> int:
-    """One worker per core this process may use, at most MAX_DEFAULT_JOBS."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_DEFAULT_JOBS))
+from analysis.ingest.os_errors import CleanFailed
 
 
 # Below this many files to clean per worker, worker processes cost more than they save (measured on

@@ -68,9 +68,8 @@ def _fill_merged(rows: list[list], ranges, sheet: str) -> None:
                                 "不是正常的台账，已拒绝读取；请在 Excel 或 WPS 中取消多余的合并后另存")
         filled += (r1 - r0 + 1) * (c1 - c0 + 1)
         top = rows[r0]
-        value = top[c0] if c0 < len(top) else ""
-        for r in range(r0, r1 + 1):
-            row = rows[r]
+        span = [top[c0] if c0 < len(top) else ""] * (c1 - c0 + 1)
+        for row in rows[r0:r1 + 1]:
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
-            row[c0:c1 + 1] = [value] * (c1 - c0 + 1)
+            row[c0:c1 + 1] = span
