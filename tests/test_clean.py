@@ -450,3 +450,16 @@ def test_a_second_clean_on_the_same_output_is_refused_while_the_first_runs(raw, 
         holder.kill()
         holder.wait()  # the lock is released when the holder has exited
     assert main(["clean", "--raw", str(raw), "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("first", [1, True])
+def test_excel_true_never_shares_a_reading_with_the_number_1(raw, run_clean, first):
+    """pandas groups True with 1 and 1.0: without care the first cell of a column decides how all are read."""
+    second = True if first == 1 and first is not True else 1
+    write_xlsx(raw / "street_vending" / "a.xlsx", {"S": sv_rows([1, "2023-03-05", "焦南", "游商", first, "", ""],
+                                                                 [2, "2023-03-06", "焦南", "游商", second, "", ""],
+                                                                 [3, "2023-03-07", "焦南", "游商", 1.0, "", ""])})
+    run = run_clean()
+    assert run.table("street_vending")["places"].tolist() == [1, 1]  # the two numbers, whatever came first
+    bad = run.rejects
+    assert len(bad) == 1 and int(bad.iloc[0]["row"]) == (2 if first is True else 3) and "数量" in bad.iloc[0]["reason"]

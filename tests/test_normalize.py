@@ -298,3 +298,24 @@ def test_dates_addresses_and_small_numbers_are_not_masked(text):
                                         ("Area \n (m2)", "Area (m2)"), ("联系电话13912345678", "联系电话［已隐去］")])
 def test_labels_are_shown_on_one_line(raw, shown):
     assert nz.shown_label(raw) == shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([True, False, 0, 1, 0.0, 1.0, 2, 2.5, "1", "0", "是", None, float("nan")]),
+                min_size=1, max_size=30))
+def test_distinct_cells_are_grouped_by_kind_a_boolean_never_with_a_number(cells):
+    """Each column's distinct cells are normalised once: two cells share a reading only when they are the same
+    kind of value and equal (TRUE is not 1, FALSE is not 0); blanks (None, NaN) are one."""
+    from analysis.ingest.cleaning import _factorize
+
+    codes, uniques = _factorize(cells)
+
+    def kind(v):
+        if v is None or v != v:
+            return ("blank",)
+        return ("bool", v) if v.__class__ is bool else ("str", v) if isinstance(v, str) else ("number", float(v))
+
+    for i, v in enumerate(cells):
+        assert kind(uniques[codes[i]]) == kind(v)
+        for j, w in enumerate(cells):
+            assert (codes[i] == codes[j]) == (kind(v) == kind(w))

@@ -177,9 +177,33 @@ def _object_array(values) -> np.ndarray:
     return arr
 
 
+# Stand-ins for Excel's TRUE and FALSE while grouping: pandas.factorize hashes True like 1 and 1.0, False like 0, so a
+# column holding both would be read as whichever came first (a count of 1 rejected as 是/否, or TRUE counted as 1).
+_TRUE, _FALSE = object(), object()
+_NUMBERS_ONLY = frozenset(("integer", "floating", "mixed-integer-float", "boolean"))
+
+
 def _factorize(values: list):
-    """(codes, distinct values) of a list of cells, as pandas.factorize groups them (NaN and None together)."""
-    return pd.factorize(_object_array(values), use_na_sentinel=False)
+    """(codes, distinct values) of a list of cells, as pandas.factorize groups them (NaN and None together), except
+    that a boolean never shares a group with a number."""
+    arr = _object_array(values)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    zero_one = [k for k, u in enumerate(uniques) if u.__class__ in (bool, int, float) and u in (0, 1)]
+    if not zero_one:
+        return codes, uniques
+    at = np.flatnonzero(np.isin(codes, zero_one))
+    if pd.api.types.infer_dtype(arr[at], skipna=False) in _NUMBERS_ONLY:  # all numbers, or all booleans
+        return codes, uniques
+    keyed = arr.copy()
+    for i in at:  # only the cells equal to 0 or 1, and only in a column that mixes the two kinds
+        if arr[i].__class__ is bool:
+            keyed[i] = _TRUE if arr[i] else _FALSE
+    codes, uniques = pd.factorize(keyed, use_na_sentinel=False)
+    uniques = uniques.copy()
+    for k, u in enumerate(uniques):
+        if u is _TRUE or u is _FALSE:
+            uniques[k] = u is _TRUE
+    return codes, uniques
 
 
 def _column_cells(data_rows: list, c: int, shortest: int) -> list:
