@@ -1,6 +1,8 @@
 """Indicator catalogue and metrics over small tables built here, with hand-computed expectations."""
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import paths
 from analysis.report import metrics
@@ -324,6 +326,25 @@ def test_breakdown_of_a_year_the_ledger_does_not_cover_is_na(tables_2023):
 ])
 def test_yu_figures_round_down_as_the_report_does(value, expected):
     assert format_figure(value, "余") == expected
+
+
+@pytest.mark.parametrize("value, style, expected", [
+    (8734, "余10", "8730余"), (16352, "余100", "16300余"), (8730, "余10", "8730"), (8, "余10", "8"),
+    (199, "余100", "190余"), (1999, "余1000", "1900余"), (99, "余10", "99"),
+])
+def test_yu_figures_with_a_fixed_step(value, style, expected):
+    assert format_figure(value, style) == expected
+
+
+@given(st.integers(0, 10_000_000) | st.floats(0, 1e7, allow_nan=False), st.sampled_from(["余", "余10", "余100", "余1000"]))
+def test_a_yu_figure_is_never_above_the_value_nor_a_fifth_below_it(value, style):
+    text = format_figure(value, style)
+    if text.endswith("余"):
+        low = int(text[:-1])
+        assert 100 <= low < value and value - low < value / 5
+        assert low >= int(format_figure(value, "余").removesuffix("余"))  # a fixed step is never coarser than 余
+    else:
+        assert float(text) == pytest.approx(value, abs=0.005)
 
 
 @pytest.mark.parametrize("value, style, expected", [

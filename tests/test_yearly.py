@@ -1,6 +1,7 @@
 """A ledger filled once a year (年度工作数据表): rows keyed by year, not by date, with no Python of its own."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -73,7 +74,13 @@ def test_a_yearly_figure_counts_in_a_whole_year_only(yearly):
     value = metrics.indicator_values(data.tables, Period(2023), catalogue).loc["wf_recorders", "value"]
     assert value == 50
     for part in (Period(2023, 4, 6), Period(2023, 6, 6), year_so_far(2023, 6)):
-        assert metrics.indicator_values(data.tables, part, catalogue).loc["wf_recorders", "value"] == 0
+        # never 0 and never the year's figure: the ledger has no figure for a part of the year
+        assert pd.isna(metrics.indicator_values(data.tables, part, catalogue).loc["wf_recorders", "value"])
+        assert "wf_recorders" not in metrics.year_over_year(data.tables, part, pages.covered_catalogue(data, part)).index
+        assert "work_figures" not in pages.ledgers_with_data(data, part)
+        note = pages.missing_ledgers_note(data, part)
+        assert note.endswith(f"台账数据。年度工作数据表按年度填报，不计入{part.label}的统计。"), note
+        assert "年度工作台账" not in note  # not said to be missing as well
     change = metrics.year_over_year(data.tables, Period(2023), catalogue).loc["wf_campaigns"]
     assert (change["value"], change["previous"], change["direction"]) == (8, 7, "up")
     # Yearly rows do not make a running year complete: 2023 has monthly data through June only.
@@ -102,3 +109,79 @@ def test_the_pages_and_the_workbook_show_a_yearly_ledger_without_failing(yearly,
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["年度工作"]
     rows = {r[0].value: (r[2].value, r[3].value) for r in sheet.iter_rows(min_row=4) if r[0].value}
     assert rows["配备执法记录仪"] == (50, 46) and rows["开展宣教活动"] == (8, 7)
+
+
+def test_a_quarter_shows_no_yearly_figure_anywhere(yearly, tmp_path):
+    """Not in the table, the sentences, the data note or the 报表: a quarter's briefing says the ledger is yearly."""
+    import openpyxl
+
+    from analysis.report.workbook import workbook_bytes
+
+    data = pages.load(yearly.out)
+    quarter = Period(2023, 4, 6)
+    texts = [pages.first_screen(data, quarter).data, pages.headline_table(data, quarter).data,
+             pages.report_wording(data, quarter).data, pages.area_summary(data, quarter).data,
+             pages.area_wording(data, quarter).data, pages.data_note(data, quarter).data]
+    for text in texts:
+        assert "执法记录仪" not in text and "宣教活动" not in text
+    (tmp_path / "q.xlsx").write_bytes(workbook_bytes(data, quarter))
+    book = openpyxl.load_workbook(tmp_path / "q.xlsx")
+    assert "年度工作" not in book.sheetnames
+    labels = {r[0].value for r in book["主要指标"].iter_rows(min_row=4)}
+    assert "配备执法记录仪" not in labels and "清理三种经营" in labels
+    # and in the whole year the data note counts the yearly rows as the year's records
+    note = re.sub(r"<[^>]+>", " ", pages.data_note(data, Period(2023)).data)
+    assert re.search(r"年度工作数据表\s+2\s+2\s+2\s", note), note  # 2 files, 2 sheets, 2 rows of 2023
+
+
+def _work(raw, name: str, rows: list) -> None:
+    write_xlsx(raw / "work_figures" / name, {"S": [["2023年度工作数据"], HEADER, *rows]})
+
+
+def test_a_figure_filed_twice_is_counted_once_when_the_two_agree(raw, run_clean):
+    _work(raw, "2023.xlsx", [[1, "2023", "执法记录仪", 50, "台"], [2, "2023", "宣教活动", 7, "次"],
+                             [3, "2023", "普法宣教活动", 7, "次"]])  # another spelling of the same item
+    _work(raw, "2023（修改稿）.xlsx", [[1, "2023年", "配备执法记录仪", "50台", "台"]])
+    run = run_clean()
+    table = run.table("work_figures")
+    assert sorted(zip(table["item"].astype(str), table["value"])) == [("宣教活动", 7), ("执法记录仪", 50)]
+    bad = run.rejects.sort_values(["file", "row"])
+    assert len(bad) == 2 and all("只计一次" in r for r in bad["reason"])
+    assert "与work_figures/2023.xlsx / S 第3行重复（年度、项目相同）" in bad[bad["file"].str.contains("修改稿")].iloc[0]["reason"]
+    for f in run.manifest["files"]:  # every sheet still adds up
+        for s in f["sheets"]:
+            assert s["row_kinds"]["data"] == s["kept"] + s["rejected"]
+    assert run.manifest["ledgers"]["work_figures"]["rows_kept"] == 2
+
+
+def test_a_figure_filed_twice_with_different_numbers_is_not_counted_and_both_are_named(raw, run_clean):
+    _work(raw, "2023.xlsx", [[1, "2023", "执法记录仪", 50, "台"], [2, "2023", "宣教活动", 8, "次"]])
+    _work(raw, "2023（修改稿）.xlsx", [[1, "2023", "执法记录仪", 52, "台"]])
+    run = run_clean()
+    table = run.table("work_figures")
+    assert list(table["item"].astype(str)) == ["宣教活动"]  # 执法记录仪 neither 50, 52 nor 102
+    assert len(run.rejects) == 2
+    for reason in run.rejects["reason"]:
+        assert "数值 50" in reason and "数值 52" in reason and "均未计入" in reason
+    data = pages.load(run.out)
+    values = metrics.indicator_values(data.tables, Period(2023), data.catalogue)["value"]
+    assert pd.isna(values["wf_recorders"]) and values["wf_campaigns"] == 8  # not filed (or disputed) is not 0
+    assert "[剔除] work_figures/2023（修改稿）.xlsx / S：剔除 1 行" in run.text
+
+
+@given(st.lists(st.tuples(st.sampled_from(["执法记录仪", "宣教活动", "审核行政处罚案件"]), st.integers(0, 3)),
+                min_size=1, max_size=8))
+def test_one_row_per_key_never_sums_a_key_twice_and_loses_no_row(rows):
+    from analysis.ingest.unique import one_row_per_key
+
+    spec = load_spec("work_figures")
+    table = pd.DataFrame({"year": 2023, "item": [i for i, _ in rows], "value": [v for _, v in rows], "unit": "",
+                          "note": pd.NA, "month": 0, "source_file": "a.xlsx", "source_sheet": "S",
+                          "source_row": range(2, 2 + len(rows))})
+    kept, rejects = one_row_per_key(spec, table, {})
+    assert len(kept) + len(rejects) == len(table)  # every row either counted or listed
+    assert not kept.duplicated(["year", "item"]).any()
+    for item, group in table.groupby("item"):
+        values = set(group["value"])
+        got = kept[kept["item"] == item]["value"].tolist()
+        assert got == ([values.pop()] if len(values) == 1 else [])  # one agreed value, or none when they differ

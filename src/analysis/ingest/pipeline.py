@@ -168,10 +168,14 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
                 lsum["rows_rejected"] += s.get("rejected", 0)
         lsum["output"] = f"{ledger}.parquet"
         # Built again only when one of its files changed; never kept when a file of it could not be cleaned now.
-        ledger_key = None if unsettled.intersection(parts) else cache.ledger_key(ledger, parts)
+        # A ledger with one row per key is built every time: the rows it leaves out are rejects of this run.
+        cacheable = not unsettled.intersection(parts) and not spec.unique_by
+        ledger_key = cache.ledger_key(ledger, parts) if cacheable else None
         built = cache.ledger_output(ledger_key) if ledger_key else None
         if built is None:
             table = ledger_table(spec, tables)
+            if spec.unique_by:
+                table = _one_row_per_key(spec, table, manifest["files"], lsum, all_rejects)
             built = parquet_bytes(table), {str(y): int(n) for y, n in table["year"].value_counts().sort_index().items()}
             if ledger_key:
                 cache.put_ledger_output(ledger_key, *built)
@@ -188,6 +192,22 @@ def _clean_all(raw_dir, out_dir, found, skipped, strict, state_key, jobs, echo) 
     commit.replace_all(out_dir, outputs)
     cache.prune()
     return manifest, cache.note()
+
+
+def _one_row_per_key(spec, table, records: list, lsum: dict, all_rejects: list):
+    """The ledger's table with one row per key (spec.unique_by); each row left out becomes a reject of its sheet."""
+    from analysis.ingest.unique import one_row_per_key
+
+    sheets = {(r["file"], s["sheet"]): s for r in records if r.get("ledger") == spec.ledger for s in r.get("sheets", [])}
+    table, rejects = one_row_per_key(spec, table, sheets)
+    for r in rejects:  # still 数据行 = 保留 + 剔除 for every sheet
+        sheet = sheets[(r["file"], r["sheet"])]
+        sheet["kept"] -= 1
+        sheet["rejected"] = sheet.get("rejected", 0) + 1
+    lsum["rows_kept"] -= len(rejects)
+    lsum["rows_rejected"] += len(rejects)
+    all_rejects.extend(rejects)
+    return table
 
 
 def _rejects_not_in(rejects: list, original: list) -> list:

@@ -77,6 +77,7 @@ class LedgerSpec:
     area: str  # the field of work the narrative groups it under (燃气安全), the topic when the spec gives none
     order: int
     top_by: str | None
+    unique_by: tuple[str, ...]  # columns that identify a row: a key filed twice is counted once (ingest/unique.py)
     columns: tuple[Column, ...]
     header_lookup: dict  # header_key -> column name
     common: Common
@@ -205,9 +206,14 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     if len(keys) != 1 or not keys[0].required:
         raise ValueError(f"{path.name}: 台账必须有且只有一个必填的日期列（type: date）或年份列（type: year），"
                          "它决定每一行属于哪一天或哪一年")
+    unique_by = _tuple(raw.get("unique_by"))
+    unknown = [k for k in unique_by if k not in {c.name for c in columns}]
+    if unknown:
+        raise ValueError(f"{path.name}: unique_by 中的列 {'、'.join(unknown)} 不在 columns 中")
     topic = raw.get("topic") or raw["label"]
     return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=topic, area=raw.get("area") or topic,
-                      order=int(raw.get("order", 99)), top_by=raw.get("top_by"), columns=tuple(columns),
+                      order=int(raw.get("order", 99)), top_by=raw.get("top_by"), unique_by=unique_by,
+                      columns=tuple(columns),
                       header_lookup=lookup, common=common)
 
 

@@ -37,7 +37,8 @@ def format_figure(value, style: str = "exact") -> str:
     余: "more than" -> `round_down_figure` + 余 (12345 -> "12000余"), written exactly when rounding
         would change nothing (12000 -> "12000") or the value is below 100;
     余<step>: "more than", rounded down to a multiple of step (余10: 8734 -> "8730余"; 余100: 16352 -> "16300余"),
-        as the report writes some figures, exactly when that changes nothing or the value is below 100;
+        as the report writes some figures, never coarser than 余 (余100: 199 -> "190余"), exactly when that
+        changes nothing or the value is below 100;
     约: "about" -> 约 + the value rounded half up to an integer (4714.3 -> "约4714").
     NA -> "—".
     """
@@ -47,7 +48,8 @@ def format_figure(value, style: str = "exact") -> str:
         return f"约{round_half_up(value, 0)}"
     if style.startswith("余"):
         step = int(style[1:] or 0)
-        low = math.floor(value) // step * step if step else round_down_figure(value)
+        # A fixed step never says less than 余 would (199 with 余100 is 190余, not 100余).
+        low = max(math.floor(value) // step * step, round_down_figure(value)) if step else round_down_figure(value)
         if low >= ROUNDING_FLOOR and low != value:
             return f"{low}余"
     if float(value).is_integer():

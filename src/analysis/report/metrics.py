@@ -103,20 +103,52 @@ def resolve_period(tables: Tables, asked: Period | None = None) -> Period:
 
 # ---------------------------------------------------------------- values
 
-def _selected_rows(tables: Tables, indicator: pd.Series, period: Period) -> pd.DataFrame | None:
-    """The indicator's rows in the period, or None when its ledger does not cover the period's year."""
-    table = tables.get(indicator["ledger"])
-    if table is None or not (table["year"] == period.year).any():
-        return None
-    # Rows of a ledger filled once a year (month 0) belong to whole-year periods only.
+def in_period(table: pd.DataFrame, period: Period) -> pd.Series:
+    """Which rows of a ledger fall in the period. Rows of a ledger filled once a year (month 0) belong to
+    whole-year periods only."""
     months = table["month"].between(period.first, period.last)
-    if (period.first, period.last) == (1, 12):
+    if period.whole_year:
         months |= table["month"].eq(0)
-    in_period = (table["year"] == period.year) & months
+    return table["year"].eq(period.year) & months
+
+
+def covers(table: pd.DataFrame | None, period: Period) -> bool:
+    """Whether a ledger has figures for the period: rows in its year and, when they are all yearly rows (month 0),
+    a whole-year period (a yearly figure is never a quarter's or a month's, and never 0 for one)."""
+    if table is None:
+        return False
+    months = table["month"][table["year"].eq(period.year)]
+    return len(months) > 0 and (period.whole_year or bool(months.ne(0).any()))
+
+
+def _selected_rows(tables: Tables, indicator: pd.Series, period: Period) -> pd.DataFrame | None:
+    """The indicator's rows in the period, or None when its ledger does not cover the period, or when the
+    indicator is a figure filed once a year that the year's table does not hold (not filed is not 0)."""
+    table = tables.get(indicator["ledger"])
+    if not covers(table, period):
+        return None
     try:
-        return table[in_period & filter_mask(table, indicator["filter"])]
+        rows = table[in_period(table, period) & filter_mask(table, indicator["filter"])]
     except ValueError as error:
         raise ValueError(f"指标 {indicator.name}：{error}") from None
+    if rows.empty and not table["month"][table["year"].eq(period.year)].ne(0).any():
+        return None
+    return rows
+
+
+def unnamed_rows(tables: Tables, catalogue: pd.DataFrame, period: Period) -> pd.Series:
+    """For each indicator that counts distinct names (nunique:列), how many of its rows in the period leave that
+    column empty: they cannot be told apart, so they are not in the figure, and a reader must be told. Only
+    indicators with such rows are listed."""
+    counts = {}
+    for key, indicator in catalogue.iterrows():
+        op, column = parse_measure(indicator["measure"])
+        if op != "nunique":
+            continue
+        rows = _selected_rows(tables, indicator, period)
+        if rows is not None and column in rows.columns and (n := int(rows[column].isna().sum())):
+            counts[key] = n
+    return pd.Series(counts, dtype="int64")
 
 
 def _measure(rows: pd.DataFrame, measure: str, by: str | None = None):
@@ -250,9 +282,9 @@ def record_counts(tables: Tables, ledger: str, period: Period, by: str) -> pd.Da
     their order, else the values the ledger holds), zero-filled; None when the ledger has no row in the
     period's year."""
     table = tables.get(ledger)
-    if table is None or not (table["year"] == period.year).any():
+    if not covers(table, period):
         return None
-    rows = table[(table["year"] == period.year) & table["month"].between(period.first, period.last)]
+    rows = table[in_period(table, period)]
     levels = _levels(table, by)
     if levels is None:
         levels = pd.Index(sorted(table[by].dropna().unique()), name=by)

@@ -204,7 +204,7 @@ def _area(tables, period, catalogue, spec_dir, name, rows: pd.DataFrame, month_b
     elif before is not None and before["direction"] not in NO_BASE:
         base = _Base(period.previous, "上月", before["direction"])
     ledgers = list(dict.fromkeys(rows["ledger"]))
-    without = [ledger for ledger in ledgers if not _has_year(tables, ledger, period.year - 1)]
+    without = [ledger for ledger in ledgers if not metrics.covers(tables.get(ledger), period.same_last_year)]
     return _Area(
         name=name, groups=groups, month_before=before, base=base,
         dimensions=_dimensions(tables, period, catalogue, spec_dir, main, base),
@@ -213,11 +213,6 @@ def _area(tables, period, catalogue, spec_dir, name, rows: pd.DataFrame, month_b
         without_previous=[load_spec(ledger, spec_dir).topic for ledger in without],
         all_without_previous=len(without) == len(ledgers),
     )
-
-
-def _has_year(tables, ledger: str, year: int) -> bool:
-    table = tables.get(ledger)
-    return table is not None and bool((table["year"] == year).any())
 
 
 def _dimensions(tables, period, catalogue, spec_dir, main: pd.Series, base: _Base | None) -> list[_Dimension]:

@@ -20,7 +20,7 @@ from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
 from analysis.ingest.text import shorten
 from analysis.report import metrics, narrative, plots
-from analysis.report.catalogue import load_catalogue
+from analysis.report.catalogue import load_catalogue, parse_measure
 from analysis.report.figures import format_percent, plain_number
 from analysis.report.periods import Period, parse_period
 
@@ -142,14 +142,21 @@ def _change(row, no_previous: str = "上年无数据") -> str:
 # ---------------------------------------------------------------- the leadership briefing
 
 def ledgers_with_data(data: Data, period: Period) -> list[str]:
-    """The ledgers with at least one row in the period's year, in the specs' order."""
-    return [ledger for ledger, table in data.tables.items() if table["year"].eq(period.year).any()]
+    """The ledgers with figures for the period (rows in its year; a ledger filled once a year only in a whole year),
+    in the specs' order."""
+    return [ledger for ledger, table in data.tables.items() if metrics.covers(table, period)]
 
 
 def missing_ledgers_note(data: Data, period: Period) -> str:
-    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in the period's year)."""
-    missing = [load_spec(ledger).topic for ledger in data.tables if ledger not in ledgers_with_data(data, period)]
-    return f"本年暂无{'、'.join(missing)}台账数据。" if missing else ""
+    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in the period's year), and, in a
+    quarter or month, that a ledger filled once a year is not counted in it."""
+    yearly = [] if period.whole_year else [ledger for ledger in data.tables if _yearly(ledger)]
+    missing = [load_spec(ledger).topic for ledger in data.tables
+               if ledger not in ledgers_with_data(data, period) and ledger not in yearly]
+    notes = [f"本年暂无{'、'.join(missing)}台账数据。"] if missing else []
+    if yearly:
+        notes.append(f"{'、'.join(load_spec(ledger).label for ledger in yearly)}按年度填报，不计入{period.label}的统计。")
+    return "".join(notes)
 
 
 def covered_catalogue(data: Data, period: Period) -> pd.DataFrame:
@@ -244,8 +251,20 @@ def report_wording(data: Data, period: Period) -> HTML:
         "语句": sentences.tolist(),
     })
     paragraph = narrative.report_paragraph(figures, period)
-    return HTML(_table(frame, numeric=("数值",)).data
+    return HTML(_table(frame, numeric=("数值",)).data + _paragraphs(unnamed_notes(data, period)).data
                 + (f'<p class="copy-text">{html.escape(paragraph)}</p>' if paragraph else ""))
+
+
+def unnamed_notes(data: Data, period: Period) -> list[str]:
+    """许可外摆经营的餐饮门店：另有 3 条记录未填申请单位，未计入。 for each figure of distinct names with rows
+    whose name is empty."""
+    covered = covered_catalogue(data, period)
+    notes = []
+    for key, n in metrics.unnamed_rows(data.tables, covered, period).items():
+        ind = covered.loc[key]
+        column = load_spec(ind["ledger"]).column(parse_measure(ind["measure"])[1]).label
+        notes.append(f"{ind['label']}：另有 {n} 条记录未填{column}，无法区分，未计入。")
+    return notes
 
 
 def area_wording(data: Data, period: Period) -> HTML:
@@ -305,7 +324,7 @@ def data_note(data: Data, period: Period) -> HTML:
         if not s["files"]:
             continue  # no file at all: said once, above the indicator table
         table = data.tables[ledger]
-        in_period = (table["year"].eq(period.year) & table["month"].between(period.first, period.last)).sum()
+        in_period = metrics.in_period(table, period).sum()
         rows.append({"台账": s["label"], "文件": s["files"], "工作表": s["sheets"],
                      f"{period.label}记录": int(in_period), "全部保留行": s["rows_kept"], "剔除行": s["rows_rejected"]})
     parts.append("<p>数据来源：各中队、各街道报送的台账，经程序逐行清洗（统一日期、街道和类别的写法，剔除无法识别的行）。"
@@ -315,6 +334,7 @@ def data_note(data: Data, period: Period) -> HTML:
     defs = covered[covered["definition"] != ""]
     items = "".join(f"<li>{html.escape(r['label'])}：{html.escape(r['definition'])}</li>" for _, r in defs.iterrows())
     parts.append(f"<p>指标口径：</p><ul>{items}</ul>")
+    parts.append(_paragraphs(unnamed_notes(data, period)).data)
     rejected = sum(s["rows_rejected"] for s in data.manifest["ledgers"].values())
     failed = [f for f in data.manifest["files"] if f["status"] in ("failed", "partial")]
     parts.append(f"<p>无法清洗而未计入统计的行共 {rejected} 行"
@@ -443,7 +463,7 @@ def top_contributors(data: Data, ledger: str, period: Period, n: int = 10) -> HT
         return _paragraphs([f"{spec.label}没有可以排名的名称列（台账规格中的 top_by）。"])
     ind = main_indicator(data, ledger)
     rows = data.tables[ledger]
-    rows = rows[(rows["year"] == period.year) & rows["month"].between(period.first, period.last)]
+    rows = rows[metrics.in_period(rows, period)]
     if ind["measure"] == f"nunique:{spec.top_by}":
         values, heading = rows[spec.top_by].value_counts(), "记录条数"
     else:

@@ -42,6 +42,11 @@ class Period:
         return "ytd" if self.first == 1 else "range"
 
     @property
+    def whole_year(self) -> bool:
+        """All twelve months: the only period a figure filled once a year belongs to."""
+        return (self.first, self.last) == (1, 12)
+
+    @property
     def months(self) -> range:
         return range(self.first, self.last + 1)
 

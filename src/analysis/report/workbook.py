@@ -25,7 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
 from analysis.report.figures import round_half_up
-from analysis.report.pages import Data, covered_catalogue, ledgers_with_data, main_indicator, yoy
+from analysis.report.pages import Data, covered_catalogue, ledgers_with_data, main_indicator, unnamed_notes, yoy
 from analysis.report.periods import Period, format_date, generation_date
 
 UNIT = "解放区城市管理局"
@@ -161,6 +161,9 @@ def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date)
     covered = covered_catalogue(data, period)
     rows = [[(r["label"], None), (r["unit"], None), (r["definition"], None)] for _, r in covered.iterrows()]
     end = _block(sheet, end + 2, "指标口径", ["指标", "单位", "口径"], rows)
+    caveats = unnamed_notes(data, period)
+    if caveats:
+        end = _block(sheet, end + 2, "需要说明", ["说明"], [[(text, None)] for text in caveats])
     files = [[(f["file"], None), (_STATUS.get(f["status"], f["status"]), None), (f.get("reason", ""), None)]
              for f in data.manifest["files"]]
     if files:
