@@ -103,7 +103,8 @@ def test_the_pages_and_the_workbook_show_a_yearly_ledger_without_failing(yearly,
     assert "没有逐月数据" in pages.heatmap_chart(data, "work_figures", year).data
     assert "没有可以排名的名称列" in pages.top_contributors(data, "work_figures", year).data
     assert "列出按街道或类别的分项" in pages.breakdown_charts(data, "work_figures", year)[0].data
-    assert pages.trend_chart(data, "work_figures") is not None  # a bar a year
+    # neither year filed the headline item (理论学习中心组学习): said, not drawn as bars of 0
+    assert "各年度均未填报“理论学习中心组学习”" in pages.trend_chart(data, "work_figures").data
     assert all("work_figures" not in str(chart) for chart in pages.monthly_comparison_charts(data, year))
     (tmp_path / "r.xlsx").write_bytes(workbook_bytes(data, year))
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["年度工作"]
@@ -147,7 +148,8 @@ def test_a_figure_filed_twice_is_counted_once_when_the_two_agree(raw, run_clean)
     assert sorted(zip(table["item"].astype(str), table["value"])) == [("宣教活动", 7), ("执法记录仪", 50)]
     bad = run.rejects.sort_values(["file", "row"])
     assert len(bad) == 2 and all("只计一次" in r for r in bad["reason"])
-    assert "与work_figures/2023.xlsx / S 第3行重复（年度、项目相同）" in bad[bad["file"].str.contains("修改稿")].iloc[0]["reason"]
+    assert ("与work_figures/2023.xlsx / S 第3行重复（年度、项目均为 2023、执法记录仪）"
+            in bad[bad["file"].str.contains("修改稿")].iloc[0]["reason"])
     for f in run.manifest["files"]:  # every sheet still adds up
         for s in f["sheets"]:
             assert s["row_kinds"]["data"] == s["kept"] + s["rejected"]
@@ -175,9 +177,7 @@ def test_one_row_per_key_never_sums_a_key_twice_and_loses_no_row(rows):
     from analysis.ingest.unique import one_row_per_key
 
     spec = load_spec("work_figures")
-    table = pd.DataFrame({"year": 2023, "item": [i for i, _ in rows], "value": [v for _, v in rows], "unit": "",
-                          "note": pd.NA, "month": 0, "source_file": "a.xlsx", "source_sheet": "S",
-                          "source_row": range(2, 2 + len(rows))})
+    table = _keyed(rows)
     kept, rejects = one_row_per_key(spec, table, {})
     assert len(kept) + len(rejects) == len(table)  # every row either counted or listed
     assert not kept.duplicated(["year", "item"]).any()
@@ -185,3 +185,67 @@ def test_one_row_per_key_never_sums_a_key_twice_and_loses_no_row(rows):
         values = set(group["value"])
         got = kept[kept["item"] == item]["value"].tolist()
         assert got == ([values.pop()] if len(values) == 1 else [])  # one agreed value, or none when they differ
+
+
+def test_a_year_that_did_not_file_the_headline_item_has_no_bar_of_0(raw, run_clean):
+    write_xlsx(raw / "work_figures" / "2022.xlsx", {"S": [HEADER, [1, 2022, "理论学习中心组学习", 12, "次"]]})
+    _work(raw, "2023.xlsx", [[1, "2023", "执法记录仪", 50, "台"]])
+    data = pages.load(run_clean().out)
+    chart = pages.trend_chart(data, "work_figures")
+    ax = chart.axes[0]
+    assert ax.get_title(loc="left") == "理论学习中心组学习：历年（2023年未填报）"  # titles sit on the left
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2022年"]
+    assert [p.get_height() for p in ax.patches] == [12]
+
+
+def test_identical_rows_in_one_sheet_are_counted_once_and_not_said_to_be_kept(raw, run_clean):
+    _work(raw, "2023.xlsx", [[1, "2023", "执法记录仪", 50, "台"], [2, "2023", "执法记录仪", 50, "台"],
+                             [3, "2023", "宣教活动", 7, "次"]])
+    run = run_clean()
+    assert sorted(run.table("work_figures")["value"]) == [7, 50]
+    assert "[剔除] work_figures/2023.xlsx / S：剔除 1 行（共 3 行数据）" in run.text
+    assert "均已保留" not in run.text  # the second row is a reject now, not one of two kept rows
+    sheet = run.manifest["files"][0]["sheets"][0]
+    assert "repeated_rows" not in sheet and (sheet["kept"], sheet["rejected"]) == (2, 1)
+
+
+def test_a_key_filed_many_times_names_a_few_copies_and_the_count():
+    from analysis.ingest.unique import MAX_LISTED, one_row_per_key
+
+    n = 3 * MAX_LISTED
+    table = _keyed([("执法记录仪", v) for v in range(n)])
+    kept, rejects = one_row_per_key(load_spec("work_figures"), table, {})
+    assert kept.empty and len(rejects) == n
+    for r in rejects:
+        assert r["reason"].count("a.xlsx / S 第") == MAX_LISTED and f"等共 {n} 处" in r["reason"]
+
+
+def test_copies_with_nothing_but_text_beside_the_key_are_one_figure():
+    import dataclasses
+
+    from analysis.ingest.unique import one_row_per_key
+
+    spec = dataclasses.replace(load_spec("work_figures"), unique_by=("year", "item", "value"))
+    kept, rejects = one_row_per_key(spec, _keyed([("执法记录仪", 50), ("执法记录仪", 50)]), {})
+    assert kept["value"].tolist() == [50] and len(rejects) == 1 and "只计一次" in rejects[0]["reason"]
+
+
+def test_unique_by_may_name_one_column_alone_and_a_wrong_name_is_refused(tmp_path):
+    def specs_with(unique_by: str, folder: str):
+        specs = tmp_path / folder  # a folder each: specs are read once per folder
+        shutil.copytree(paths.LEDGER_SPEC_DIR, specs)
+        path = specs / "work_figures.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("unique_by: [year, item]", unique_by),
+                        encoding="utf-8")
+        return specs
+
+    assert load_spec("work_figures", specs_with("unique_by: item", "one")).unique_by == ("item",)
+    with pytest.raises(ValueError, match="unique_by 中的列 itme 不在 columns 中"):
+        load_spec("work_figures", specs_with("unique_by: [year, itme]", "typo"))
+
+
+def _keyed(rows: list) -> pd.DataFrame:
+    """A work_figures table of (item, value) rows of 2023, from one sheet, as the pipeline hands it over."""
+    return pd.DataFrame({"year": 2023, "item": [i for i, _ in rows], "value": [v for _, v in rows], "unit": "",
+                         "note": pd.NA, "month": 0, "source_file": "a.xlsx", "source_sheet": "S",
+                         "source_row": range(2, 2 + len(rows))})

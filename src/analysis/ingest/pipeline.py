@@ -204,6 +204,12 @@ def _one_row_per_key(spec, table, records: list, lsum: dict, all_rejects: list):
         sheet = sheets[(r["file"], r["sheet"])]
         sheet["kept"] -= 1
         sheet["rejected"] = sheet.get("rejected", 0) + 1
+        # A row left out is no longer one of the sheet's identical rows "均已保留".
+        groups = [[n for n in g if n != r["row"]] for g in sheet.get("repeated_rows", [])]
+        if groups := [g for g in groups if len(g) > 1]:
+            sheet["repeated_rows"] = groups
+        else:
+            sheet.pop("repeated_rows", None)
     lsum["rows_kept"] -= len(rejects)
     lsum["rows_rejected"] += len(rejects)
     all_rejects.extend(rejects)

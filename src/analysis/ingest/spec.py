@@ -206,7 +206,8 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     if len(keys) != 1 or not keys[0].required:
         raise ValueError(f"{path.name}: 台账必须有且只有一个必填的日期列（type: date）或年份列（type: year），"
                          "它决定每一行属于哪一天或哪一年")
-    unique_by = _tuple(raw.get("unique_by"))
+    unique_by = raw.get("unique_by")
+    unique_by = (unique_by,) if isinstance(unique_by, str) else _tuple(unique_by)  # one column may be named alone
     unknown = [k for k in unique_by if k not in {c.name for c in columns}]
     if unknown:
         raise ValueError(f"{path.name}: unique_by 中的列 {'、'.join(unknown)} 不在 columns 中")

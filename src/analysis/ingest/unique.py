@@ -11,6 +11,8 @@ import pandas as pd
 
 from analysis.ingest.spec import LedgerSpec
 
+MAX_LISTED = 5  # copies named in one reason; a key filed many times would otherwise make rejects.csv grow as its square
+
 
 def one_row_per_key(spec: LedgerSpec, table: pd.DataFrame, where: dict) -> tuple[pd.DataFrame, list[dict]]:
     """(the table with one row per key, the rejects for the rows left out). `where` maps (file, sheet) to that
@@ -26,15 +28,18 @@ def one_row_per_key(spec: LedgerSpec, table: pd.DataFrame, where: dict) -> tuple
     key_col = spec.column(keys[-1])
     for _, rows in repeated.groupby(keys, observed=True, sort=False):
         places = [f"{r.source_file} / {r.source_sheet} 第{r.source_row}行" for r in rows.itertuples()]
-        agree = len(rows[compared].astype(str).drop_duplicates()) == 1
+        key = f"{_key_words(spec, keys)}均为 {'、'.join(str(rows.iloc[0][k]) for k in keys)}"
+        # With nothing but text beside the key, copies of a key are the same figure.
+        agree = not compared or len(rows[compared].astype(str).drop_duplicates()) == 1
         if agree:
             left_out = rows.index[1:]
-            reason = f"与{places[0]}重复（{_key_words(spec, keys)}相同），只计一次"
+            reason = f"与{places[0]}重复（{key}），只计一次"
         else:
             left_out = rows.index
-            values = "；".join(f"{p}：{_values(spec, r, compared)}" for p, (_, r) in zip(places, rows.iterrows()))
-            reason = (f"同一{_key_words(spec, keys)}填报了 {len(rows)} 次且内容不同（{values}），无法判断哪一个正确，"
-                      "均未计入；请删去错误的行")
+            values = [f"{p}：{_values(spec, r, compared)}" for p, (_, r) in zip(places, rows.iterrows())]
+            listed = "；".join(values[:MAX_LISTED]) + (f"；等共 {len(values)} 处" if len(values) > MAX_LISTED else "")
+            reason = (f"同一{_key_words(spec, keys)}填报了 {len(rows)} 次且内容不同（{key}；{listed}），"
+                      "无法判断哪一个正确，均未计入；请删去错误的行")
         for i in left_out:
             r = table.loc[i]
             sheet = where.get((r["source_file"], r["source_sheet"]), {})

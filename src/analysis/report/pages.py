@@ -388,8 +388,12 @@ def trend_chart(data: Data, ledger: str):
     if _yearly(ledger):
         values = pd.Series({f"{y}年": metrics.indicator_values(data.tables, Period(y), data.catalogue.loc[[ind.name]])
                             .loc[ind.name, "value"] for y in years})
-        return plots.bar_breakdown(values.fillna(0), f"{ind['label']}：历年", ind["unit"], horizontal=False,
-                                   category_label="年度")
+        # A year whose table lacks the item did not file it: no bar, and the title says so (not a bar of 0).
+        unfiled = values.index[values.isna()].tolist()
+        if len(unfiled) == len(values):
+            return _paragraphs([f"各年度均未填报“{ind['label']}”。"])
+        title = f"{ind['label']}：历年" + (f"（{'、'.join(unfiled)}未填报）" if unfiled else "")
+        return plots.bar_breakdown(values.dropna(), title, ind["unit"], horizontal=False, category_label="年度")
     series = {y: _months_of(data, ind.name, y) for y in years}
     return plots.monthly_trend(series, f"{ind['label']}：历年逐月趋势", ind["unit"])
 
