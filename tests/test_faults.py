@@ -30,6 +30,16 @@ def _temps(folder: Path) -> list:
     return [p for p in folder.rglob("*") if p.name.endswith(".tmp") or p.name == commit.JOURNAL]
 
 
+def _two_runs(tmp: Path) -> tuple[Path, Path, Path, Path]:
+    """raw (as of the second run), out (empty), and the outputs of a first run and of a second with more places."""
+    raw, out, pristine, reference = tmp / "raw", tmp / "out", tmp / "pristine", tmp / "reference"
+    _ledgers(raw, 1)
+    clean(raw, pristine, echo=_quiet)
+    _ledgers(raw, 2)
+    clean(raw, reference, echo=_quiet)
+    return raw, out, pristine, reference
+
+
 def _ledgers(raw: Path, places: int) -> None:
     header = ["日期", "街道", "类型", "数量"]
     write_xlsx(raw / "street_vending" / "a.xlsx", {"S": [header, ["2023-03-05", "焦南", "游商", places]]})
@@ -76,13 +86,8 @@ FAULTS = {"磁盘空间不足": OSError(errno.ENOSPC, "No space left on device")
 @pytest.mark.parametrize("words", list(FAULTS))
 def test_an_os_error_at_any_write_step_is_one_chinese_line_and_leaves_the_previous_outputs_whole(
         tmp_path, monkeypatch, capsys, words):
-    raw, out, pristine, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "pristine", tmp_path / "reference"
-    _ledgers(raw, 1)
-    clean(raw, pristine, echo=_quiet)
-    before = _outputs(pristine)
-    _ledgers(raw, 2)
-    clean(raw, reference, echo=_quiet)
-    after = _outputs(reference)
+    raw, out, pristine, reference = _two_runs(tmp_path)
+    before, after = _outputs(pristine), _outputs(reference)
     step, failed, failed_steps = 0, 0, []
     while True:
         step += 1
@@ -109,13 +114,8 @@ def test_an_os_error_at_any_write_step_is_one_chinese_line_and_leaves_the_previo
 
 
 def test_ctrl_c_at_any_write_step_leaves_the_previous_outputs_whole(tmp_path):
-    raw, out, pristine, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "pristine", tmp_path / "reference"
-    _ledgers(raw, 1)
-    clean(raw, pristine, echo=_quiet)
-    before = _outputs(pristine)
-    _ledgers(raw, 2)
-    clean(raw, reference, echo=_quiet)
-    after = _outputs(reference)
+    raw, out, pristine, reference = _two_runs(tmp_path)
+    before, after = _outputs(pristine), _outputs(reference)
     step, interrupted = 0, 0
     while True:
         step += 1
@@ -242,13 +242,8 @@ def _run_as_read(out: Path):
 
 @pytest.mark.skipif(os.name == "nt", reason="kill -9 and fork are POSIX; Windows has neither")
 def test_kill_9_at_any_write_step_never_shows_a_reader_two_runs_and_the_next_run_completes(tmp_path):
-    raw, out, pristine, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "pristine", tmp_path / "reference"
-    _ledgers(raw, 1)
-    clean(raw, pristine, echo=_quiet)
-    runs = {"previous": _run_as_read(pristine)}
-    _ledgers(raw, 2)
-    clean(raw, reference, echo=_quiet)
-    runs["new"] = _run_as_read(reference)
+    raw, out, pristine, reference = _two_runs(tmp_path)
+    runs = {"previous": _run_as_read(pristine), "new": _run_as_read(reference)}
     server = subprocess.Popen([sys.executable, "-c", _KILL_SERVER, str(raw), str(out)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
 
