@@ -1,8 +1,8 @@
 """The synthetic demo ledgers (示例数据), 2021–2023: records (canonical rows that reproduce the 2023 report),
 plans (how each year's files look), render (workbook and CSV bytes) and folder (writing them with a README).
 
-Imports only analysis.paths and the ledger specs of analysis.ingest (for the sub-districts and labels); neither
-ingest nor report imports it.
+Imports only analysis.paths, analysis.xlsx and the ledger specs of analysis.ingest (for the sub-districts and
+labels); neither ingest nor report imports it.
 """
 from analysis.demo.folder import is_demo_folder, write_demo
 from analysis.demo.plans import BAD_ROWS

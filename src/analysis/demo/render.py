@@ -8,17 +8,15 @@ import csv
 import datetime as dt
 import io
 import random
-import zipfile
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
-from openpyxl.writer.excel import ExcelWriter
 
 from analysis.demo.plans import SheetPlan
 from analysis.demo.records import HAZARD_TYPES, OTHER_KINDS, SURNAMES, pick
+from analysis.xlsx import reproducible_xlsx
 
 # A fixed instant for document properties and zip entries (no clock anywhere).
 FIXED_TIME = dt.datetime(2024, 1, 2, 9, 0, 0)
@@ -383,26 +381,6 @@ def _render_sheet(plan: SheetPlan, rng: random.Random, csv_mode: bool):
 # --------------------------------------------------------------------------------------------
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry FIXED_TIME (ZipFile stamps the clock or a file's mtime)."""
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-        info.compress_type = self.compression
-        info.external_attr = 0o600 << 16
-        return info
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            zinfo_or_arcname = self._info(zinfo_or_arcname)
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        with open(filename, "rb") as f:
-            data = f.read()
-        self.writestr(self._info(arcname or Path(filename).name), data, compress_type, compresslevel)
-
-
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -415,7 +393,6 @@ def xlsx_bytes(plans: list, rng: random.Random) -> bytes:
     props.creator = "analysis demo（示例数据）"
     props.lastModifiedBy = "analysis demo"
     props.title = "示例数据，非真实台账"
-    props.created = props.modified = FIXED_TIME
     for plan in plans:
         ws = wb.create_sheet(plan.name)
         ws.sheet_state = plan.state
@@ -440,10 +417,7 @@ def xlsx_bytes(plans: list, rng: random.Random) -> bytes:
                          "hazards_text": 22}.get(col.key, 12)
                 ws.column_dimensions[get_column_letter(i + 1)].width = width
             ws.freeze_panes = ws.cell(header_rows[-1] + 1, 1)
-    buf = io.BytesIO()
-    archive = _FixedTimeZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # not wb.save(): that stamps the current time into docProps/core.xml
-    return buf.getvalue()
+    return reproducible_xlsx(wb, FIXED_TIME)
 
 
 def csv_bytes(plan: SheetPlan, rng: random.Random, encoding: str) -> bytes:

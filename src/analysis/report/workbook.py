@@ -7,26 +7,24 @@ one sheet per ledger with data (its main indicator by sub-district × month with
 header rows, A4 landscape fitted to one page wide with the header rows repeated on every printed page.
 
 Every text that came from a ledger or a file name is written as text: a value beginning with = + - @ never
-becomes a formula. The same data give the same bytes (fixed zip and document times).
+becomes a formula. The same data give the same bytes (analysis.xlsx fixes the zip and document times).
 """
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
-import zipfile
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
 from analysis.report.figures import round_half_up
 from analysis.report.pages import Data, covered_catalogue, ledgers_with_data, main_indicator, unnamed_notes, yoy
 from analysis.report.periods import Period, format_date, generation_date
+from analysis.xlsx import reproducible_xlsx
 
 UNIT = "解放区城市管理局"
 
@@ -54,25 +52,7 @@ def workbook_bytes(data: Data, period: Period, generated: dt.date | None = None)
     props = book.properties
     props.creator = props.lastModifiedBy = UNIT
     props.title = f"{period.report_label}城市管理执法统计报表"
-    props.created = props.modified = dt.datetime.combine(generated, dt.time(9))
-    buffer = io.BytesIO()
-    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, fixed=dt.datetime.combine(generated, dt.time(9)))
-    ExcelWriter(book, archive).save()  # not book.save(): that stamps the clock into the zip entries
-    return buffer.getvalue()
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one fixed time, so that the same workbook gives the same bytes."""
-
-    def __init__(self, *args, fixed: dt.datetime, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fixed = fixed.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.fixed)
-            zinfo_or_arcname.compress_type = self.compression
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+    return reproducible_xlsx(book, dt.datetime.combine(generated, dt.time(9)))
 
 
 # ---------------------------------------------------------------- the sheets
