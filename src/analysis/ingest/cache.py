@@ -2,13 +2,15 @@
 run's outputs in <out>/.cache/state.json.
 
 A per-file entry is keyed by everything that decides its content: the file's bytes (hashed as they were cleaned),
-its path and ledger, the ledger specs, the code that cleans (code_fingerprint: the ingest package's source and
-the reader libraries' versions) and the day (dates after today are rejects). Each entry starts with the SHA-256
-of what follows, checked when it is loaded: an entry that is missing, cut short, damaged or unreadable is
-cleaned again, and the run says so.
+its path and ledger, the ledger specs and the code that cleans (code_fingerprint: the ingest package's source and
+the reader libraries' versions). The day decides it too (dates after today are rejects), but only through the dates
+in the file: an entry says on which days it holds (FileResult.valid_on: from the day it was cleaned until the first
+date it rejected as future), so that a folder cleaned yesterday is not cleaned again today. Each entry starts with
+the SHA-256 of what follows, checked when it is loaded: an entry that is missing, cut short, damaged or unreadable
+is cleaned again, and the run says so.
 
-Each ledger's Parquet output is kept the same way, keyed by the per-file entries it is made of (in order) and the
-same context, so that a run in which one file changed builds only that file's ledger again. It is kept only when
+Each ledger's Parquet output is kept the same way, keyed by the contents of the per-file entries it is made of (in
+order) and the same context, so that a run in which one file changed builds only that file's ledger again. It is kept only when
 every one of those entries was checked or written in that run; one that is missing or damaged is built again from
 the entries (no note: nothing a person has to check).
 """
@@ -52,16 +54,17 @@ def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
 
 
 def run_key(inputs, strict: bool) -> str:
-    """What a run's outputs depend on: the inputs (every file's hash or problem, what was skipped), the specs, the
-    code and the day (dates after today are rejects)."""
-    return _key(spec_fingerprint(), code_fingerprint(), dt.date.today(), strict, json.dumps(inputs, ensure_ascii=False))
+    """What a run's outputs depend on besides the day: the inputs (every file's hash or problem, what was skipped),
+    the specs and the code. The days on which they hold are kept beside the key (state_json)."""
+    return _key(spec_fingerprint(), code_fingerprint(), strict, json.dumps(inputs, ensure_ascii=False))
 
 
-def unchanged_manifest(out_dir: Path, key: str) -> dict | None:
-    """The manifest of out_dir when it holds, whole and untouched, every output of the run that `key` describes."""
+def unchanged_manifest(out_dir: Path, key: str, today: dt.date) -> dict | None:
+    """The manifest of out_dir when it holds, whole and untouched, every output of the run that `key` describes,
+    and they hold on `today`."""
     try:
         state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
-        if state.get("key") != key:
+        if state.get("key") != key or not _holds_on(state, today):
             return None
         data, _ = verified_outputs(out_dir)
     except (OSError, ValueError, AttributeError, OutputsIncomplete):
@@ -69,9 +72,16 @@ def unchanged_manifest(out_dir: Path, key: str) -> dict | None:
     return json.loads(data) if sha256(data) == state.get("manifest") else None
 
 
-def state_json(key: str | None, manifest: bytes, cache: FileCache) -> str:
-    """The run's key, its manifest's checksum, the cache entries it used and the files that killed a worker."""
-    return json.dumps({"key": key, "manifest": sha256(manifest), "entries": sorted(cache.used),
+def _holds_on(state: dict, today: dt.date) -> bool:
+    day, until = today.isoformat(), state.get("valid_until")
+    return state["valid_from"] <= day and (until is None or day < until)
+
+
+def state_json(key: str | None, manifest: bytes, cache: FileCache, today: dt.date, valid_until: str | None) -> str:
+    """The run's key and the days its outputs hold on, its manifest's checksum, the cache entries it used and the
+    files that killed a worker."""
+    return json.dumps({"key": key, "valid_from": today.isoformat(), "valid_until": valid_until,
+                       "manifest": sha256(manifest), "entries": sorted(cache.used),
                        "crashed": sorted(cache.crashed)}, ensure_ascii=False) + "\n"
 
 
@@ -90,7 +100,8 @@ class FileCache:
         self.folder = out_dir / CACHE_DIR / "files"
         self.used: set[str] = set()
         self.damaged: list[str] = []  # files whose entry had to be cleaned again, for the run's summary
-        self.context = (spec_fingerprint(), code_fingerprint(), dt.date.today())  # once per run, not once per file
+        self.context = (spec_fingerprint(), code_fingerprint())  # once per run, not once per file
+        self.contents: dict[str, str] = {}  # key → SHA-256 of the entry's payload, for the ledger outputs' keys
         self.crashed: set[str] = set()  # files whose worker died this run
         try:
             state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
@@ -104,13 +115,14 @@ class FileCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.arrow"
 
-    def ledger_key(self, ledger: str, entries: list[str]) -> str:
-        """The key of a ledger's output made of these entries (their keys, in the order their rows are in)."""
-        return _key("ledger", ledger, *entries, *self.context)
+    def _ledger_key(self, ledger: str, entries: list[str]) -> str:
+        """The key of a ledger's output made of these entries (by their contents, in the order their rows are in)."""
+        return _key("ledger", ledger, *(self.contents[k] for k in entries), *self.context)
 
-    def get(self, key: str, rel: str):
-        """The entry (a FileResult), checked against its checksum; None (and the file noted when the entry was
-        expected to be there or was there but damaged) when it must be cleaned again."""
+    def get(self, key: str, rel: str, today: dt.date):
+        """The entry (a FileResult), checked against its checksum; None when it must be cleaned again: it does not
+        hold on `today`, or it is missing or damaged (the file noted when the entry was expected to be there or was
+        there but damaged)."""
         # Imported here, not at the top: `analysis clean` with nothing changed never reads an entry, and pyarrow and
         # pandas (which file_result brings) take 0.4 s to import.
         import pyarrow as pa
@@ -128,20 +140,27 @@ class FileCache:
             self.damaged.append(rel)
             return None
         try:
-            entry = FileResult.from_bytes(_checked(data))
+            payload = _checked(data)
+            entry = FileResult.from_bytes(payload)
         except (ValueError, KeyError, TypeError, pa.ArrowException):
             self.damaged.append(rel)
             return None
+        if not entry.valid_on(today):  # a date it rejected as future is no longer so (not a fault: no note)
+            return None
         self.used.add(path.name)
+        self.contents[key] = data[len(_MAGIC):len(_MAGIC) + 32].hex()
         return entry
 
     def put(self, key: str, data: bytes) -> None:
         self.used.add(self._path(key).name)
-        commit.write_bytes(self._path(key), _MAGIC + hashlib.sha256(data).digest() + data)
+        digest = hashlib.sha256(data).digest()
+        self.contents[key] = digest.hex()
+        commit.write_bytes(self._path(key), _MAGIC + digest + data)
 
-    def ledger_output(self, key: str) -> tuple[bytes, dict] | None:
-        """(Parquet bytes, rows per year) of a ledger's output kept under `key`, checked; None when it must be built."""
-        path = self.folder / f"{key}.parquet"
+    def ledger_output(self, ledger: str, entries: list[str]) -> tuple[bytes, dict] | None:
+        """(Parquet bytes, rows per year) of a ledger's output made of these entries before, checked; None when it
+        must be built."""
+        path = self.folder / f"{self._ledger_key(ledger, entries)}.parquet"
         try:
             head, _, parquet = _checked(path.read_bytes()).partition(b"\n")
             years = json.loads(head)
@@ -150,8 +169,8 @@ class FileCache:
         self.used.add(path.name)
         return parquet, years
 
-    def put_ledger_output(self, key: str, parquet: bytes, years: dict) -> None:
-        path = self.folder / f"{key}.parquet"
+    def put_ledger_output(self, ledger: str, entries: list[str], parquet: bytes, years: dict) -> None:
+        path = self.folder / f"{self._ledger_key(ledger, entries)}.parquet"
         self.used.add(path.name)
         data = json.dumps(years).encode() + b"\n" + parquet  # no newline inside: json.dumps escapes them
         commit.write_bytes(path, _MAGIC + hashlib.sha256(data).digest() + data)

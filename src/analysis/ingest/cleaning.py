@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest import normalize as nz
+from analysis.ingest.column_types import LATER_THAN_TODAY
 from analysis.ingest.layout import ROW_KINDS, Layout, leading_label
 from analysis.ingest.read import FORMULA_ERRORS, Sheet
 from analysis.ingest.spec import Column, LedgerSpec
@@ -25,9 +26,9 @@ from analysis.ingest.spec import Column, LedgerSpec
 _BLANK = object()
 
 
-# The Arrow type of each column type's cleaned values (dates are datetime.date, counts int, flags bool).
-ARROW_TYPES = {"date": pa.date32(), "year": pa.int64(), "subdistrict": pa.string(), "category": pa.string(), "text": pa.string(),
-               "count": pa.int64(), "number": pa.float64(), "flag": pa.bool_()}
+def arrow_type(col: Column) -> pa.DataType:
+    """The Arrow type of a column's cleaned values (dates are datetime.date, counts int, flags bool)."""
+    return getattr(pa, col.kind.arrow)()
 
 
 @dataclass
@@ -40,69 +41,7 @@ class SheetResult:
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
     unchecked_totals: list = field(default_factory=list)  # dicts: row, reason (totals whose rows cannot be told)
     repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
-
-
-def _value_parser(col: Column, spec: LedgerSpec, year: int | None, title_year: int | None, today: dt.date | None = None):
-    """The function that turns one distinct non-blank raw value of this column into (value, reason)."""
-    common = spec.common
-    if col.type == "date":
-        latest = today or dt.date.today()
-
-        def date(v):
-            d, reason = nz.parse_date(v, year)
-            if reason:
-                return None, reason
-            if d < common.earliest_date:
-                return None, f"日期早于{common.earliest_date.year}年，可能写错了年份"
-            if d > latest:
-                return None, "日期在今天之后，可能写错了年份"
-            if title_year is not None and d.year != title_year:
-                return None, f"日期年份与表格标题中的“{title_year}年”不符"
-            return d, None
-        return date
-    if col.type == "year":
-        latest = (today or dt.date.today()).year
-
-        def year_of(v):
-            y, reason = nz.parse_year(v)
-            if reason:
-                return None, reason
-            if y < common.earliest_date.year:
-                return None, f"年份早于{common.earliest_date.year}年，可能写错了"
-            if y > latest:
-                return None, "年份在今年之后，可能写错了"
-            if title_year is not None and y != title_year:
-                return None, f"年份与表格标题中的“{title_year}年”不符"
-            return y, None
-        return year_of
-    if col.type == "subdistrict":
-        return lambda v: nz.parse_subdistrict(v, common.subdistrict_lookup, common.subdistricts)
-    if col.type == "flag":
-        return lambda v: nz.parse_flag(v, common.flag_true, common.flag_false)
-    if col.type in ("category", "text"):
-        lookup = {nz.value_key(x): canon for canon, variants in col.values.items() for x in (canon, *variants)}
-        if col.type == "category":
-            return lambda v: nz.parse_category(v, lookup, col.label, col.categories, col.other)
-        if not lookup:  # free text with no variants to map (names, places): nearly every value is new
-            return nz.clean_text
-        return lambda v: (lookup[k], None) if (k := nz.value_key(nz.cell_text(v))) in lookup else nz.clean_text(v)
-
-    def number(v):
-        x, reason = nz.parse_number(v, common.number_prefixes, common.number_suffixes, common.number_units)
-        if reason:
-            return None, f"{col.label}：{reason}"
-        if col.type == "count":
-            if not x.is_integer():
-                return None, f"{col.label}应为整数"
-            x = int(x)
-        if col.min is not None and x < col.min:
-            return None, f"{col.label}不能小于{col.min:g}"
-        if col.min_exclusive is not None and x <= col.min_exclusive:
-            return None, f"{col.label}应大于{col.min_exclusive:g}"
-        if col.max is not None and x > col.max:
-            return None, f"{col.label}为{nz.cell_text(float(x))}，超过合理上限{col.max:g}（上限及理由见台账规格文件）"
-        return x, None
-    return number
+    later_than_today: dt.date | None = None  # the first date (or 1 January of the first year) rejected as future
 
 
 # Results of earlier sheets: (id(spec), column, year, title_year, today) -> (spec, memo of str cells,
@@ -127,11 +66,10 @@ def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
     return entry[1], entry[2]
 
 
-def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout):
+def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
     """Raw cells of one column → (object array of values, None when no cell is rejected, else (positions of the
-    rejected cells, their reasons))."""
+    rejected cells, their reasons), the first date rejected as later than today or None)."""
     codes, uniques = _factorize(values)
-    today = dt.date.today()
     by_text, by_value = _memo(col, spec, layout, today)
     blank_values = spec.common.blank_values
     parse = None
@@ -145,7 +83,7 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
             value, reason = None, f"{col.label}：单元格为公式错误值“{u.strip()}”"
         else:
             if parse is None:
-                parse = _value_parser(col, spec, layout.year, layout.title_year, today)
+                parse = col.kind.parser(col, spec, layout.year, layout.title_year, today)
             value, reason = parse(u)
         if value is _BLANK:
             if col.default is not None:
@@ -165,10 +103,18 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
     parsed, reasons = zip(*results) if results else ((), ())
     out = _object_array(parsed)[codes]
     if reasons.count(None) == len(reasons):
-        return out, None
+        return out, None, None
     # Rejected cells found by their distinct value's code (integers), not by testing every cell's reason.
     bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
-    return out, (bad, _object_array(reasons)[codes[bad]])
+    return out, (bad, _object_array(reasons)[codes[bad]]), _first_later(col, layout, uniques, reasons)
+
+
+def _first_later(col: Column, layout: Layout, uniques, reasons) -> dt.date | None:
+    """The first of the distinct values rejected as later than today, parsed again (there are few)."""
+    later = LATER_THAN_TODAY.get(col.type)
+    if later is None or later not in reasons:
+        return None
+    return min(col.kind.later_than_today(u, layout.year) for u, r in zip(uniques, reasons) if r == later)
 
 
 def _object_array(values) -> np.ndarray:
@@ -213,7 +159,8 @@ def _column_cells(data_rows: list, c: int, shortest: int) -> list:
     return [r[c] if c < len(r) else "" for r in data_rows]
 
 
-def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
+def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) -> SheetResult:
+    """The sheet's data rows cleaned as on `today` (dates after it are rejects)."""
     data_list = [i for i, k in enumerate(layout.kinds) if k == "data"]
     data_idx = np.array(data_list, dtype=np.int64)
     rows = sheet.rows
@@ -221,15 +168,17 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
     shortest = min(map(len, data_rows), default=0)
     n = len(data_idx)
     columns, rejected = {}, np.zeros(n, dtype=bool)
-    rejects = []
+    rejects, later = [], []
     for col in spec.columns:
         if col.name not in layout.columns:
             columns[col.name] = np.full(n, col.default, dtype=object)
             continue
         c = layout.columns[col.name]
         raw = _column_cells(data_rows, c, shortest)
-        values, rejected_cells = _normalise_column(raw, col, spec, layout)
+        values, rejected_cells, first_later = _normalise_column(raw, col, spec, layout, today)
         columns[col.name] = values
+        if first_later is not None:
+            later.append(first_later)
         if rejected_cells is None:
             continue
         bad, reasons = rejected_cells
@@ -263,13 +212,13 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> SheetResult:
     source_row = data_idx[keep] + 1
     if not keep.all():
         columns = {name: values[keep] for name, values in columns.items()}
-    table = pa.table([pa.array(columns[c.name], type=ARROW_TYPES[c.type], from_pandas=True) for c in spec.columns]
+    table = pa.table([pa.array(columns[c.name], type=arrow_type(c), from_pandas=True) for c in spec.columns]
                      + [pa.array(source_row, type=pa.int64())],
                      names=[c.name for c in spec.columns] + ["source_row"])
     tally = Counter(layout.kinds)
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
-                         kept=int(keep.sum()), rejected=int(rejected.sum()))
+                         kept=int(keep.sum()), rejected=int(rejected.sum()), later_than_today=min(later, default=None))
     result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
@@ -283,7 +232,7 @@ def _repeated_rows(kept: dict, source_row: np.ndarray, spec: LedgerSpec) -> list
         return []
     # Rows are split into groups of equal texts column by column, the most telling columns (free
     # text, then the date) first; as soon as every row is alone, there is nothing to name.
-    order = sorted(spec.columns, key=lambda c: (c.type != "text", c.type != "date"))
+    order = sorted(spec.columns, key=lambda c: (not c.kind.text, c.type != "date"))
     group = np.zeros(n, dtype=np.int64)
     for col in order:
         codes = _text_codes(kept[col.name])

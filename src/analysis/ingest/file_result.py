@@ -1,4 +1,4 @@
-"""One ledger file → its FileResult: the manifest record, the kept rows as one Arrow table, the rejects and the
+"""One ledger file → its FileResult: the file's record, the kept rows as one Arrow table, the rejects and the
 key of its content (to tell a re-saved copy); and the bytes a FileResult is cached and passed between processes as.
 
 The file is read into memory once: its hash is taken over those bytes and the same bytes are parsed, so the
@@ -9,6 +9,7 @@ ledger, on the concatenated table (outputs.py), not once for each of a thousand 
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -16,83 +17,81 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from analysis.ingest.cleaning import ARROW_TYPES, clean_sheet
+from analysis.ingest.cleaning import arrow_type, clean_sheet
 from analysis.ingest.discover import read_bytes, read_problem
 from analysis.ingest.layout import ROW_KINDS, find_layout
 from analysis.ingest.read import ReadError, read_sheets
 from analysis.ingest.spec import LedgerSpec, load_spec
-from analysis.ingest.summary import ROLE_REASONS, compare_summaries, sheet_role
+from analysis.ingest.records import FileRecord, SheetRecord
+from analysis.ingest.summary import ROLE_REASONS, compare_summary, sheet_role
 from analysis.ingest.text import shorten_all
 
 
-def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec):
-    """One workbook's bytes → (file record for the manifest, kept rows as Arrow tables (one per sheet), reject dicts)."""
-    record = {"file": rel, "status": "ok", "sheets": []}
-    tables, rejects, skipped = [], [], []
+def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt.date):
+    """One workbook's bytes → (status, reason, sheet records, kept rows as Arrow tables (one per sheet), reject
+    dicts, the first date rejected as later than `today`)."""
+    tables, rejects, summaries, later = [], [], [], []
     try:
         sheets = read_sheets(path, data)
     except ReadError as exc:
-        record.update(status="failed", reason=str(exc))
-        return record, tables, rejects
+        return "failed", str(exc), (), tables, rejects, None
+    records: list[SheetRecord | None] = []
     for sheet in sheets:
-        srec = {"sheet": sheet.name}
-        record["sheets"].append(srec)
         if sheet.hidden:
-            srec.update(status="hidden", reason="隐藏的工作表，已跳过")
+            records.append(SheetRecord(sheet.name, status="hidden", reason="隐藏的工作表，已跳过"))
             continue
         layout = find_layout(sheet, spec, rel)
-        srec["rows"] = len(sheet.rows)
         role = sheet_role(sheet, layout, spec)  # a summary or instruction sheet: skipped, not failed
         if role:
-            srec.update(status=role, reason=ROLE_REASONS[role])
-            skipped.append((sheet, srec))
+            summaries.append((len(records), sheet, role))
+            records.append(None)  # made below, once the file's detail is known
             continue
+        kinds = {k: layout.kinds.count(k) for k in ROW_KINDS}
         if layout.header_row is None:
             empty = all(k == "blank" for k in layout.kinds)
-            srec.update(status="empty" if empty else "no_header",
-                        reason="空工作表，已跳过" if empty else "前 15 行中找不到本台账的表头，已跳过")
-            srec["row_kinds"] = {k: layout.kinds.count(k) for k in ROW_KINDS}
+            records.append(SheetRecord(sheet.name, rows=len(sheet.rows), status="empty" if empty else "no_header",
+                                       reason="空工作表，已跳过" if empty else "前 15 行中找不到本台账的表头，已跳过",
+                                       row_kinds=kinds))
             continue
-        srec.update(header_row=layout.header_row + 1, year_hint=layout.year,
-                    columns={name: layout.column_ref(name) for name in layout.columns})
-        if layout.personal:
-            srec["personal_columns_dropped"] = layout.personal
-        if layout.unrecognised:
-            srec["unrecognised_headers"] = layout.unrecognised
-        if layout.duplicates:
-            srec["duplicate_headers_ignored"] = layout.duplicates
+        found = dict(sheet=sheet.name, rows=len(sheet.rows), header_row=layout.header_row + 1, year_hint=layout.year,
+                     columns={name: layout.column_ref(name) for name in layout.columns},
+                     personal_columns_dropped=tuple(layout.personal), unrecognised_headers=tuple(layout.unrecognised),
+                     duplicate_headers_ignored=tuple(layout.duplicates))
         missing = layout.missing_required(spec)
         if missing:
             parts = [f"“{c.label}”（可用表头：{'、'.join(c.headers)}）" for c in missing]
             reason = "缺少必填列 " + "；".join(parts)
             if layout.unrecognised:
                 reason += f"；未识别的表头：{'、'.join(layout.unrecognised)}"
-            srec.update(status="failed", reason=reason)
-            srec["row_kinds"] = {k: layout.kinds.count(k) for k in ROW_KINDS}
+            records.append(SheetRecord(**found, status="failed", reason=reason, row_kinds=kinds))
             continue
-        result = clean_sheet(sheet, layout, spec)
-        srec.update(status="ok", row_kinds=result.row_counts, kept=result.kept, rejected=result.rejected)
-        if result.total_mismatches:
-            srec["total_mismatches"] = result.total_mismatches
-        if result.unchecked_totals:
-            srec["unchecked_totals"] = result.unchecked_totals
-        if result.repeated_rows:
-            srec["repeated_rows"] = result.repeated_rows
+        result = clean_sheet(sheet, layout, spec, today)
+        records.append(SheetRecord(**found, status="ok", row_kinds=result.row_counts, kept=result.kept,
+                                   rejected=result.rejected, total_mismatches=tuple(result.total_mismatches),
+                                   unchecked_totals=tuple(result.unchecked_totals),
+                                   repeated_rows=tuple(result.repeated_rows)))
+        if result.later_than_today is not None:
+            later.append(result.later_than_today)
         n = result.table.num_rows
         tables.append(result.table.append_column("source_file", _repeated(rel, n))
                       .append_column("source_sheet", _repeated(sheet.name, n)))
         rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
-    compare_summaries(skipped, record["sheets"], tables, spec)
-    visible = [s for s in record["sheets"] if s["status"] != "hidden"]
-    if any(s["status"] == "failed" for s in visible):
-        record["status"] = "failed" if not any(s["status"] == "ok" for s in visible) else "partial"
-    elif not any(s["status"] == "ok" for s in visible):
-        record.update(status="failed", reason="文件中没有可识别的台账工作表")
-    return record, tables, rejects
+    detail = [r for r in records if r is not None]
+    for i, sheet, role in summaries:
+        reason, mismatches = compare_summary(sheet, detail, tables, spec) if role == "summary" else (None, [])
+        records[i] = SheetRecord(sheet.name, rows=len(sheet.rows), status=role, reason=reason or ROLE_REASONS[role],
+                                 summary_mismatches=tuple(mismatches))
+    visible = [r for r in records if r.status != "hidden"]
+    status, reason = "ok", None
+    if any(r.status == "failed" for r in visible):
+        status = "failed" if not any(r.read for r in visible) else "partial"
+    elif not any(r.read for r in visible):
+        status, reason = "failed", "文件中没有可识别的台账工作表"
+    return status, reason, tuple(records), tables, rejects, min(later, default=None)
 
 
 def file_schema(spec: LedgerSpec) -> pa.Schema:
-    return pa.schema([(c.name, ARROW_TYPES[c.type]) for c in spec.columns]
+    return pa.schema([(c.name, arrow_type(c)) for c in spec.columns]
                      + [("source_row", pa.int64()), ("source_file", REPEATED_TEXT), ("source_sheet", REPEATED_TEXT)])
 
 
@@ -132,42 +131,54 @@ def _ipc_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileResult:
-    """What cleaning one file gives: its manifest record, kept rows, rejects and content key."""
-    record: dict
+    """What cleaning one file on one day gives: its record, kept rows, rejects and content key, and the days on
+    which cleaning it again would give the same: from the day it was cleaned until the first date in it that was
+    rejected as later than that day (the only way the day enters a result)."""
+    record: FileRecord
     table: pa.Table
     rejects: list
     content: str | None
+    cleaned_on: str  # ISO date
+    valid_until: str | None = None  # ISO date; None: on every later day
+
+    def valid_on(self, today: dt.date) -> bool:
+        day = today.isoformat()
+        return self.cleaned_on <= day and (self.valid_until is None or day < self.valid_until)
 
     def to_bytes(self) -> bytes:
-        """One Arrow IPC stream; record, rejects and content key as JSON in the schema metadata."""
-        meta = json.dumps({"record": self.record, "rejects": self.rejects, "content": self.content}, ensure_ascii=False)
+        """One Arrow IPC stream; the rest as JSON in the schema metadata."""
+        meta = json.dumps({"record": self.record.to_json(), "rejects": self.rejects, "content": self.content,
+                           "cleaned_on": self.cleaned_on, "valid_until": self.valid_until}, ensure_ascii=False)
         return _ipc_bytes(self.table.replace_schema_metadata({"entry": meta}))
 
     @classmethod
     def from_bytes(cls, data) -> FileResult:
         table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
         meta = json.loads(table.schema.metadata[b"entry"])
-        return cls(meta["record"], table.replace_schema_metadata(None), meta["rejects"], meta["content"])
+        return cls(FileRecord.from_json(meta["record"]), table.replace_schema_metadata(None), meta["rejects"],
+                   meta["content"], meta["cleaned_on"], meta["valid_until"])
 
 
-def clean_file(path: Path, rel: str, ledger: str) -> tuple[str | None, bytes]:
+def clean_file(path: Path, rel: str, ledger: str, today: dt.date) -> tuple[str | None, bytes]:
     """One workbook → (SHA-256 of the bytes cleaned, its FileResult as bytes); the hash is None when the file could
     not be read (this also runs in worker processes). Texts a person reads are cut to a sane length (text.py)."""
     spec = load_spec(ledger)
     try:
         data = read_bytes(path)
     except OSError as exc:
-        return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）")
+        return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）", today)
     digest = hashlib.sha256(data).hexdigest()
-    record, tables, rejects = _clean_sheets(path, data, rel, spec)
+    status, reason, sheets, tables, rejects, later = _clean_sheets(path, data, rel, spec, today)
     table = _file_table(spec, tables)
-    record = shorten_all({"file": rel, "ledger": ledger, "sha256": digest, **record})
-    return digest, FileResult(record, table, shorten_all(rejects), _content_key(table)).to_bytes()
+    record = FileRecord(file=rel, ledger=ledger, sha256=digest, status=status, sheets=sheets, reason=reason)
+    record = FileRecord.from_json(shorten_all(record.to_json()))
+    return digest, FileResult(record, table, shorten_all(rejects), _content_key(table), today.isoformat(),
+                              later.isoformat() if later else None).to_bytes()
 
 
-def failed_file(rel: str, ledger: str, reason: str) -> bytes:
+def failed_file(rel: str, ledger: str, reason: str, today: dt.date) -> bytes:
     """The FileResult, as bytes, of a file that could not be cleaned at all."""
-    record = {"file": rel, "ledger": ledger, "status": "failed", "sheets": [], "reason": reason}
-    return FileResult(record, _file_table(load_spec(ledger), []), [], None).to_bytes()
+    record = FileRecord(file=rel, ledger=ledger, status="failed", sheets=(), reason=reason)
+    return FileResult(record, _file_table(load_spec(ledger), []), [], None, today.isoformat()).to_bytes()

@@ -70,34 +70,9 @@ def ledger_readme(spec: LedgerSpec) -> str:
 
 def _accepts(col: Column, spec: LedgerSpec) -> str:
     """One column's accepted values, in a sentence."""
-    common = spec.common
-    if col.type == "date":
-        text = ("日期：Excel 日期、2024-3-5、2024/3/5、2024.3.5、2024年3月5日、20240305；带时间的（2024-3-5 14:30、"
-                "2024/3/1 9:30、2024年3月5日14时30分）只取日期；只写 3月5日 时，年份取自标题、工作表名或文件名")
-    elif col.type == "year":
-        text = "年份：2024、2024年、2024年度（每年填报一次的台账按年份而不是日期记录）"
-    elif col.type == "subdistrict":
-        text = f"{'、'.join(common.subdistricts)}；简称（如“{common.subdistricts[0].removesuffix('街道')}”）和“办事处”等写法都认"
-    elif col.type == "category":
-        parts = [f"{canon}（也认：{'、'.join(v for v in variants if v != canon)}）" if set(variants) - {canon} else canon
-                 for canon, variants in col.values.items()]
-        rest = f"；其他写法记为“{col.other}”" if col.other else "；其他写法剔除并说明"
-        text = "；".join(parts) + rest
-    elif col.type == "count":
-        text = "整数，如 12、12处、１２、约12、12余、三处、十二处" + (f"，不小于 {col.min:g}" if col.min is not None else "")
-    elif col.type == "number":
-        text = "数字，如 85.5、85.5平方米、120㎡、约120、1,050" + (
-            f"，大于 {col.min_exclusive:g}" if col.min_exclusive is not None else "")
-    elif col.type == "flag":
-        text = "是/否：是、√、有、已整改、1 表示“是”；否、×、无、未整改、0 表示“否”"
-    elif col.values:
-        text = "文字；" + "；".join(f"{canon}（也认：{'、'.join(v for v in variants if v != canon)}）"
-                                  for canon, variants in col.values.items())
-    else:
-        text = "文字"
+    text = col.kind.accepts(col, spec)
     if col.default is not None:
-        shown = {True: "是", False: "否"}.get(col.default, col.default) if col.type == "flag" else col.default
-        text += f"；空白或没有这一列时为“{shown}”"
+        text += f"；空白或没有这一列时为“{col.kind.shown(col.default)}”"
     elif col.required:
         text += "；不能空白"
     return text

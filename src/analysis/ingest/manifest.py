@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.ingest.folder_guide import header_hint
+from analysis.ingest.records import Manifest
 from analysis.ingest.spec import load_spec
 
 
@@ -38,49 +39,48 @@ def summary_mismatch_text(m: dict) -> str:
             f"明细工作表逐行相加 {m['detail']:g}")
 
 
-def problems(manifest: dict) -> list[Problem]:
+def problems(manifest: Manifest) -> list[Problem]:
     """Every problem of a run, file by file in path order, then the files passed over."""
     found = []
-    for f in manifest["files"]:
-        if f["status"] == "duplicate":
-            found.append(Problem("提示", "重复文件", f["file"], "", f["reason"]))
-        elif f.get("reason"):
-            found.append(Problem("错误" if f["status"] == "failed" else "提示", "文件未读取", f["file"], "", f["reason"]))
-        for s in f.get("sheets", []):
-            sheet = s["sheet"]
-            if s["status"] != "ok":
-                tag = "错误" if s["status"] == "failed" else "跳过"
-                found.append(Problem(tag, "工作表未读取", f["file"], sheet, s["reason"]))
-            if s.get("rejected"):
-                every = "，全部剔除" if not s.get("kept") else ""
-                found.append(Problem("剔除", "剔除", f["file"], sheet,
-                                     f"剔除 {s['rejected']} 行（共 {s['row_kinds']['data']} 行数据{every}），原因见 rejects.csv"))
-            for g in s.get("repeated_rows", []):
-                found.append(Problem("重复记录", "重复记录", f["file"], sheet,
+    for f in manifest.files:
+        if f.duplicate:
+            found.append(Problem("提示", "重复文件", f.file, "", f.reason))
+        elif f.reason:
+            found.append(Problem("错误" if f.status == "failed" else "提示", "文件未读取", f.file, "", f.reason))
+        for s in f.sheets or ():
+            if not s.read:
+                tag = "错误" if s.status == "failed" else "跳过"
+                found.append(Problem(tag, "工作表未读取", f.file, s.sheet, s.reason))
+            if s.rejected:
+                every = "，全部剔除" if not s.kept else ""
+                found.append(Problem("剔除", "剔除", f.file, s.sheet,
+                                     f"剔除 {s.rejected} 行（共 {s.data_rows} 行数据{every}），原因见 rejects.csv"))
+            for g in s.repeated_rows:
+                found.append(Problem("重复记录", "重复记录", f.file, s.sheet,
                                      f"第{'、'.join(map(str, g))}行内容完全相同，均已保留；如是重复录入，请在台账中删去多余的行"))
-            for m in s.get("total_mismatches", []):
-                found.append(Problem("合计不符", "合计不符", f["file"], sheet, total_mismatch_text(m)))
-            for m in s.get("summary_mismatches", []):
-                found.append(Problem("合计不符", "合计不符", f["file"], sheet, summary_mismatch_text(m)))
-            for header in s.get("unrecognised_headers", []):
-                found.append(Problem("未识别的表头", "未识别的表头", f["file"], sheet,
-                                     header_hint(load_spec(f["ledger"]), header)))
-    found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest["skipped"]]
+            for m in s.total_mismatches:
+                found.append(Problem("合计不符", "合计不符", f.file, s.sheet, total_mismatch_text(m)))
+            for m in s.summary_mismatches:
+                found.append(Problem("合计不符", "合计不符", f.file, s.sheet, summary_mismatch_text(m)))
+            for header in s.unrecognised_headers:
+                found.append(Problem("未识别的表头", "未识别的表头", f.file, s.sheet,
+                                     header_hint(load_spec(f.ledger), header)))
+    found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest.skipped]
     return found
 
 
-def summary_lines(manifest: dict, out_dir: Path | None = None) -> list[str]:
+def summary_lines(manifest: Manifest, out_dir: Path | None = None) -> list[str]:
     """The run's summary as a person reads it: per ledger, then every problem; where rejects.csv is, in full."""
     lines = ["清洗结果："]
-    for ledger, s in manifest["ledgers"].items():
-        extra = f"，重复文件 {s['duplicates']} 个" if s["duplicates"] else ""
-        lines.append(f"  {s['label']}（{ledger}）：文件 {s['files']} 个，工作表 {s['sheets']} 张，"
-                     f"保留 {s['rows_kept']} 行，剔除 {s['rows_rejected']} 行{extra}")
+    for ledger, s in manifest.ledgers.items():
+        extra = f"，重复文件 {s.duplicates} 个" if s.duplicates else ""
+        lines.append(f"  {s.label}（{ledger}）：文件 {s.files} 个，工作表 {s.sheets} 张，"
+                     f"保留 {s.rows_kept} 行，剔除 {s.rows_rejected} 行{extra}")
     found = problems(manifest)
     if found:
         lines.append("需要注意：")
         lines += ["  " + p.line() for p in found]
-    rejected = sum(s["rows_rejected"] for s in manifest["ledgers"].values())
+    rejected = manifest.rows_rejected
     if rejected:
         where = (Path(out_dir) / "rejects.csv").resolve() if out_dir is not None else "rejects.csv"
         lines.append(f"剔除的 {rejected} 行及原因见 {where}（文件、工作表、行、列、原值、原因）。")

@@ -15,12 +15,12 @@ from pathlib import Path
 import yaml
 
 from analysis import __version__
+from analysis.ingest.column_types import TYPES, ColumnType
 from analysis.ingest.normalize import header_key, value_key
 from analysis.paths import LEDGER_SPEC_DIR
 
-COLUMN_TYPES = {"date", "year", "subdistrict", "text", "category", "count", "number", "flag"}
 # The column that places each row in time: a date, or the year of a ledger filled once a year.
-PERIOD_TYPES = ("date", "year")
+PERIOD_TYPES = tuple(name for name, kind in TYPES.items() if kind.period)
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Column:
     @property
     def categories(self) -> list[str]:
         return list(self.values)
+
+    @property
+    def kind(self) -> ColumnType:
+        """What the column's type means: how it is read, stored and described (column_types.py)."""
+        return TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -150,26 +155,6 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
     )
 
 
-# What a default must be, by column type: it goes into the table as it is, like a cleaned value.
-_TYPE_WORDS = {"date": "日期", "year": "年份", "subdistrict": "文字", "text": "文字", "category": "本列的一个类别", "count": "整数",
-               "number": "数字", "flag": "true 或 false"}
-
-
-def _default_fits(col: Column) -> bool:
-    d = col.default
-    if col.type == "flag":
-        return isinstance(d, bool)
-    if col.type in ("count", "year"):
-        return isinstance(d, int) and not isinstance(d, bool)
-    if col.type == "number":
-        return isinstance(d, (int, float)) and not isinstance(d, bool)
-    if col.type == "date":
-        return isinstance(d, dt.date)
-    if col.type == "category":
-        return d in col.values or d == col.other
-    return isinstance(d, str)
-
-
 @lru_cache(maxsize=None)
 def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     path = spec_dir / f"{ledger}.yaml"
@@ -177,8 +162,8 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     common = load_common(spec_dir)
     columns, lookup = [], {}
     for c in raw["columns"]:
-        if c["type"] not in COLUMN_TYPES:
-            raise ValueError(f"{path.name}: 列 {c['name']} 的类型“{c['type']}”不受支持（可选：{'、'.join(sorted(COLUMN_TYPES))}）")
+        if c["type"] not in TYPES:
+            raise ValueError(f"{path.name}: 列 {c['name']} 的类型“{c['type']}”不受支持（可选：{'、'.join(sorted(TYPES))}）")
         headers = _tuple(c.get("headers")) or (common.subdistrict_headers if c["type"] == "subdistrict" else ())
         values = {str(k): _tuple(v) for k, v in (c.get("values") or {}).items()}
         col = Column(
@@ -187,8 +172,8 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
             only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"),
         )
-        if col.default is not None and not _default_fits(col):
-            raise ValueError(f"{path.name}: 列 {c['name']} 的默认值“{col.default}”不是{_TYPE_WORDS[col.type]}")
+        if col.default is not None and not col.kind.default_fits(col, col.default):
+            raise ValueError(f"{path.name}: 列 {c['name']} 的默认值“{col.default}”不是{col.kind.words}")
         for rule in ("max", "at_most"):
             if c.get(rule) is not None and not str(c.get(f"why_{rule}") or "").strip():
                 raise ValueError(f"{path.name}: 列 {c['name']} 的规则 {rule} 必须在 why_{rule} 中写明理由")

@@ -46,19 +46,14 @@ def sheet_role(sheet: Sheet, layout: Layout, spec: LedgerSpec) -> str | None:
     return None
 
 
-def compare_summaries(skipped: list, sheets: list[dict], tables: list[pa.Table], spec: LedgerSpec) -> None:
-    """Compare each summary sheet (`skipped`: (sheet, its manifest record) pairs) with the detail the file's other
-    sheets gave (`tables`, their records in `sheets`); disagreements go into the summary's record."""
-    detail_columns = {name for s in sheets if s["status"] == "ok" for name in s["columns"]}
-    for sheet, srec in skipped:
-        if srec["status"] != "summary":
-            continue
-        if not any(s["status"] == "ok" for s in sheets):
-            srec["reason"] = NO_DETAIL
-            continue
-        mismatches = _disagreements(sheet, spec, detail_columns, pa.concat_tables(tables) if tables else None)
-        if mismatches:
-            srec["summary_mismatches"] = mismatches
+def compare_summary(sheet: Sheet, sheets: list, tables: list[pa.Table], spec: LedgerSpec) -> tuple[str | None, list]:
+    """A summary sheet against the detail the file's other sheets gave (`tables`, their records in `sheets`):
+    (the reason to say instead of the usual one, or None; the summary's figures that disagree with the detail)."""
+    detail = [s for s in sheets if s.read]
+    if not detail:
+        return NO_DETAIL, []
+    detail_columns = {name for s in detail for name in s.columns}
+    return None, _disagreements(sheet, spec, detail_columns, pa.concat_tables(tables) if tables else None)
 
 
 def _title_text(rows: list) -> str:

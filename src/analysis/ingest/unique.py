@@ -16,11 +16,11 @@ MAX_LISTED = 5  # copies named in one reason; a key filed many times would other
 
 def one_row_per_key(spec: LedgerSpec, table: pd.DataFrame, where: dict) -> tuple[pd.DataFrame, list[dict]]:
     """(the table with one row per key, the rejects for the rows left out). `where` maps (file, sheet) to that
-    sheet's manifest record, whose headers name the key's column in the reject."""
+    sheet's record (records.SheetRecord), whose headers name the key's column in the reject."""
     keys = list(spec.unique_by)
     if not keys or table.empty:
         return table, []
-    compared = [c.name for c in spec.columns if c.name not in keys and c.type != "text"]
+    compared = [c.name for c in spec.columns if c.name not in keys and not c.kind.text]
     repeated = table[table.duplicated(keys, keep=False) & table[keys].notna().all(axis=1)]
     if repeated.empty:
         return table, []
@@ -42,9 +42,10 @@ def one_row_per_key(spec: LedgerSpec, table: pd.DataFrame, where: dict) -> tuple
                       "无法判断哪一个正确，均未计入；请删去错误的行")
         for i in left_out:
             r = table.loc[i]
-            sheet = where.get((r["source_file"], r["source_sheet"]), {})
+            sheet = where.get((r["source_file"], r["source_sheet"]))
+            columns = sheet.columns if sheet is not None and sheet.columns else {}
             rejects.append({"file": r["source_file"], "sheet": r["source_sheet"], "row": int(r["source_row"]),
-                            "column": sheet.get("columns", {}).get(key_col.name, key_col.label),
+                            "column": columns.get(key_col.name, key_col.label),
                             "value": str(r[key_col.name]), "reason": reason})
         drop.extend(left_out)
     return table.drop(index=drop).reset_index(drop=True), rejects

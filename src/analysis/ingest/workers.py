@@ -6,6 +6,7 @@ as failed; the others go on in a new pool.
 """
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import signal
 import sys
@@ -25,9 +26,9 @@ CRASHED = ("读取这个文件时清洗进程意外退出（可能是文件内�
            "请用 Excel 或 WPS 打开检查后另存，再重新运行")
 
 
-def clean_misses(misses: list, jobs: int, echo, isolate=frozenset()):
+def clean_misses(misses: list, today: dt.date, jobs: int, echo, isolate=frozenset()):
     """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes, whether its worker died) for each RawFile
-    in misses, in the order they finish: in `jobs` worker processes when there are enough files, else in this one.
+    in misses, cleaned as on `today`, in the order they finish: in `jobs` worker processes when there are enough files, else in this one.
     Files in `isolate` (they killed a worker before) are cleaned each in a worker of its own, never in this process."""
     step = max(1, len(misses) // 20) if len(misses) >= 50 else 0  # progress only where the run is long
     done = 0
@@ -41,15 +42,15 @@ def clean_misses(misses: list, jobs: int, echo, isolate=frozenset()):
     for f in misses:
         if f.rel in isolate:
             progress(f.rel)
-            yield f, *_alone(f)
+            yield f, *_alone(f, today)
     misses = [f for f in misses if f.rel not in isolate]
     workers = min(jobs, len(misses) // FILES_PER_WORKER)
     if workers < 2:
         for f in misses:
             progress(f.rel)
-            yield f, *clean_file(f.path, f.rel, f.ledger), False
+            yield f, *clean_file(f.path, f.rel, f.ledger, today), False
         return
-    for f, digest, data, crashed in _pooled(misses, workers):
+    for f, digest, data, crashed in _pooled(misses, workers, today):
         progress(f.rel)
         yield f, digest, data, crashed
 
@@ -59,12 +60,12 @@ def clean_misses(misses: list, jobs: int, echo, isolate=frozenset()):
 _state = None
 
 
-def _pooled(misses: list, workers: int):
+def _pooled(misses: list, workers: int, today: dt.date):
     state = multiprocessing.RawArray("b", len(misses))
     pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(state,))
     pending = set(range(len(misses)))
     try:
-        futures = {pool.submit(_clean_one, i, f.path, f.rel, f.ledger): i for i, f in enumerate(misses)}
+        futures = {pool.submit(_clean_one, i, f.path, f.rel, f.ledger, today): i for i, f in enumerate(misses)}
         for future in as_completed(futures):
             i = futures[future]
             try:
@@ -81,27 +82,27 @@ def _pooled(misses: list, workers: int):
     if not in_hand:  # the workers died before taking any file: nothing to learn by trying again
         raise CleanFailed("清洗进程无法运行（可能是内存不足）；输出文件保持上一次完整的状态。请用 analysis clean --jobs 1 重新运行")
     for i in in_hand:
-        yield misses[i], *_alone(misses[i])
+        yield misses[i], *_alone(misses[i], today)
     rest = [misses[i] for i in sorted(pending) if state[i] != 1]
     if rest:
-        yield from _pooled(rest, min(workers, len(rest)))
+        yield from _pooled(rest, min(workers, len(rest)), today)
 
 
-def _alone(f) -> tuple:
+def _alone(f, today: dt.date) -> tuple:
     """(digest, entry bytes, whether the worker died) of one file cleaned in a worker of its own: a file that kills
     this one too is reported as failed."""
     pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(multiprocessing.RawArray("b", 1),))
     try:
-        return *pool.submit(_clean_one, 0, f.path, f.rel, f.ledger).result(), False
+        return *pool.submit(_clean_one, 0, f.path, f.rel, f.ledger, today).result(), False
     except BrokenProcessPool:
-        return None, failed_file(f.rel, f.ledger, CRASHED), True
+        return None, failed_file(f.rel, f.ledger, CRASHED, today), True
     finally:
         _shutdown(pool)
 
 
-def _clean_one(index: int, path, rel: str, ledger: str):
+def _clean_one(index: int, path, rel: str, ledger: str, today: dt.date):
     _state[index] = 1
-    result = clean_file(path, rel, ledger)
+    result = clean_file(path, rel, ledger, today)
     _state[index] = 2
     return result
 

@@ -152,7 +152,7 @@ def _check_against_spec(row, specs: dict[str, LedgerSpec]) -> None:
     _, measured = parse_measure(row.measure)
     if measured is not None:
         col = column(measured, "计算方式")
-        if row.measure.startswith("sum:") and (col is None or col.type not in ("count", "number")):
+        if row.measure.startswith("sum:") and (col is None or not col.kind.summable):
             raise ValueError(f"计算方式 {row.measure} 要求数值列，而“{measured}”不是")
     for name, op, values in parse_filter(row.filter):
         col = column(name, "筛选条件")

@@ -16,6 +16,7 @@ from IPython.display import HTML
 
 from analysis import paths
 from analysis.ingest.manifest import problems
+from analysis.ingest.records import Manifest
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
 from analysis.ingest.text import shorten
@@ -33,13 +34,13 @@ class Data:
 
     folder: Path
     tables: dict
-    manifest: dict
+    manifest: Manifest
     rejects: pd.DataFrame
     catalogue: pd.DataFrame
 
     @property
     def synthetic(self) -> bool:
-        return bool(self.manifest.get("synthetic"))
+        return self.manifest.synthetic
 
 
 def load(processed_dir: str | Path | None = None) -> Data:
@@ -55,7 +56,7 @@ def load(processed_dir: str | Path | None = None) -> Data:
     return Data(
         folder=processed_dir,
         tables={ledger: load_table(processed_dir, ledger, manifest) for ledger in ledger_names()},
-        manifest=manifest,
+        manifest=Manifest.from_json(manifest),
         rejects=load_rejects(processed_dir, manifest),
         catalogue=load_catalogue(),
     )
@@ -95,8 +96,8 @@ def _holds_rows(processed: Path) -> bool:
     OutputsIncomplete says to rerun the clean."""
     if not (processed / "manifest.json").is_file():
         return False
-    manifest = load_manifest(processed)
-    return any(s.get("rows_kept") for s in manifest.get("ledgers", {}).values())
+    manifest = Manifest.from_json(load_manifest(processed))
+    return any(s.rows_kept for s in manifest.ledgers.values())
 
 
 def choose_period(data: Data, period: str | int | Period | None = None) -> Period:
@@ -320,13 +321,13 @@ def data_note(data: Data, period: Period) -> HTML:
     if data.synthetic:
         parts.append("<p><strong>本简报使用示例数据（程序生成的合成台账），不是真实台账，数字仅供演示。</strong></p>")
     rows = []
-    for ledger, s in data.manifest["ledgers"].items():
-        if not s["files"]:
+    for ledger, s in data.manifest.ledgers.items():
+        if not s.files:
             continue  # no file at all: said once, above the indicator table
         table = data.tables[ledger]
         in_period = metrics.in_period(table, period).sum()
-        rows.append({"台账": s["label"], "文件": s["files"], "工作表": s["sheets"],
-                     f"{period.label}记录": int(in_period), "全部保留行": s["rows_kept"], "剔除行": s["rows_rejected"]})
+        rows.append({"台账": s.label, "文件": s.files, "工作表": s.sheets,
+                     f"{period.label}记录": int(in_period), "全部保留行": s.rows_kept, "剔除行": s.rows_rejected})
     parts.append("<p>数据来源：各中队、各街道报送的台账，经程序逐行清洗（统一日期、街道和类别的写法，剔除无法识别的行）。"
                  "每个数字都可由清洗结果中的来源文件、工作表和行号追溯到台账单元格。</p>")
     parts.append(_table(pd.DataFrame(rows), numeric=("文件", "工作表", f"{period.label}记录", "全部保留行", "剔除行")).data)
@@ -335,8 +336,8 @@ def data_note(data: Data, period: Period) -> HTML:
     items = "".join(f"<li>{html.escape(r['label'])}：{html.escape(r['definition'])}</li>" for _, r in defs.iterrows())
     parts.append(f"<p>指标口径：</p><ul>{items}</ul>")
     parts.append(_paragraphs(unnamed_notes(data, period)).data)
-    rejected = sum(s["rows_rejected"] for s in data.manifest["ledgers"].values())
-    failed = [f for f in data.manifest["files"] if f["status"] in ("failed", "partial")]
+    rejected = data.manifest.rows_rejected
+    failed = data.manifest.failed_files
     parts.append(f"<p>无法清洗而未计入统计的行共 {rejected} 行"
                  + (f"，未能读取的文件 {len(failed)} 个" if failed else "")
                  + '，明细见<a href="data_quality.html">数据质量报告</a>。“余”表示多于该数，“约”为四舍五入后的数。</p>')
@@ -486,11 +487,11 @@ _STATUS = {"ok": "已读取", "partial": "部分读取", "failed": "读取失败
 
 def files_table(data: Data) -> HTML:
     rows = []
-    for f in data.manifest["files"]:
-        sheets = [s for s in f.get("sheets", []) if s["status"] == "ok"]
-        rows.append({"文件": f["file"], "状态": _STATUS.get(f["status"], f["status"]), "工作表": len(sheets),
-                     "保留行": sum(s["kept"] for s in sheets), "剔除行": sum(s["rejected"] for s in sheets),
-                     "说明": f.get("reason", "")})
+    for f in data.manifest.files:
+        sheets = f.read_sheets
+        rows.append({"文件": f.file, "状态": _STATUS.get(f.status, f.status), "工作表": len(sheets),
+                     "保留行": sum(s.kept for s in sheets), "剔除行": sum(s.rejected for s in sheets),
+                     "说明": f.reason or ""})
     return _table(pd.DataFrame(rows, columns=["文件", "状态", "工作表", "保留行", "剔除行", "说明"]),
                   numeric=("工作表", "保留行", "剔除行"))
 
@@ -499,13 +500,13 @@ def row_kinds_table(data: Data) -> HTML:
     """Every row of every sheet read, by kind: nothing lost, nothing counted twice."""
     kinds = {"title": "标题", "header": "表头", "data": "数据", "total": "合计", "footer": "表尾", "blank": "空行"}
     rows = []
-    for ledger, s in data.manifest["ledgers"].items():
+    for ledger, s in data.manifest.ledgers.items():
         counts = dict.fromkeys(kinds.values(), 0)
-        for f in data.manifest["files"]:
-            for sheet in f.get("sheets", []) if f["ledger"] == ledger else []:
-                for k, v in sheet.get("row_kinds", {}).items():
+        for f in data.manifest.files:
+            for sheet in f.sheets or () if f.ledger == ledger else ():
+                for k, v in (sheet.row_kinds or {}).items():
                     counts[kinds[k]] += v
-        rows.append({"台账": s["label"], **counts, "保留": s["rows_kept"], "剔除": s["rows_rejected"]})
+        rows.append({"台账": s.label, **counts, "保留": s.rows_kept, "剔除": s.rows_rejected})
     frame = pd.DataFrame(rows)
     return _table(frame, numeric=tuple(frame.columns[1:]))
 

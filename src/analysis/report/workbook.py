@@ -131,10 +131,10 @@ def _format(f) -> str:
 def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date) -> None:
     sheet = book.create_sheet("数据说明")
     rows = []
-    for ledger, s in data.manifest["ledgers"].items():
-        if s["files"]:
-            rows.append([(s["label"], None), (s["files"], INTEGER), (s["sheets"], INTEGER), (s["rows_kept"], INTEGER),
-                         (s["rows_rejected"], INTEGER)])
+    for s in data.manifest.ledgers.values():
+        if s.files:
+            rows.append([(s.label, None), (s.files, INTEGER), (s.sheets, INTEGER), (s.rows_kept, INTEGER),
+                         (s.rows_rejected, INTEGER)])
     title = "数据说明" + ("（示例数据：程序生成的合成台账，不是真实台账）" if data.synthetic else "")
     end = _table(sheet, data, period, generated, title, ["台账", "文件", "工作表", "保留行", "剔除行"], rows,
                  note="每个数字都可由清洗结果中的来源文件、工作表和行号追溯到台账单元格；剔除的行见数据质量报告。")
@@ -144,8 +144,8 @@ def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date)
     caveats = unnamed_notes(data, period)
     if caveats:
         end = _block(sheet, end + 2, "需要说明", ["说明"], [[(text, None)] for text in caveats])
-    files = [[(f["file"], None), (_STATUS.get(f["status"], f["status"]), None), (f.get("reason", ""), None)]
-             for f in data.manifest["files"]]
+    files = [[(f.file, None), (_STATUS.get(f.status, f.status), None), (f.reason or "", None)]
+             for f in data.manifest.files]
     if files:
         _block(sheet, end + 2, "读取的文件", ["文件", "状态", "说明"], files)
 
