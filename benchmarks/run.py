@@ -140,8 +140,9 @@ def make_dataset(work: Path, districts: int, years, scale: float, fresh: bool, l
     import analysis.demo as demo_module
 
     generator = hashlib.sha256()
-    for source in sorted(Path(demo_module.__file__).parent.glob("*.py")):
-        generator.update(source.read_bytes())
+    folder = Path(demo_module.__file__).parent
+    for source in sorted([*folder.glob("*.py"), *folder.glob("*.yaml")]):  # the code and its targets
+        generator.update(source.name.encode() + b"\0" + source.read_bytes())
     params = {"districts": districts, "years": list(years), "scale": scale, "ledgers": list(LEDGERS),
               "generator": generator.hexdigest()[:16]}
     raw, stamp = work / "raw", work / "dataset.json"
@@ -309,7 +310,7 @@ def peer_available(name: str) -> bool:
 def counted_clean(raw: Path, out: Path) -> None:
     """`analysis clean`, reporting which files it read (read_sheets calls)."""
     import analysis.ingest.file_result as file_result
-    from analysis.cli import main
+    from analysis.commands.cli import main
 
     reads = []
     real = file_result.read_sheets
@@ -329,12 +330,12 @@ STAGES = {
     "analysis.ingest.discover": ["inputs"],  # listing and hashing every raw file
     "analysis.ingest.read": ["read_sheets"],
     "analysis.ingest.read.ooxml": ["_scan_sheets"],  # the sheet-XML scan: error cells, far-away cells
-    "analysis.ingest.read.workbook": ["read_calamine"],  # python-calamine, error cells put back, merged cells filled
+    "analysis.ingest.read.calamine_grid": ["read_calamine"],  # python-calamine, error cells put back, merged cells filled
     "analysis.ingest.layout": ["find_layout"],
     "analysis.ingest.cleaning": ["clean_sheet", "_normalise_column", "_check_totals", "_repeated_rows"],
     "analysis.ingest.file_result": ["clean_file", "_file_table", "_content_key"],
     "analysis.ingest.outputs": ["ledger_table", "parquet_bytes", "rejects_csv"],
-    "analysis.ingest.commit": ["replace_all"],  # outputs written, fsync'd and renamed through the journal
+    "analysis.shared.commit": ["replace_all"],  # outputs written, fsync'd and renamed through the journal
 }
 METHODS = {"analysis.ingest.cache": ("FileCache", ["get", "put"]),  # entries checked / written with their checksum
            "analysis.ingest.file_result": ("FileResult", ["to_bytes"])}

@@ -1,4 +1,11 @@
-"""Shared helpers: tests build their own small workbooks (no binary fixtures)."""
+"""Shared helpers: tests build their own small workbooks (no binary fixtures).
+
+Two tiers (pyproject's `slow` marker): `python -m pytest -m "not slow"` runs the unit and property tests in under a
+minute, `-m slow` the rest, plain `python -m pytest` both. A test is marked slow here when it uses the demo briefing
+built once per session (`demo_build`, also through `project` or any fixture of its own) or calls `build_briefing`
+itself; other slow tests (notebooks, Chromium, LibreOffice, processes that are killed) carry `pytest.mark.slow` in
+their module.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -90,7 +97,7 @@ def working_directory(folder: Path):
 
 def build_briefing(project: Path, **kw) -> tuple[int, str]:
     """`analysis briefing` in the project folder, as the command runs it: (exit status, everything printed)."""
-    from analysis.cli import briefing
+    from analysis.commands.cli import briefing
 
     out = io.StringIO()
     with working_directory(project), contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -104,6 +111,26 @@ def fresh_project(root: Path) -> Path:
     (root / "data" / "raw").mkdir(parents=True)
     (root / "data" / "raw" / ".gitkeep").touch()
     return root
+
+
+SLOW_FIXTURES = {"demo_build"}
+
+
+def _calls_build_briefing(item) -> bool:
+    """The test's own code names `build_briefing` (under whatever name its module imported it)."""
+    function = getattr(item, "function", None)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    names = function.__globals__
+    return any(names.get(name) is build_briefing for name in code.co_names)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by mark
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or _calls_build_briefing(item):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,11 @@ def page_items(pdf: Path) -> list[list[tuple[float, str, str]]]:
     for page in PdfReader(str(pdf)).pages:
         found: dict = {}
 
-        def text(t, cm, tm, font, size):
+        def text(t, cm, tm, font, size, found=found):
             if t.strip():
                 found.setdefault((round(tm[5] * cm[3] + cm[5], 1), "text"), []).append(t.strip())
 
-        def operator(op, args, cm, tm):
+        def operator(op, args, cm, tm, found=found):
             if op == b"Do":  # an image (XObject) drawn with the current transformation
                 found.setdefault((round(cm[5], 1), "image"), []).append("")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report.briefing import page_notebooks, plan_pages
+from analysis.commands.briefing import page_notebooks, plan_pages
 from analysis.report.periods import Period
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,22 +40,44 @@ def _imports(path: Path) -> set[str]:
 def test_ingest_never_imports_the_demo_or_the_report_even_lazily():
     """import-linter sees imports inside functions too; this says the same in the words of the issue."""
     for path in (PACKAGE / "ingest").rglob("*.py"):
-        bad = {m for m in _imports(path) if m.startswith(("analysis.demo", "analysis.report", "analysis.cli"))}
+        bad = {m for m in _imports(path) if m.startswith(("analysis.demo", "analysis.report", "analysis.commands"))}
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
 def test_the_tree_shows_three_wings_and_each_says_what_it_may_import():
     top = {p.name for p in PACKAGE.iterdir() if not p.name.startswith((".", "__pycache__"))}
-    assert top == {"__init__.py", "__main__.py", "cli.py", "paths.py", "xlsx.py", "ledgers", "indicators.csv", "ingest",
-                   "report", "demo"}
-    for wing in ("ingest", "report", "demo"):
+    assert top == {"__init__.py", "__main__.py", "paths.py", "xlsx.py", "ledgers", "indicators.csv", "commands", "ingest",
+                   "report", "demo", "shared"}
+    for wing in ("commands", "ingest", "report", "demo", "shared"):
         doc = ast.get_docstring(ast.parse((PACKAGE / wing / "__init__.py").read_text(encoding="utf-8")))
         assert doc and "import" in doc.lower(), wing
 
 
-def test_notebooks_are_the_briefing_one_ledger_page_and_the_analyst_pages():
-    assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")) == [
-        "briefing.ipynb", "data_quality.ipynb", "ledger.ipynb", "report_text.ipynb"]
+def _parameters(notebook: Path) -> set[str]:
+    """The names the notebook's first code cell (tagged `parameters`, where papermill injects after) assigns."""
+    cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    assert cells and "parameters" in cells[0]["metadata"].get("tags", []), f"{notebook.name}: no parameters cell"
+    source = "".join(cells[0]["source"])
+    return {t.id for node in ast.parse(source).body if isinstance(node, ast.Assign) for t in node.targets
+            if isinstance(t, ast.Name)}
+
+
+def test_every_notebook_is_a_page_and_names_the_parameters_its_run_is_given():
+    """To add a page, add a notebook: whatever their names, every notebook in notebooks/ is a page the briefing
+    finds, with a parameters cell for every parameter the runner injects, and no two pages write the same file."""
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    said: list[str] = []
+    found = page_notebooks(ROOT / "notebooks", echo=said.append)
+    assert notebooks and not said, said
+    assert sorted(nb.path for nb in found) == notebooks
+    ledgers = ["gas_safety", "demolitions"]
+    for period in (Period(2023), Period(2024, 4, 6)):
+        pages = plan_pages(found, period, ROOT / "build-demo" / "processed", ledgers)
+        names = [page.name for page in pages]
+        assert len(set(names)) == len(names) and "index" not in names, names
+        for page in pages:
+            missing = set(page.parameters) - _parameters(page.notebook)
+            assert not missing, f"{page.notebook.name}: the parameters cell does not name {sorted(missing)}"
 
 
 def _notebook(path: Path, metadata: dict | None) -> Path:

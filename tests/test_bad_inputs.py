@@ -23,8 +23,8 @@ import pytest
 from conftest import write_xlsx
 
 from analysis.ingest import read as reader
-from analysis.ingest.read import workbook as calamine_reader
 from analysis.ingest.read import ReadError, read_sheets
+from analysis.ingest.read import calamine_grid as calamine_reader
 
 D = dt.date
 TODAY = dt.date.today()
@@ -223,7 +223,7 @@ def assert_accounting(run) -> None:
 
 def line_for(run_text: str, *parts: str) -> str:
     """The first summary line that names all `parts` (the test fails when there is none)."""
-    lines = [l for l in run_text.splitlines() if all(p in l for p in parts)]
+    lines = [line for line in run_text.splitlines() if all(p in line for p in parts)]
     assert lines, f"no line with {parts} in:\n{run_text}"
     return lines[0]
 

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMON = load_common()
 
 
+@pytest.mark.slow
 def test_quick_benchmark_runs_end_to_end(tmp_path):
     readme = ROOT / "benchmarks" / "README.md"
     before = readme.read_bytes() if readme.exists() else None
@@ -165,15 +166,17 @@ def _cell_xml(draw):
     draw(st.randoms()).shuffle(attrs)
     space = [draw(_WS_TEXT) for _ in attrs]
     head = f"<{prefix}c" + "".join(s + a for s, a in zip(space, attrs))
-    body = draw(st.sampled_from(["", "<v>1</v>", "<v>#N/A</v>", "<v></v>", "<f>SUM(A1:A2)</f>", "<f/>", f"<{prefix}f>A1</{prefix}f><v>3</v>",
-                                 "<f\t>A1</f>", "<is><t>文本</t></is>", "<fx>1</fx>"]))
+    body = draw(st.sampled_from(["", "<v>1</v>", "<v>#N/A</v>", "<v></v>", "<f>SUM(A1:A2)</f>", "<f/>",
+                                 f"<{prefix}f>A1</{prefix}f><v>3</v>", "<f\t>A1</f>", "<is><t>文本</t></is>",
+                                 "<fx>1</fx>"]))
     if not body and draw(st.booleans()):
         return head + draw(st.sampled_from(["/>", " />"]))
     return f"{head}>{body}</{prefix}c>"
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(_cell_xml(), st.sampled_from(['<row r="1">', '<row r="100000">', "<row>", "</row>", "<cols/>", "<col min='1'/>"])),
+@given(st.lists(st.one_of(_cell_xml(), st.sampled_from(['<row r="1">', '<row r="100000">', "<row>", "</row>", "<cols/>",
+                                                        "<col min='1'/>"])),
                 max_size=12))
 def test_sheet_xml_prefilter_flags_everything_the_scan_finds(parts):
     buf = "".join(parts).encode("utf-8")
@@ -194,7 +197,7 @@ def test_sheet_xml_prefilter_flags_everything_the_scan_finds(parts):
 def test_arrow_coded_categorical_is_pandas_categorical(chunks, categories):
     import pyarrow as pa
 
-    from analysis.ingest.outputs import _categorical
+    from analysis.ingest.column_types import _categorical
 
     values = [v for chunk in chunks for v in chunk]
     mine = _categorical(pa.chunked_array([pa.array(c, pa.string()) for c in chunks], pa.string()), categories)
@@ -227,14 +230,14 @@ CACHED = [ledger for ledger in ledger_names() if not load_spec(ledger).unique_by
 
 
 def _counting_builds(monkeypatch) -> list:
-    from analysis.ingest import outputs
+    from analysis.ingest import assemble
 
-    built, real = [], outputs.ledger_table
+    built, real = [], assemble.ledger_table
     def counted(spec, tables):
         if spec.ledger in CACHED:
             built.append(spec.label)
         return real(spec, tables)
-    monkeypatch.setattr(outputs, "ledger_table", counted)
+    monkeypatch.setattr(assemble, "ledger_table", counted)  # where the assembly looks it up
     return built
 
 

@@ -8,9 +8,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser import check_in_browser, require_chromium
-from conftest import FIXED_DATE, PROJECT, build_briefing as _build, fresh_project as _fresh_project
+from conftest import FIXED_DATE, PROJECT
+from conftest import build_briefing as _build
+from conftest import fresh_project as _fresh_project
 
 from analysis.report.export import check_offline_html
+
 REPORT_PHRASES = ["12000余处", "2700余家", "526处", "187个", "5处", "5000余次", "2714个", "50个", "147处", "9处",
                   "约4714平方米"]
 # Every other figure of the 2023 report (../shared/reference/report-2023.txt), in the report's words: from the

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from conftest import FIXED_DATE, build_briefing, fresh_project, write_xlsx
-from test_faults import FAULTS, WriteSteps
+from test_clean_faults import FAULTS, WriteSteps
 
 from analysis.ingest.pipeline import clean
 

@@ -18,11 +18,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browser import check_in_browser, require_chromium  # noqa: E402
 
-from analysis.ingest import commit  # noqa: E402
 from analysis.report.execute import NotebookRun, execute_notebooks  # noqa: E402
 from analysis.report.export import render_html  # noqa: E402
+from analysis.shared import commit  # noqa: E402
 
 TITLE = "解放区城市管理局 2023年度城市管理执法统计简报"
+
+pytestmark = pytest.mark.slow  # headless Chromium, and notebooks run for the page it opens
 
 CELLS = [
     ("code", "year = 2000", ["parameters"]),

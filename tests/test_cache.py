@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import write_xlsx
 
-from analysis.cli import main
+from analysis.commands.cli import main
 from analysis.ingest import cache as cache_module
 from analysis.ingest import file_result
 from analysis.ingest.pipeline import clean

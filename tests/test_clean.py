@@ -435,7 +435,7 @@ def test_a_second_clean_on_the_same_output_is_refused_while_the_first_runs(raw, 
     import subprocess
     import sys
 
-    from analysis.cli import main
+    from analysis.commands.cli import main
 
     out = tmp_path / "out"
     out.mkdir()

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import write_xlsx
 
-from analysis.cli import main
+from analysis.commands.cli import main
 from analysis.demo import write_demo
-from analysis.ingest import commit
 from analysis.ingest.pipeline import clean
 from analysis.ingest.tables import OutputsIncomplete, load_manifest, load_rejects, load_table
+from analysis.shared import commit
 
 
 def _outputs(folder: Path) -> dict:
@@ -84,6 +84,7 @@ FAULTS = {"磁盘空间不足": OSError(errno.ENOSPC, "No space left on device")
 
 
 @pytest.mark.parametrize("words", list(FAULTS))
+@pytest.mark.slow
 def test_an_os_error_at_any_write_step_is_one_chinese_line_and_leaves_the_previous_outputs_whole(
         tmp_path, monkeypatch, capsys, words):
     raw, out, pristine, reference = _two_runs(tmp_path)
@@ -113,6 +114,7 @@ def test_an_os_error_at_any_write_step_is_one_chinese_line_and_leaves_the_previo
     assert failed >= 30, failed_steps
 
 
+@pytest.mark.slow
 def test_ctrl_c_at_any_write_step_leaves_the_previous_outputs_whole(tmp_path):
     raw, out, pristine, reference = _two_runs(tmp_path)
     before, after = _outputs(pristine), _outputs(reference)
@@ -140,7 +142,7 @@ def test_ctrl_c_at_any_write_step_leaves_the_previous_outputs_whole(tmp_path):
 
 def test_a_file_held_open_on_windows_is_named_with_advice(tmp_path, monkeypatch, capsys):
     """Windows refuses to replace a file that Excel or WPS holds open (PermissionError on the replace)."""
-    from analysis.ingest import os_errors
+    from analysis.shared import os_errors
 
     raw, out = tmp_path / "raw", tmp_path / "out"
     _ledgers(raw, 1)
@@ -187,7 +189,7 @@ def test_a_folder_where_an_output_belongs_is_named(tmp_path, capsys):
 # WriteSteps) and, at step k, says so and waits to be killed. Forking saves a second of imports per step.
 _KILL_SERVER = """
 import os, signal, sys
-import analysis.ingest.commit as commit
+import analysis.shared.commit as commit
 from analysis.ingest.pipeline import clean
 raw, out = sys.argv[1], sys.argv[2]
 for line in sys.stdin:
@@ -241,6 +243,7 @@ def _run_as_read(out: Path):
 
 
 @pytest.mark.skipif(os.name == "nt", reason="kill -9 and fork are POSIX; Windows has neither")
+@pytest.mark.slow
 def test_kill_9_at_any_write_step_never_shows_a_reader_two_runs_and_the_next_run_completes(tmp_path):
     raw, out, pristine, reference = _two_runs(tmp_path)
     runs = {"previous": _run_as_read(pristine), "new": _run_as_read(reference)}
@@ -290,7 +293,7 @@ def _clean_process(raw: Path, out: Path) -> subprocess.Popen:
 _INTERRUPTED_CLEAN = """
 import os, signal, sys
 import analysis.ingest.workers as workers
-from analysis.cli import main
+from analysis.commands.cli import main
 real, calls = workers.clean_file, []
 def clean_file(*args):
     calls.append(args)
@@ -303,6 +306,7 @@ sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a process sends itself SIGINT as a terminal does on POSIX; Windows has no such signal")
+@pytest.mark.slow
 def test_ctrl_c_leaves_no_temporary_file_and_a_rerun_is_identical(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"
     clean(demo_raw, reference, echo=_quiet)
@@ -315,6 +319,7 @@ def test_ctrl_c_leaves_no_temporary_file_and_a_rerun_is_identical(demo_raw, tmp_
     assert _outputs(out) == _outputs(reference)
 
 
+@pytest.mark.slow
 def test_two_cleans_started_at_once_do_not_corrupt_the_outputs(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"
     clean(demo_raw, reference, echo=_quiet)
@@ -328,6 +333,7 @@ def test_two_cleans_started_at_once_do_not_corrupt_the_outputs(demo_raw, tmp_pat
 
 
 # Many changed files are cleaned in worker processes (FILES_PER_WORKER lowered so that the small demo uses them).
+@pytest.mark.slow
 def test_worker_processes_give_the_same_outputs_as_one_process(demo_raw, tmp_path, monkeypatch):
     from analysis.ingest import workers as pipeline
 
@@ -354,7 +360,7 @@ _INTERRUPTED_POOLED_CLEAN = """
 import os, signal, sys
 import analysis.ingest.cache as cache
 import analysis.ingest.workers as workers
-from analysis.cli import main
+from analysis.commands.cli import main
 workers.FILES_PER_WORKER = 1
 real, puts = cache.FileCache.put, []
 def put(self, *args):
@@ -368,6 +374,7 @@ sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "2
 
 
 @pytest.mark.skipif(os.name == "nt", reason="Ctrl-C reaches a POSIX process group (os.killpg); Windows has none")
+@pytest.mark.slow
 def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
     out, reference = tmp_path / "out", tmp_path / "reference"
     clean(demo_raw, reference, echo=_quiet)
@@ -386,16 +393,16 @@ def test_ctrl_c_with_worker_processes_stops_cleanly(demo_raw, tmp_path):
 _SLOW_POOLED_CLEAN = """
 import os, signal, sys, time
 import analysis.ingest.workers as workers
-from analysis.cli import main
+from analysis.commands.cli import main
 workers.FILES_PER_WORKER = 1
 mode, real = sys.argv[3], workers.clean_file
-def clean_file(path, rel, ledger):
+def clean_file(path, rel, ledger, today):
     if mode == "abort" and rel.endswith("2023年第2季度燃气安全排查台账.xlsx"):
         os.abort()
     if mode == "slow":
         print("working", file=sys.stderr, flush=True)
         time.sleep(1)
-    return real(path, rel, ledger)
+    return real(path, rel, ledger, today)
 workers.clean_file = clean_file
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", sys.argv[4]]))
 """
@@ -422,6 +429,7 @@ def _ignores_sigint(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the parent's signal mask from Linux's /proc")
+@pytest.mark.slow
 def test_ctrl_c_twice_does_not_hang(demo_raw, tmp_path):
     """The second Ctrl-C arrives while the workers finish the files in hand (it used to leave the run hanging)."""
     proc = _slow_clean(demo_raw, tmp_path / "out", "slow")
@@ -441,6 +449,7 @@ def test_ctrl_c_twice_does_not_hang(demo_raw, tmp_path):
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
                     reason="the workers must inherit the test's stand-in for clean_file, which only fork gives")
+@pytest.mark.slow
 def test_a_worker_that_aborts_does_not_take_the_run_down(demo_raw, tmp_path):
     """The file a worker dies on is tried once more alone, then named; every other file is cleaned."""
     out, reference = tmp_path / "out", tmp_path / "reference"
@@ -479,6 +488,7 @@ def _live_members(group: int) -> list:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with their parent through Linux's prctl")
+@pytest.mark.slow
 def test_workers_end_with_their_parent_and_release_the_lock(demo_raw, tmp_path):
     """A parent killed outright (the OOM killer, say) must not leave workers holding the output folder's lock."""
     out = tmp_path / "out"

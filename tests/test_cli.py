@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from conftest import PROJECT, build_briefing, fresh_project, write_xlsx
 
-from analysis.cli import main
+from analysis.commands.cli import main
 from analysis.ingest.folder_guide import ledger_readme, raw_readme
 from analysis.ingest.spec import ledger_names, load_spec
 
@@ -87,7 +87,7 @@ def test_help_is_chinese_with_a_description_and_an_example(argv, capsys):
 @pytest.mark.parametrize("argv, said", [
     (["briefing", "--year", "abc"], "参数 --year：应为四位数的年份"),
     (["clean", "--jobs", "0"], "参数 --jobs：应为正整数"),
-    (["clean", "--jobs"], "参数 --jobs 后面需要一个值"),
+    (["clean", "--jobs"], "参数 --jobs：后面需要一个值"),
     (["demo"], "缺少必需的参数：--out"),
     (["clean", "--bogus"], "无法识别的参数：--bogus"),
     (["bogus"], "没有“bogus”（可选：demo、clean、briefing）"),

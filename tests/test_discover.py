@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import write_xlsx
 
-from analysis.cli import main
+from analysis.commands.cli import main
 from analysis.ingest import discover as discover_module
 from analysis.ingest.pipeline import clean
 from analysis.ingest.tables import load_manifest, load_table

@@ -26,9 +26,11 @@ from analysis.ingest.text import MAX_TEXT, shorten
 HEADER = ["日期", "街道", "类型", "数量"]
 GOOD = [HEADER, ["2023-03-05", "焦南", "游商", 2], ["2023-03-06", "王褚", "占道", 3]]
 
+pytestmark = pytest.mark.slow  # a process per case, measured
+
 _MEASURED_CLEAN = """
 import json, sys, time
-from analysis.cli import main
+from analysis.commands.cli import main
 start = time.perf_counter()
 code = main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1"])
 try:  # Linux: the high-water mark of this program alone (ru_maxrss would count the parent's, inherited by fork)

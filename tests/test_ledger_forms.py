@@ -97,7 +97,7 @@ def test_a_total_row_is_counted_as_such_and_checked(raw, run_clean, label, merge
     assert "total_mismatches" not in s and "unchecked_totals" not in s
     write_xlsx(raw / SV / "t.xlsx", {"S": rows[:-1] + [rows[-1][:4] + [6]]}, {"S": ["A4:D4"]} if merged else None)
     wrong = run_clean()
-    line = next(l for l in wrong.text.splitlines() if "[合计不符]" in l)
+    line = next(t for t in wrong.text.splitlines() if "[合计不符]" in t)
     assert "第4行 数量（处）（E列）：表内合计 6，逐行相加 5" in line
 
 
@@ -246,7 +246,7 @@ def test_a_summary_sheet_before_the_detail_is_skipped_and_agrees(raw, run_clean)
 def test_a_summary_that_disagrees_with_the_detail_is_one_line_per_figure(raw, run_clean):
     write_xlsx(raw / SV / "s.xlsx", {"汇总": summary_sheet(jiaonan=6, total=10), "6月": detail_sheet()})
     run = run_clean()
-    lines = [l for l in run.text.splitlines() if "[合计不符]" in l]
+    lines = [t for t in run.text.splitlines() if "[合计不符]" in t]
     assert lines == ["  [合计不符] street_vending/s.xlsx / 汇总：第3行 焦南街道 数量（处）（C列）：汇总表 6，明细工作表逐行相加 5",
                      "  [合计不符] street_vending/s.xlsx / 汇总：第6行 合计 数量（处）（C列）：汇总表 10，明细工作表逐行相加 9"]
     assert run.exit_code == 0
@@ -284,7 +284,7 @@ def test_a_sheet_of_records_whose_header_misses_a_column_still_fails_whatever_it
     write_xlsx(raw / SV / "s.xlsx", {"汇总": rows, "6月": detail_sheet()})
     run = run_clean()
     assert run.exit_code == 1 and run.manifest["files"][0]["status"] == "partial"
-    assert "缺少必填列 “街道”" in next(l for l in run.text.splitlines() if "[错误]" in l and "/ 汇总" in l)
+    assert "缺少必填列 “街道”" in next(t for t in run.text.splitlines() if "[错误]" in t and "/ 汇总" in t)
 
 
 def test_a_file_with_only_a_summary_fails_and_says_why(raw, run_clean):
@@ -351,7 +351,8 @@ def test_row_kinds_with_column_evidence_is_row_kind_of_every_row(rows, words, da
     assert _row_kinds(rows, header_keys, COMMON, evidence) == [_row_kind(r, header_keys, COMMON, evidence) for r in rows]
 
 
-@given(st.sampled_from(["合计", "小计", "合 计", "本月合计", "审核：张某", "统计：", "联系人：李某"]), st.sampled_from(["路", "食堂", "", "东段"]),
+@given(st.sampled_from(["合计", "小计", "合 计", "本月合计", "审核：张某", "统计：", "联系人：李某"]),
+       st.sampled_from(["路", "食堂", "", "东段"]),
        st.sampled_from([D(2024, 3, 5), "2024/3/5 9:30", "3月5日", 45356]))
 def test_a_row_with_a_readable_date_is_a_record_whatever_its_free_text_says(word, rest, day):
     evidence = RowEvidence(words=frozenset({0}), dates=(1,), year=2024)
@@ -482,7 +483,7 @@ def test_a_folder_mixing_every_form_gives_exact_totals_and_no_personal_data(raw,
     assert statuses[("gas_safety/一季度.xlsx", "统计表")] == "summary"
     assert all(f["status"] == "ok" for f in run.manifest["files"])
     # The only 合计不符: the 统计表 against the detail, one line per figure.
-    assert [l.strip() for l in run.text.splitlines() if "[合计不符]" in l] == [
+    assert [t.strip() for t in run.text.splitlines() if "[合计不符]" in t] == [
         "[合计不符] gas_safety/一季度.xlsx / 统计表：第3行 焦北街道 已整改（C列）：汇总表 1，明细工作表逐行相加 0",
         "[合计不符] gas_safety/一季度.xlsx / 统计表：第4行 合计 已整改（C列）：汇总表 4，明细工作表逐行相加 3",
     ]

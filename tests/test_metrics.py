@@ -7,11 +7,18 @@ from hypothesis import strategies as st
 from analysis import paths
 from analysis.report import metrics
 from analysis.report.catalogue import load_catalogue, parse_filter
-from analysis.report.figures import format_figure, format_percent
 from analysis.report.metrics import (
-    breakdown, compare_values, indicator_values, is_complete_year, latest_complete_year, monthly_series,
-    period_months, resolve_period, year_over_year,
+    breakdown,
+    compare_values,
+    indicator_values,
+    is_complete_year,
+    latest_complete_year,
+    monthly_series,
+    period_months,
+    resolve_period,
+    year_over_year,
 )
+from analysis.report.number_words import format_figure, format_percent
 from analysis.report.periods import Period, year_so_far
 
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]

@@ -135,3 +135,28 @@ def test_report_paragraph_of_an_incomplete_year_leaves_out_ledgers_without_data(
                                     method=pd.Categorical([None], categories=["自行拆除", "依法强制拆除"]))}
     period = resolve_period(tables, Period(2024))
     assert report_paragraph(year_over_year(tables, period), period) == "2024年1—10月累计清理辖区三种经营5000余处，拆除违建1处、约89平方米。"
+
+
+# ---------------------------------------------------------------- what was said, by figure
+
+def test_words_carry_the_figures_they_write_and_cannot_lose_them_in_an_f_string():
+    from analysis.report.narrative import Words, join
+
+    amount, percent = Words("370余处", ("370余处",)), Words("8.2%", ("8.2%",))
+    clause = "比上年多" + amount + "，" + join("、", ["同比增长" + percent, "环比持平"])
+    assert clause == Words("比上年多370余处，同比增长8.2%、环比持平", ("370余处", "8.2%"))
+    with pytest.raises(TypeError):
+        f"{clause}"  # noqa: B018
+
+
+def test_a_figure_already_said_is_not_said_again_whatever_the_text_around_it():
+    from analysis.report.narrative import Said, Words
+
+    said = Said()
+    said.add(Words("2023年共清理辖区三种经营12000余处。", ("12000余处",)))
+    # the same figure in other words is taken as said; a choice without it is written instead
+    assert said.optional(Words("，为12000余处", ("12000余处",)), Words("，为12386处", ("12386处",))).text == "，为12386处"
+    assert said.optional(Words("比上年多12386处", ("12386处",))).text == ""
+    assert said.figures == {"12000余处", "12386处"}
+    # what was said is known from the pieces, never read back from the text: plain text takes no figure
+    assert said.add("单月以7月最多。") and said.figures == {"12000余处", "12386处"}

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from analysis import paths
 from analysis.ingest.spec import load_spec
-from analysis.report import metrics
+from analysis.report import findings, metrics
 from analysis.report.catalogue import load_catalogue
-from analysis.report.narrative import UNUSUAL_PCT, area_paragraphs, highlights
+from analysis.report.findings import UNUSUAL_PCT
+from analysis.report.narrative import area_paragraphs, highlights
 from analysis.report.periods import Period, parse_period, year_so_far
 
 SUBDISTRICTS = list(load_spec("street_vending").common.subdistricts)
@@ -104,6 +105,22 @@ def test_a_fall_names_the_largest_decrease_first():
     text = write(tables, Period(2023))["市容秩序"]
     assert "同比下降27.0%" in text
     assert "分街道看，减少最多的是焦北街道（600处，比上年少300处），增加最多的是新华街道（130处，比上年多30处）。" in text
+
+
+def test_the_findings_are_data_the_words_are_made_from():
+    tables = vending(
+        at("2022-03-01", "焦南街道", 1000), at("2022-03-01", "民主街道", 500, action="其他"),
+        at("2023-03-01", "焦南街道", 1312), at("2023-03-01", "民主街道", 404, action="其他"))
+    [area] = findings.study(tables, Period(2023), load_catalogue())
+    assert area.name == "市容秩序" and area.main.name == "street_vending_places"
+    assert (area.main["value"], area.main["previous"], area.main["direction"]) == (1716, 1500, "up")
+    assert area.base.period == Period(2022) and not area.base.month_before and area.base.direction == "up"
+    by_street, by_action = area.dimensions[0], area.dimensions[-1]
+    assert by_street.label == "街道" and by_street.moves == (
+        findings.Move("up", "焦南街道", False, 1312.0, 1000.0), findings.Move("down", "民主街道", False, 404.0, 500.0))
+    assert by_action.moves[-1] == findings.Move("down", "其他", True, 404.0, 500.0)  # the catch-all: 其他<label> in words
+    assert area.peak == findings.Peak(3, 1716.0, 12.0)  # all in March: twelve times the monthly average
+    assert area.silences == [] and not area.all_without_previous
 
 
 def test_every_breakdown_column_of_the_main_indicator_is_explained_with_its_spec_label():
@@ -400,6 +417,7 @@ PERIODS = [Period(2023), Period(2023, 4, 6), Period(2023, 1, 1), Period(2023, 7,
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), with_previous=st.booleans(), period=st.sampled_from(PERIODS))
+@pytest.mark.slow
 def test_no_sentence_opens_like_the_one_before_and_no_figure_is_written_twice(seed, with_previous, period):
     tables = generated(seed, with_previous)
     catalogue = load_catalogue()

@@ -12,11 +12,13 @@ import nbformat
 import pytest
 
 import analysis
-from analysis.ingest import commit
+from analysis.shared import commit
 from analysis.report.execute import NotebookFailed, NotebookRun, ReportError, execute_notebooks
 from analysis.report.export import MAX_HTML_BYTES, check_offline_html, render_html
 
 TITLE = "解放区城市管理局 2023年度城市管理执法统计简报"
+
+pytestmark = pytest.mark.slow  # runs notebooks in kernels
 
 
 def run_notebooks(sources, parameters, **kwargs) -> list[Path]:
@@ -111,6 +113,20 @@ def test_kernel_is_this_interpreter_in_workdir(built):
     assert Path(executable).resolve() == Path(sys.executable).resolve()
     assert Path(cwd).resolve() == built["root"].resolve()
     assert Path(module).resolve() == Path(analysis.__file__).resolve()
+
+
+def test_a_python3_kernelspec_of_another_python_does_not_win(tmp_path, monkeypatch):
+    import json
+
+    from analysis.report.execute import ThisInterpreterKernelManager
+
+    spec = tmp_path / "jupyter" / "kernels" / "python3" / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    spec.write_text(json.dumps({"argv": ["/elsewhere/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                "display_name": "Python 3", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(spec.parents[2]))
+    argv = ThisInterpreterKernelManager(kernel_name="python3").kernel_spec.argv
+    assert Path(argv[0]).resolve() == Path(sys.executable).resolve() and "ipykernel_launcher" in argv
 
 
 def test_html_has_no_code_prompts_stderr_or_warnings(built):
@@ -316,6 +332,17 @@ def test_dead_kernel_names_the_cell(tmp_path):
     assert "crash.ipynb" in message and "第 2 个单元格（索引 1）" in message and "import os" in message
     assert info.value.ename == "DeadKernelError" and "内核意外退出" in message
     assert not (tmp_path / "build" / "crash.ipynb").exists()
+
+
+def test_a_cell_past_its_time_is_named_in_the_source_notebook(tmp_path):
+    cells = [("code", "year = 2000", ["parameters"]), ("md", "## 说明"), ("code", "import time\ntime.sleep(60)")]
+    src = write_notebook(tmp_path / "nb" / "slow.ipynb", cells)
+    with pytest.raises(NotebookFailed) as info:
+        run_notebooks([src], {"year": 2023}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None,
+                      cell_timeout=2)
+    message = str(info.value)
+    assert "第 3 个单元格（索引 2）" in message and "import time" in message, message  # injected cell not counted
+    assert info.value.ename == "CellTimeoutError" and "单元格运行超时" in message
 
 
 def test_parameter_notes_in_chinese(tmp_path):

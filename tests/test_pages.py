@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
+import golden
 import pytest
 from browser import check_in_browser, require_chromium
 from conftest import FIXED_DATE, build_briefing, fresh_project
 from pdfcheck import print_problems
-
-import golden
 
 SCREENS = {"phone": dict(width=390, height=844, mobile=True), "laptop": dict(width=1366, height=768)}
 

@@ -18,8 +18,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 
-from analysis.report import plots
 from analysis.paths import FONTS_DIR
+from analysis.report import plots
 
 SRC = Path(plots.__file__).resolve().parents[1]
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道",
@@ -160,6 +160,7 @@ print(json.dumps(report))
 
 
 @pytest.mark.parametrize("fonts", ["no-system-fonts", "machine-fonts"])
+@pytest.mark.slow
 def test_charts_render_with_shipped_font_only(tmp_path, fonts):
     script = tmp_path / "draw.py"
     script.write_text(CHART_SCRIPT % {"subs": SUBDISTRICTS}, encoding="utf-8")
@@ -205,8 +206,8 @@ def test_missing_glyph_is_an_error():
 
 
 def test_setup_is_idempotent():
-    from matplotlib import font_manager
     import matplotlib as mpl
+    from matplotlib import font_manager
 
     plots.setup()
     plots.setup()
@@ -283,6 +284,7 @@ print(json.dumps({"mimes": sorted(data), "pyplot_figures": plt.get_fignums()}))
 """
 
 
+@pytest.mark.slow
 def test_notebook_displays_returned_figure(tmp_path):
     """In IPython a returned Figure shows as PNG, and pyplot does not hold it (shown once)."""
     pytest.importorskip("IPython")

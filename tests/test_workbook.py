@@ -16,7 +16,7 @@ from conftest import write_xlsx
 
 from analysis.ingest.pipeline import clean
 from analysis.report import metrics, pages
-from analysis.report.figures import round_half_up
+from analysis.report.number_words import round_half_up
 from analysis.report.periods import Period
 from analysis.report.workbook import UNASSIGNED, workbook_bytes
 

@@ -1,7 +1,7 @@
 """Write data/raw/README.md and data/raw/<ledger>/README.md from the ledger specs (python tools/make_raw_readmes.py).
 
 Run it after adding or changing a spec in src/analysis/ledgers/: the READMEs tell an analyst which folder a ledger
-goes in and which headers and spellings it accepts. tests/test_start.py checks that the committed ones are current.
+goes in and which headers and spellings it accepts. tests/test_cli.py checks that the committed ones are current.
 """
 from __future__ import annotations
 

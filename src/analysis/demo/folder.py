@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.demo.plans import BAD_ROWS, PLANNERS
-from analysis.demo.records import DEFAULT_SEED, DEFAULT_YEARS, LEDGERS, family, generate_records, rng_for
+from analysis.demo.build import plan_demo
+from analysis.demo.plans import PLANNERS
+from analysis.demo.records import DEFAULT_SEED, DEFAULT_YEARS, rng_for
 from analysis.demo.render import csv_bytes, xlsx_bytes
 from analysis.ingest.spec import load_spec
-from analysis.paths import SYNTHETIC_MARK
+from analysis.paths import LEDGER_SPEC_DIR, SYNTHETIC_MARK
 
 README_NAME = "README.md"
 LIST_BEGIN = "<!-- 文件清单开始 -->"
@@ -64,7 +65,10 @@ def _prepare(out_dir: Path) -> None:
             d.rmdir()
 
 
-def _readme(years, seed, scale, files: dict, rows: dict) -> str:
+def _readme(years, seed, scale, files: dict, rows: dict, spec_dir: Path) -> str:
+    ledgers = list(files)
+    specs = {ledger: load_spec(ledger, spec_dir) for ledger in ledgers}
+    from_specs = [ledger for ledger in ledgers if ledger not in PLANNERS]
     lines = [
         "# 示例数据，非真实台账",
         "",
@@ -75,57 +79,61 @@ def _readme(years, seed, scale, files: dict, rows: dict) -> str:
         "2023 年的数据按《解放区城市管理局关于 2023 年法治政府建设情况的报告》中的数字构造（如三种经营12000余处、"
         "燃气排查2700余家、扬尘点位2714个、拆除违建9处约4714平方米、行政许可案件794件、非法小广告16300余处，以及年度工作数据）；"
         "每年另有几行故意写错的记录，清洗时应被剔除。",
+    ]
+    if from_specs:
+        lines.append("其中" + "、".join(specs[ledger].label for ledger in from_specs)
+                     + "按台账规格文件（ledgers/ 中的 YAML 及其 demo 设置）生成，每年有一行故意写错的记录。")
+    lines += [
         "",
         f"- 年份：{'、'.join(str(y) for y in years)}",
         f"- 随机种子：{seed}；规模系数：{scale:g}",
-        "- 文件夹：" + "、".join(f"{ledger}（{load_spec(ledger).topic}）" for ledger in LEDGERS),
+        "- 文件夹：" + "、".join(f"{ledger}（{specs[ledger].topic}）" for ledger in ledgers),
         "",
         "## 各台账记录数（不含故意写错的行）",
         "",
         "| 台账 | " + " | ".join(f"{y}年" for y in years) + " |",
         "|---|" + "---|" * len(years),
     ]
-    for ledger in LEDGERS:
-        lines.append(f"| {load_spec(ledger).label} | " + " | ".join(str(rows[ledger][y]) for y in years) + " |")
+    for ledger in ledgers:
+        lines.append(f"| {specs[ledger].label} | " + " | ".join(str(rows[ledger][y]) for y in years) + " |")
     lines += ["", "## 文件清单", "", "再次运行 `analysis demo` 时，只会替换下列文件；文件夹中若有其他文件，将拒绝写入。", "", LIST_BEGIN]
-    lines += [f"- {rel}" for ledger in LEDGERS for rel in files[ledger]]
+    lines += [f"- {rel}" for ledger in ledgers for rel in files[ledger]]
     lines += [LIST_END, ""]
     return "\n".join(lines)
 
 
-def write_demo(out_dir: Path, *, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict:
-    """Write the synthetic raw ledgers into out_dir/<ledger>/… and out_dir/README.md.
+def write_demo(out_dir: Path, *, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: float = 1.0,
+               spec_dir: Path = LEDGER_SPEC_DIR) -> dict:
+    """Write the synthetic raw ledgers into out_dir/<ledger>/… and out_dir/README.md: every ledger that has a
+    spec in `spec_dir` (the seven with hand-written plans as they are, any other from its spec alone).
 
     Returns {ledger: {"files": [relative paths], "rows": {year: records}, "bad_rows": n}}.
     Raises ValueError (message in Chinese) if out_dir holds files the demo did not write.
     """
-    out_dir = Path(out_dir)
+    out_dir, spec_dir = Path(out_dir), Path(spec_dir)
     years = sorted(set(int(y) for y in years))
     if not years:
         raise ValueError("至少要指定一个年份")
-    records = generate_records(years=years, seed=seed, scale=scale)
+    planned = plan_demo(years=years, seed=seed, scale=scale, spec_dir=spec_dir)
     _prepare(out_dir)
-    summary = {ledger: {"files": [], "rows": {}, "bad_rows": 0} for ledger in LEDGERS}
+    summary = {ledger: {"files": [], "rows": dict(got.rows), "bad_rows": got.bad_rows}
+               for ledger, got in planned.items()}
     outputs = {}
-    for ledger in LEDGERS:
-        for y in years:
-            fam = family(y)
-            recs = records[ledger][y]
-            summary[ledger]["rows"][y] = len(recs)
-            summary[ledger]["bad_rows"] += len(BAD_ROWS[(ledger, fam)])
-            for fp in PLANNERS[ledger](y, recs, fam):
-                rng = rng_for(seed, "render", fp.path)
-                if fp.encoding:
-                    data = csv_bytes(fp.sheets[0], rng, fp.encoding)
-                else:
-                    data = xlsx_bytes(fp.sheets, rng)
-                outputs[fp.path] = data
-                summary[ledger]["files"].append(fp.path)
+    for ledger, got in planned.items():
+        for fp in got.plans:
+            rng = rng_for(seed, "render", fp.path)
+            if fp.encoding:
+                data = csv_bytes(fp.sheets[0], rng, fp.encoding)
+            else:
+                data = xlsx_bytes(fp.sheets, rng)
+            outputs[fp.path] = data
+            summary[ledger]["files"].append(fp.path)
     for rel, data in outputs.items():
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    files = {ledger: summary[ledger]["files"] for ledger in LEDGERS}
-    rows = {ledger: summary[ledger]["rows"] for ledger in LEDGERS}
-    (out_dir / README_NAME).write_text(_readme(years, seed, scale, files, rows), encoding="utf-8", newline="\n")
+    files = {ledger: summary[ledger]["files"] for ledger in planned}
+    rows = {ledger: summary[ledger]["rows"] for ledger in planned}
+    (out_dir / README_NAME).write_text(_readme(years, seed, scale, files, rows, spec_dir), encoding="utf-8",
+                                       newline="\n")
     return summary

@@ -61,6 +61,8 @@ class SheetPlan:
     bad: list = field(default_factory=list)  # [(key, raw value)]
     state: str = "visible"
     junk: list | None = None  # a hidden or empty sheet: raw rows written as they are
+    renderer: object = None  # makes the cells of a record: factory(rng, style, csv_mode); None: render._Renderer
+    summed: tuple | None = None  # the keys a 合计 row sums; None: render.NUMERIC_KEYS
 
 
 @dataclass

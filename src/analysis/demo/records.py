@@ -1,6 +1,6 @@
 """The demo's records: for every ledger and year, rows with canonical values (dates, the nine sub-districts,
 canonical categories, exact numbers), built so that the 2023 rows reproduce the figures of the 2023 report
-exactly (see `BASE_TARGETS`).
+exactly (the targets are data: targets.yaml).
 
 Everything is drawn from `random.Random` streams seeded by (seed, ledger, year, purpose); no clock or global
 state is used, so the same arguments give the same records.
@@ -11,6 +11,9 @@ import datetime as dt
 import math
 import random
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from analysis.ingest.spec import load_common
 
@@ -23,71 +26,69 @@ SUB_INDEX = {name: i for i, name in enumerate(SUBDISTRICTS)}
 SQUADS = dict(zip(SUBDISTRICTS, ("一中队", "二中队", "三中队", "四中队", "五中队", "六中队", "七中队", "八中队", "九中队")))
 
 # --------------------------------------------------------------------------------------------
-# Targets. 2023 reproduces the report; 2021 and 2022 are lower so that year-over-year means something.
+# Targets: the figures each year's rows add up to, and how they spread over the calendar and the sub-districts.
+# They are data (targets.yaml); here they take the shapes the generators below use.
 # --------------------------------------------------------------------------------------------
 
-BASE_TARGETS = {
-    2021: dict(sv_rows=3640, sv_places=10158,
-               gas_units={"餐饮": 1952, "大型商超": 74, "养老机构": 27, "其他": 248}, gas_dens=9,
-               gas_catering_rows=4386, gas_rectified=391, gas_open=22, gas_cylinders=121,
-               dust_rows=2146, dust_rectified=112, dust_open=17, dust_city=38, dust_city_clean=12,
-               demo_rows=14, demo_tenths=61205),
-    2022: dict(sv_rows=4060, sv_places=11237,
-               gas_units={"餐饮": 2139, "大型商超": 80, "养老机构": 29, "其他": 275}, gas_dens=7,
-               gas_catering_rows=4871, gas_rectified=468, gas_open=19, gas_cylinders=152,
-               dust_rows=2417, dust_rectified=131, dust_open=15, dust_city=44, dust_city_clean=15,
-               demo_rows=11, demo_tenths=52103),
-    # The 2023 report: 三种经营12000余处; 2700余家 (2321+86+31+303+5 = 2746); 餐饮5000余次; 526处; 187个; 5处;
-    # 扬尘点位2714个; 市级督导问题50个; 整改147处; 拆除违建9处、约4714平方米 (4713.9).
-    2023: dict(sv_rows=4478, sv_places=12386,
-               gas_units={"餐饮": 2321, "大型商超": 86, "养老机构": 31, "其他": 303}, gas_dens=5,
-               gas_catering_rows=5368, gas_rectified=526, gas_open=15, gas_cylinders=187,
-               dust_rows=2714, dust_rectified=147, dust_open=14, dust_city=50, dust_city_clean=19,
-               demo_rows=9, demo_tenths=47139),
-}
-GAS_VISITS_PER_UNIT = {"大型商超": 3.0, "养老机构": 3.5, "其他": 1.4}
+TARGETS_PATH = Path(__file__).resolve().with_name("targets.yaml")
 
+
+def load_targets(path: Path = TARGETS_PATH) -> dict:
+    """targets.yaml: {"weekdays", "ledgers": {ledger: {…, "years": {year: {…}}}}, "generic": {…}}."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def sub_weights(weights: dict | None) -> tuple:
+    """{sub-district: weight} as weights in SUBDISTRICTS' order (a sub-district not named weighs 1)."""
+    return tuple((weights or {}).get(name, 1.0) for name in SUBDISTRICTS)
+
+
+TARGETS = load_targets()
+_HAND = TARGETS["ledgers"]
+
+
+def _hand_years(*ledgers: str) -> list:
+    """The years for which every one of `ledgers` has targets."""
+    return sorted(set.intersection(*(set(_HAND[ledger]["years"]) for ledger in ledgers)))
+
+
+def _base_targets() -> dict:
+    sv, gas, dust, demo = (_HAND[k]["years"] for k in ("street_vending", "gas_safety", "dust_control", "demolitions"))
+    return {y: dict(sv_rows=sv[y]["rows"], sv_places=sv[y]["places"],
+                    gas_units=dict(gas[y]["units"]), gas_dens=gas[y]["dens"], gas_catering_rows=gas[y]["catering_rows"],
+                    gas_rectified=gas[y]["rectified"], gas_open=gas[y]["open"], gas_cylinders=gas[y]["cylinders"],
+                    dust_rows=dust[y]["rows"], dust_rectified=dust[y]["rectified"], dust_open=dust[y]["open"],
+                    dust_city=dust[y]["city"], dust_city_clean=dust[y]["city_clean"],
+                    demo_rows=demo[y]["rows"], demo_tenths=int(round(demo[y]["area_m2"] * 10)))
+            for y in _hand_years("street_vending", "gas_safety", "dust_control", "demolitions")}
+
+
+def _office_targets() -> dict:
+    lic, city, work = (_HAND[k]["years"] for k in ("licensing", "city_appearance", "work_figures"))
+    return {y: dict(matters={m: tuple(v) for m, v in lic[y]["matters"].items()}, dining=lic[y]["dining"],
+                    dining_renewals=lic[y]["dining_renewals"], dining_refused=lic[y]["dining_refused"],
+                    items=dict(city[y]["items"]), work=dict(work[y]["work"]))
+            for y in _hand_years("licensing", "city_appearance", "work_figures")}
+
+
+# The four enforcement ledgers, by year (2023: the report's figures; see targets.yaml).
+BASE_TARGETS = _base_targets()
+GAS_VISITS_PER_UNIT = dict(_HAND["gas_safety"]["visits_per_unit"])
 # The office ledgers, by year. Licensing: cases per matter (approved, refused) and the distinct shops licensed to
 # put tables outside (外摆); city appearance: the quantity cleared per item; work figures: one value per item.
-# The 2023 report: 办理行政许可案件794件（户外广告许可9件，临时户外广告审批783件，占道审批2件）; 门头招牌512个;
-# 外摆186家; 安全隐患广告招牌10处, 宣传条幅232条, 橱窗广告8730余处 (8734), 非法小广告16300余处 (16352); and the
-# year's work figures.
-OFFICE_TARGETS = {
-    2021: dict(matters={"户外广告许可": (7, 1), "临时户外广告审批": (596, 9), "占道审批": (4, 0), "门头招牌审批": (431, 11)},
-               dining=142, dining_renewals=17, dining_refused=6,
-               items={"安全隐患广告招牌": 14, "宣传条幅": 305, "橱窗广告": 6120, "非法小广告": 12876},
-               work={"理论学习中心组学习": 11, "执法记录仪": 42, "审核行政处罚案件": 9, "行政诉讼案件": 2, "审核合同协议": 9,
-                     "宣教活动": 6, "执法工作培训": 380, "区人大代表建议": 7, "市政协委员提案": 2, "区政协委员提案": 4,
-                     "城管服务岗": 8, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 12, "清理规范性文件": 4,
-                     "废止规范性文件": 2}),
-    2022: dict(matters={"户外广告许可": (8, 0), "临时户外广告审批": (671, 12), "占道审批": (3, 1), "门头招牌审批": (476, 9)},
-               dining=163, dining_renewals=21, dining_refused=8,
-               items={"安全隐患广告招牌": 12, "宣传条幅": 268, "橱窗广告": 7391, "非法小广告": 14507},
-               work={"理论学习中心组学习": 12, "执法记录仪": 46, "审核行政处罚案件": 7, "行政诉讼案件": 0, "审核合同协议": 10,
-                     "宣教活动": 7, "执法工作培训": 430, "区人大代表建议": 8, "市政协委员提案": 1, "区政协委员提案": 4,
-                     "城管服务岗": 10, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 15, "清理规范性文件": 5,
-                     "废止规范性文件": 2}),
-    2023: dict(matters={"户外广告许可": (9, 0), "临时户外广告审批": (772, 11), "占道审批": (2, 0), "门头招牌审批": (512, 14)},
-               dining=186, dining_renewals=24, dining_refused=9,
-               items={"安全隐患广告招牌": 10, "宣传条幅": 232, "橱窗广告": 8734, "非法小广告": 16352},
-               work={"理论学习中心组学习": 12, "执法记录仪": 50, "审核行政处罚案件": 6, "行政诉讼案件": 1, "审核合同协议": 12,
-                     "宣教活动": 8, "执法工作培训": 500, "区人大代表建议": 9, "市政协委员提案": 1, "区政协委员提案": 5,
-                     "城管服务岗": 13, "瓜果（菜）农进城服务站": 1, "果蔬临时销售点": 17, "清理规范性文件": 6,
-                     "废止规范性文件": 3}),
-}
-WORK_UNITS = {"理论学习中心组学习": "次", "执法记录仪": "台", "审核行政处罚案件": "件", "行政诉讼案件": "件", "审核合同协议": "份",
-              "宣教活动": "次", "执法工作培训": "人次", "区人大代表建议": "件", "市政协委员提案": "件", "区政协委员提案": "件",
-              "城管服务岗": "个", "瓜果（菜）农进城服务站": "个", "果蔬临时销售点": "个", "清理规范性文件": "次",
-              "废止规范性文件": "件"}
+OFFICE_TARGETS = _office_targets()
+WORK_UNITS = dict(_HAND["work_figures"]["units"])
 # Per record: the quantity a cleaning records (low, high), its unit and what was done.
-ITEM_RECORDS = {"安全隐患广告招牌": ((1, 1), "处", "拆除"), "宣传条幅": ((1, 9), "条", "清理"),
-                "橱窗广告": ((6, 48), "处", "清理"), "非法小广告": ((12, 70), "处", "清理")}
+ITEM_RECORDS = {item: ((r["low"], r["high"]), r["unit"], r["action"])
+                for item, r in _HAND["city_appearance"]["records"].items()}
+# Years after the last one with targets grow 5 % a year from it.
+BASE_YEAR, OFFICE_YEAR = max(BASE_TARGETS), max(OFFICE_TARGETS)
 
 
 def office_targets(year: int, scale: float = 1.0) -> dict:
-    """The office ledgers' targets of one year, scaled; years other than 2021–2023 grow 5 % a year from 2023."""
-    base = OFFICE_TARGETS.get(year, OFFICE_TARGETS[2023])
-    f = scale * (1.0 if year in OFFICE_TARGETS else 1.05 ** (year - 2023))
+    """The office ledgers' targets of one year, scaled; years without targets grow 5 % a year from the last."""
+    base = OFFICE_TARGETS.get(year, OFFICE_TARGETS[OFFICE_YEAR])
+    f = scale * (1.0 if year in OFFICE_TARGETS else 1.05 ** (year - OFFICE_YEAR))
 
     def n(x, minimum=0):
         return max(minimum, int(round(x * f)))
@@ -99,11 +100,11 @@ def office_targets(year: int, scale: float = 1.0) -> dict:
 
 
 def year_targets(year: int, scale: float = 1.0) -> dict:
-    """The targets of one year, scaled. Years other than 2021–2023 grow 5 % a year from 2023."""
+    """The targets of one year, scaled. Years without targets grow 5 % a year from the last."""
     if year in BASE_TARGETS:
         base, factor = BASE_TARGETS[year], 1.0
     else:
-        base, factor = BASE_TARGETS[2023], 1.05 ** (year - 2023)
+        base, factor = BASE_TARGETS[BASE_YEAR], 1.05 ** (year - BASE_YEAR)
     f = factor * scale
 
     def n(x, minimum=0):
@@ -172,20 +173,26 @@ ESTATES = ("锦绣", "华府", "御景", "翰林", "书香", "滨河", "龙源",
            "金水", "兴华", "嘉和", "泰和", "建业", "恒祥")
 ESTATE_SUFFIXES = ("苑", "园", "府", "城", "湾", "家园", "花园", "名门")
 CN_NUMS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
-DUST_PROBLEMS = (("黄土裸露", 0.30), ("湿法作业不到位", 0.22), ("物料未覆盖", 0.20), ("车辆未冲洗", 0.15), ("围挡不全", 0.13))
+SV_TYPES = _HAND["street_vending"]["business_types"]
+SV_ACTIONS = _HAND["street_vending"]["actions"]
+DUST_PROBLEMS = tuple(_HAND["dust_control"]["problems"].items())
 STRUCTURES = ("彩钢板房", "砖混结构", "钢结构", "简易棚", "活动板房")
 
-# Seasons (January … December) and days of the week (Monday … Sunday).
-SV_MONTHS = (0.55, 0.6, 0.8, 0.95, 1.15, 1.35, 1.5, 1.45, 1.2, 1.0, 0.75, 0.6)  # summer evenings
-GAS_MONTHS = (1.5, 1.3, 1.0, 0.8, 0.7, 0.6, 0.6, 0.65, 0.8, 1.0, 1.3, 1.5)  # heating season
-DUST_MONTHS = (0.55, 0.5, 1.25, 1.45, 1.3, 0.9, 0.7, 0.7, 1.1, 1.35, 1.25, 0.7)  # spring and autumn
-DEMO_MONTHS = (0.5, 0.3, 1.0, 1.2, 1.2, 1.0, 0.8, 0.8, 1.1, 1.2, 1.0, 0.5)
-WEEKDAYS = (1.0, 1.0, 1.0, 1.0, 1.0, 0.55, 0.35)
+# Seasons (January … December), days of the week (Monday … Sunday) and sub-districts (targets.yaml).
+SV_MONTHS = tuple(_HAND["street_vending"]["months"])  # summer evenings
+GAS_MONTHS = tuple(_HAND["gas_safety"]["months"])  # heating season
+DUST_MONTHS = tuple(_HAND["dust_control"]["months"])  # spring and autumn
+DEMO_MONTHS = tuple(_HAND["demolitions"]["months"])
+LICENSING_MONTHS = tuple(_HAND["licensing"]["months"])
+CITY_MONTHS = tuple(_HAND["city_appearance"]["months"])
+WEEKDAYS = tuple(TARGETS["weekdays"])
 
-SV_SUBS = (1.5, 1.4, 1.6, 0.9, 1.1, 0.8, 0.7, 0.5, 0.6)  # the commercial centre has most street trade
-GAS_SUBS = (1.3, 1.2, 1.5, 1.0, 1.1, 0.9, 0.8, 0.6, 0.7)
-DUST_SUBS = (0.6, 0.6, 0.8, 1.1, 1.0, 1.0, 1.4, 1.3, 1.3)  # construction sits at the edges
-DEMO_SUBS = (0.6, 0.7, 0.8, 1.0, 1.0, 1.0, 1.3, 1.3, 1.2)
+SV_SUBS = sub_weights(_HAND["street_vending"]["subdistricts"])  # the commercial centre has most street trade
+GAS_SUBS = sub_weights(_HAND["gas_safety"]["subdistricts"])
+DUST_SUBS = sub_weights(_HAND["dust_control"]["subdistricts"])  # construction sits at the edges
+DEMO_SUBS = sub_weights(_HAND["demolitions"]["subdistricts"])
+LICENSING_SUBS = sub_weights(_HAND["licensing"]["subdistricts"])
+CITY_SUBS = sub_weights(_HAND["city_appearance"]["subdistricts"])
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -304,13 +311,9 @@ def _sv_records(seed: int, year: int, t: dict, fixed_months=frozenset()) -> list
     days, cum = _calendar(year, SV_MONTHS)
     subs = _weights_jitter(rng, SV_SUBS)
     dates = sorted(rng.choices(days, cum_weights=cum, k=t["sv_rows"]))
-    places_by_type = {
-        "店外经营": ((1, 2, 3, 4, 5, 6, 8), (22, 25, 20, 13, 9, 6, 5)),
-        "流动摊贩": ((1, 2, 3, 4, 5), (40, 28, 17, 10, 5)),
-        "占道经营": ((1, 2, 3, 4, 5, 6, 8, 10, 12), (18, 20, 18, 14, 10, 8, 6, 4, 2)),
-    }
-    actions = (("劝导教育", 0.55), ("责令改正", 0.24), ("暂扣物品", 0.1), ("立案处罚", 0.04), ("其他", 0.07))
-    types = (("店外经营", 0.46), ("流动摊贩", 0.34), ("占道经营", 0.20))
+    types = tuple((name, kind["share"]) for name, kind in SV_TYPES.items())
+    places_by_type = {name: (tuple(kind["places"]), tuple(kind["places"].values())) for name, kind in SV_TYPES.items()}
+    actions = tuple(SV_ACTIONS.items())
     records = []
     for d in dates:
         sub = rng.choices(SUBDISTRICTS, subs)[0]
@@ -539,11 +542,11 @@ def _shop_name(rng, sub=None) -> str:
 def _licensing_records(seed: int, year: int, t: dict) -> list:
     """One row per case; the sub-district is left blank on some (it is not a required column of this ledger)."""
     rng = rng_for(seed, "licensing", year)
-    days, cum = _calendar(year, SV_MONTHS)
+    days, cum = _calendar(year, LICENSING_MONTHS)
     rows = []
 
     def case(matter, result, applicant=None):
-        sub = rng.choices(SUBDISTRICTS, SV_SUBS)[0]
+        sub = rng.choices(SUBDISTRICTS, LICENSING_SUBS)[0]
         roads, _ = SUB_ROADS[sub]
         rows.append(dict(date=rng.choices(days, cum_weights=cum)[0], subdistrict=sub if rng.random() < 0.9 else None,
                          matter=matter, applicant=applicant or _shop_name(rng, sub),
@@ -568,7 +571,7 @@ def _licensing_records(seed: int, year: int, t: dict) -> list:
 def _city_records(seed: int, year: int, t: dict) -> list:
     """Cleanups: each row a place and the quantity cleared there, adding up to the year's figure per item."""
     rng = rng_for(seed, "city_appearance", year)
-    days, cum = _calendar(year, SV_MONTHS)
+    days, cum = _calendar(year, CITY_MONTHS)
     rows = []
     for item, total in t["items"].items():
         (lo, hi), unit, action = ITEM_RECORDS[item]
@@ -577,7 +580,7 @@ def _city_records(seed: int, year: int, t: dict) -> list:
             continue
         lo = min(lo, total // n)
         for q in _spread(rng, total, n, max(1, lo), max(hi, -(-total // n)), [rng.uniform(0.5, 1.5) for _ in range(n)]):
-            sub = rng.choices(SUBDISTRICTS, SV_SUBS)[0]
+            sub = rng.choices(SUBDISTRICTS, CITY_SUBS)[0]
             rows.append(dict(date=rng.choices(days, cum_weights=cum)[0], subdistrict=sub, location=_location(rng, sub),
                              ad_item=item, quantity=q, ad_unit=unit, disposal=action))
     rows.sort(key=lambda r: (r["date"], SUB_INDEX[r["subdistrict"]], r["ad_item"]))
@@ -605,8 +608,9 @@ SV_NO_PLACES_MONTHS = {0: frozenset(), 1: frozenset({1, 2, 3}), 2: frozenset()}
 DUST_NO_SOURCE_MONTHS = {0: frozenset({1, 2, 3, 4, 5, 6}), 1: frozenset(), 2: frozenset()}
 
 
-def generate_records(*, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict:
-    """{ledger: {year: [record, …]}}: the canonical rows the demo files hold (bad rows not included)."""
+def hand_records(*, years=DEFAULT_YEARS, seed: int = DEFAULT_SEED, scale: float = 1.0) -> dict:
+    """{ledger: {year: [record, …]}} of the seven ledgers with hand-written plans (LEDGERS): the canonical rows
+    their demo files hold (bad rows not included). Every other ledger's come from its spec (generic.py)."""
     if scale <= 0:
         raise ValueError("scale 必须大于 0")
     years = sorted(set(int(y) for y in years))

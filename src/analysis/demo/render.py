@@ -266,7 +266,7 @@ def _render_sheet(plan: SheetPlan, rng: random.Random, csv_mode: bool):
         rows.append([c.header for c in plan.cols])
         header_rows = [len(rows)]
 
-    render = _Renderer(rng, plan.style, csv_mode)
+    render = (plan.renderer or _Renderer)(rng, plan.style, csv_mode)
     merge = plan.merge if not csv_mode else ()
     seq = 0
 
@@ -318,10 +318,10 @@ def _render_sheet(plan: SheetPlan, rng: random.Random, csv_mode: bool):
     def total_row(label: str, recs: list):
         row = [None] * ncols
         row[col_of.get("seq", 0)] = label
-        for k in NUMERIC_KEYS:
+        for k in NUMERIC_KEYS if plan.summed is None else plan.summed:
             if k in col_of:
                 s = sum(r[k] for r in recs)
-                row[col_of[k]] = round(s, 1) if k == "area_m2" else s
+                row[col_of[k]] = round(s, 1) if k == "area_m2" or isinstance(s, float) else s
         if plan.total_note and "site_name" in col_of:
             row[col_of["site_name"]] = f"共督导检查点位{len(recs)}个"
         if csv_mode:

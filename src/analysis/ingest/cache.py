@@ -23,9 +23,9 @@ import json
 from pathlib import Path
 
 from analysis import __version__
-from analysis.ingest import commit
 from analysis.ingest.spec import spec_fingerprint
 from analysis.ingest.tables import OutputsIncomplete, sha256, verified_outputs
+from analysis.shared import commit
 
 CACHE_DIR = ".cache"
 STATE = "state.json"
@@ -46,7 +46,7 @@ def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
     import importlib.metadata
 
     h = hashlib.sha256(__version__.encode())
-    for dist in ("python-calamine", "pyarrow", "pandas"):
+    for dist in ("python-calamine", "olefile", "pyarrow", "pandas"):
         h.update(f"\0{dist} {importlib.metadata.version(dist)}".encode())
     for p in sorted(ingest.rglob("*.py")):
         h.update(b"\0" + p.relative_to(ingest).as_posix().encode() + b"\0" + p.read_bytes())

@@ -14,9 +14,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.ingest.os_errors import RunError
 from analysis.ingest.read import SUFFIXES
 from analysis.paths import SYNTHETIC_MARK
+from analysis.shared.os_errors import RunError
 
 # Files that are documentation or system clutter, not ledgers: not worth a line in the summary. The README.md
 # of data/raw and of each ledger folder ship with the project; other notes are quiet at the top of the folder only.

@@ -21,9 +21,9 @@ from analysis.ingest.cleaning import arrow_type, clean_sheet
 from analysis.ingest.discover import read_bytes, read_problem
 from analysis.ingest.layout import ROW_KINDS, find_layout
 from analysis.ingest.read import ReadError, read_sheets
-from analysis.ingest.spec import LedgerSpec, load_spec
 from analysis.ingest.records import FileRecord, SheetRecord
-from analysis.ingest.summary import ROLE_REASONS, compare_summary, sheet_role
+from analysis.ingest.spec import LedgerSpec, load_spec
+from analysis.ingest.summary_sheets import ROLE_REASONS, compare_summary, sheet_role
 from analysis.ingest.text import shorten_all
 
 

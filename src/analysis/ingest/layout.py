@@ -6,8 +6,10 @@ group cells) that names the most columns of the ledger's spec.
 
 A row is a total when one of its first two filled cells contains a 合计 word (本月合计, 民主街道小计, 全年累计,
 合 计) and a footer when its first filled cell is a 表尾 label (审核：…, 联系人：…); the words are in common.yaml.
-Where such a word stands in a column of free words (a location 合计路, a unit 统计局食堂), it marks the row only
-when the row holds no readable date: a record is never taken for a total or a footer.
+Such a word marks the row only when the rest of the row does not make it a record: a record is never taken for a
+total or a footer. A row is a record when every required column holds a valid value (an item 审核行政处罚案件 of
+the yearly table, whose year and count are filled), or when the word stands in a column of free words (a location
+合计路, a unit 统计局食堂) and the row holds a readable date.
 """
 from __future__ import annotations
 
@@ -147,14 +149,20 @@ def _add_once(items: list, text: str) -> None:
 class RowEvidence:
     """What the columns of a sheet say about a row that starts like a total or a footer: `words` are the columns
     of free words (text and categories), where such a start may be a record's value; `dates` the date columns,
-    a readable date in which (no earlier than `earliest`; `year` completes 3月5日) makes the row a record."""
+    a readable date in which (no earlier than `earliest`; `year` completes 3月5日) makes the row a record;
+    `required` the required columns with the parser of each: a valid value in every one makes the row a record."""
     words: frozenset = frozenset()
     dates: tuple = ()
     year: int | None = None
     earliest: dt.date = dt.date.min
+    required: tuple = ()  # (column index, parser of one raw value → (value, reason))
 
     def has_date(self, row) -> bool:
         return any(c < len(row) and is_record_date(row[c], self.year, self.earliest) for c in self.dates)
+
+    def is_record(self, row) -> bool:
+        return bool(self.required) and all(c < len(row) and not is_blank(row[c]) and parse(row[c])[1] is None
+                                           for c, parse in self.required)
 
 
 def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
@@ -168,8 +176,12 @@ def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
 def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
     def where(*types) -> list:
         return [layout.columns[c.name] for c in spec.columns if c.type in types and c.name in layout.columns]
+    # Parsed as on no particular day (a date after today is still a record, rejected later with its reason), so
+    # that the kinds of rows never depend on the day.
+    required = tuple((layout.columns[c.name], c.kind.parser(c, spec, layout.year, None, dt.date.max))
+                     for c in spec.required if c.name in layout.columns)
     return RowEvidence(words=frozenset(where("text", "category")), dates=tuple(where("date")), year=layout.year,
-                       earliest=spec.common.earliest_date)
+                       earliest=spec.common.earliest_date, required=required)
 
 
 def leading_label(row) -> str:
@@ -219,7 +231,9 @@ def _row_kind(row, header_keys, common, evidence: RowEvidence = RowEvidence()) -
         if c is None:
             return "data"
         kind = "total"
-    return "data" if c in evidence.words and evidence.has_date(row) else kind
+    if (c in evidence.words and evidence.has_date(row)) or evidence.is_record(row):
+        return "data"
+    return kind
 
 
 _ZERO_ONE = frozenset((0, 1))  # True == 1 == 1.0 and False == 0: one group in pandas.factorize, different texts

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.ingest import commit
 from analysis.ingest.cache import CACHE_DIR, STATE, FileCache, run_key, state_json, unchanged_manifest
 from analysis.ingest.discover import inputs, is_synthetic
-from analysis.ingest.lock import CleanBusy, exclusive
 from analysis.ingest.manifest import summary_lines
-from analysis.ingest.os_errors import CleanFailed, RunError
 from analysis.ingest.records import Manifest
 from analysis.ingest.spec import ledger_names
 from analysis.ingest.tables import MANIFEST
+from analysis.shared import commit
+from analysis.shared.lock import CleanBusy, exclusive
+from analysis.shared.os_errors import CleanFailed, RunError
 
 if TYPE_CHECKING:
     from analysis.ingest.assemble import Assembled

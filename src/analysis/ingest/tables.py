@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.ingest import commit
-from analysis.ingest.os_errors import RunError
+from analysis.shared import commit
+from analysis.shared.os_errors import RunError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from analysis.ingest.file_result import clean_file, failed_file
-from analysis.ingest.os_errors import CleanFailed
-
+from analysis.shared.os_errors import CleanFailed
 
 # Below this many files to clean per worker, worker processes cost more than they save (measured on
 # the demo's workbooks with fork: 4 files 0.04 s in one process, 0.06 s in two; 15 files 0.25 s, 0.17 s).

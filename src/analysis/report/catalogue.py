@@ -9,7 +9,7 @@ One row per indicator:
   measure      `count` (rows), `sum:<column>`, `nunique:<column>` (distinct non-empty values)
   filter       optional condition on the rows, in the grammar below
   definition   the same in words, for the briefing's data note (Chinese)
-  style        how the report writes the figure: exact | 余 | 余10 | 余100 | 余1000 | 约   (see `figures.format_figure`)
+  style        how the report writes the figure: exact | 余 | 余10 | 余100 | 余1000 | 约   (see `number_words.format_figure`)
   phrase       the sentence body, with {value} (the written figure) and {unit}
   report_phrase  its form in the yearly report paragraph; empty = not in the paragraph
   report_sep   the separator put before it in the paragraph: ， (default) 、 or 。
@@ -101,9 +101,27 @@ def load_catalogue(path: Path | str = CATALOGUE_PATH, spec_dir: Path = LEDGER_SP
     for column in OPTIONAL_COLUMNS:
         if column not in catalogue.columns:
             catalogue[column] = ""
-    validate_catalogue(catalogue, {name: load_spec(name, spec_dir) for name in ledger_names(spec_dir)}, path.name)
+    specs = {name: load_spec(name, spec_dir) for name in ledger_names(spec_dir)}
+    listed = set(catalogue["ledger"])
+    defaults = [record_count_indicator(spec) for name, spec in specs.items() if name not in listed]
+    if defaults:
+        catalogue = pd.concat([catalogue, pd.DataFrame(defaults, columns=catalogue.columns).fillna("")],
+                              ignore_index=True)
+    validate_catalogue(catalogue, specs, path.name)
     catalogue["order"] = pd.to_numeric(catalogue["order"]).astype("int64")
     return catalogue.sort_values("order", kind="stable").set_index("key")
+
+
+def record_count_indicator(spec: LedgerSpec) -> dict:
+    """The indicator of a ledger that indicators.csv does not list yet (one added by its spec file alone): its
+    number of records, saying so in its definition, so that the ledger has a page and a figure from the first day."""
+    by = " ".join(c.name for c in spec.columns if c.type == "subdistrict")
+    return {"key": f"{spec.ledger}_records", "label": f"{spec.topic}记录", "unit": "条", "ledger": spec.ledger,
+            "measure": "count", "filter": "", "style": "exact", "phrase": f"{spec.topic}记录{{value}}{{unit}}",
+            "definition": f"{spec.label}的记录条数（指标目录 indicators.csv 中还没有这个台账的指标，暂按记录条数统计；"
+                          "在 indicators.csv 中加一行即可改为正式指标）",
+            "report_phrase": "", "report_sep": "，", "order": str(9000 + spec.order), "breakdowns": f"month {by}".strip(),
+            "card": ""}
 
 
 def validate_catalogue(catalogue: pd.DataFrame, specs: dict[str, LedgerSpec], file_name: str = "indicators.csv") -> None:

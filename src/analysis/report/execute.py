@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 import zmq
-from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
@@ -88,22 +88,45 @@ def _kernel_env() -> dict[str, str]:
     }
 
 
-class ThisInterpreterKernelManager(AsyncKernelManager):
-    """Kernel manager whose kernel is ``sys.executable -m ipykernel_launcher``.
+class ThisInterpreterKernelSpecManager(KernelSpecManager):
+    """Kernel specs that know one kernel, whatever its name: ``sys.executable -m ipykernel_launcher``.
 
-    jupyter_client would resolve the name "python3" through the kernelspec folders (user,
-    environment, system); a user-level spec written by another Python could win there. This
-    manager skips the lookup and builds the spec ipykernel itself would install
-    (``ipykernel.kernelspec.get_kernel_dict``, which uses ``sys.executable``), so a fresh venv
-    with no kernelspec installed works, and the kernel always sees this venv's packages.
+    jupyter_client would resolve the name "python3" through the kernelspec folders (user, environment, system); a
+    user-level spec written by another Python could win there. This one returns the spec ipykernel itself would
+    install (``ipykernel.kernelspec.get_kernel_dict``, which uses ``sys.executable``), so a fresh venv with no
+    kernelspec installed works, and the kernel always sees this venv's packages.
     """
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        from ipykernel.kernelspec import RESOURCES
+
+        return {KERNEL_NAME: RESOURCES}
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        from ipykernel.kernelspec import RESOURCES, get_kernel_dict
+
+        # jupyter_client interrupts the kernel before every shutdown; when the SIGINT lands while the idle kernel
+        # handles a message, ipykernel logs "KeyboardInterrupt caught in kernel." on our terminal. Kernel-side log
+        # lines are noise for a batch run (cell errors come back through the protocol), so only critical ones are
+        # kept.
+        spec = get_kernel_dict(extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        spec["env"] = _kernel_env()
+        return KernelSpec(resource_dir=RESOURCES, **spec)
+
+
+class ThisInterpreterKernelManager(AsyncKernelManager):
+    """Kernel manager whose kernel is this interpreter (ThisInterpreterKernelSpecManager), with a short shutdown."""
+
+    @default("kernel_spec_manager")
+    def _this_interpreter(self) -> KernelSpecManager:
+        return ThisInterpreterKernelSpecManager(parent=self)
 
     if "transport_encryption" in AsyncKernelManager.class_trait_names():  # jupyter_client >= 8.10
 
         @default("transport_encryption")
         def _encrypt_when_possible(self) -> str:
             # ipykernel >= 7.4 warns on stderr about plain TCP; provision CurveZMQ keys when the
-            # local libzmq supports it (the kernel spec below declares "supported_encryption").
+            # local libzmq supports it (ipykernel's kernel spec declares "supported_encryption").
             return "auto" if zmq.has("curve") else "disabled"
 
     @default("shutdown_wait_time")
@@ -113,20 +136,6 @@ class ThisInterpreterKernelManager(AsyncKernelManager):
         # shutdown request (cf. posit-dev/positron#7142); jupyter_client then waits half of this
         # before SIGTERM and the other half before SIGKILL (default 5 s in total, now 1 s).
         return 1.0
-
-    @property
-    def kernel_spec(self) -> KernelSpec | None:  # type: ignore[override]
-        if self._kernel_spec is None:
-            from ipykernel.kernelspec import RESOURCES, get_kernel_dict
-
-            # jupyter_client interrupts the kernel before every shutdown; when the SIGINT lands
-            # while the idle kernel handles a message, ipykernel logs "KeyboardInterrupt caught
-            # in kernel." on our terminal. Kernel-side log lines are noise for a batch run (cell
-            # errors come back through the protocol), so only critical ones are kept.
-            spec = get_kernel_dict(extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-            spec["env"] = _kernel_env()
-            self._kernel_spec = KernelSpec(resource_dir=RESOURCES, **spec)
-        return self._kernel_spec
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,35 +151,21 @@ def _first_line(source: str, limit: int = 80) -> str:
     return "（空单元格）"
 
 
-def _locate_cell(failed_copy: Path | None, papermill_index: int | None) -> tuple[int, str] | None:
-    """(index in the source notebook, source) of the failing cell, from the saved partial copy.
+def _locate_cell(started: list[tuple[int, Any]], index: int | None) -> tuple[int, str | None] | None:
+    """(index in the source notebook, source) of the failing cell of the executed copy.
 
-    papermill's index counts its injected-parameters cell, and its saved copy also holds the
-    error-marker cells it inserts; neither exists in the source notebook. Without an index
-    (kernel died, timeout) the failing cell is the last one papermill started.
+    ``started`` holds (index, cell) of each code cell as nbclient began it (its ``on_cell_execute`` hook); without
+    an index from papermill (kernel died, timeout) the failing cell is the last one started. The executed copy
+    counts papermill's injected-parameters cell, which the source notebook does not have.
     """
-    if failed_copy is None:
-        return None
-    try:
-        cells = nbformat.read(failed_copy, as_version=4).cells
-    except Exception:  # noqa: BLE001 - only used to describe the failure
-        return None
-    cells = [c for c in cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
-    if papermill_index is None:
-        # papermill marks each cell "running" when it starts and "completed" even when nbclient
-        # raises (its `finally`), so the failing cell is the last one that started.
-        started = [
-            i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")
-        ]
+    if index is None:
         if not started:
             return None
-        papermill_index = started[-1]
-    if not 0 <= papermill_index < len(cells):
-        return None
-    injected = sum(
-        1 for c in cells[:papermill_index] if "injected-parameters" in c.get("metadata", {}).get("tags", [])
-    )
-    return papermill_index - injected, cells[papermill_index].source
+        index = started[-1][0]
+    injected = sum(1 for i, cell in started
+                   if i < index and "injected-parameters" in cell.get("metadata", {}).get("tags", []))
+    source = next((c.source for i, c in started if i == index), None)
+    return index - injected, source
 
 
 _EXPLAIN = {
@@ -184,18 +179,18 @@ def _failure(
     failed_copy: Path | None,
     ename: str,
     evalue: str,
+    started: list[tuple[int, Any]],
     *,
     papermill_index: int | None = None,
     source: str | None = None,
     traceback: list[str] | None = None,
 ) -> NotebookFailed:
     """A NotebookFailed whose message names the notebook, the cell, its first line and the error."""
-    located = _locate_cell(failed_copy, papermill_index)
+    index = None
+    located = _locate_cell(started, papermill_index)
     if located is not None:
         index, cell_source = located
         source = source if source is not None else cell_source
-    else:
-        index = papermill_index
     evalue = _ANSI.sub("", evalue or "").strip()
     if ename in _EXPLAIN:
         evalue = f"{_EXPLAIN[ename]}；{evalue.splitlines()[0] if evalue else ''}".rstrip("；")
@@ -227,6 +222,7 @@ def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: floa
     failed = dest.with_name(f"{dest.stem}.failed.ipynb")
     for stale in (dest, running, failed):
         stale.unlink(missing_ok=True)
+    started: list[tuple[int, Any]] = []  # (index, cell) of each code cell as it starts: names a failing cell
     try:
         papermill.execute_notebook(
             str(run.source),
@@ -239,6 +235,7 @@ def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: floa
             execution_timeout=cell_timeout,
             # nbclient traits, passed through papermill's engine kwargs:
             kernel_manager_class=ThisInterpreterKernelManager,
+            on_cell_execute=lambda cell, cell_index: started.append((cell_index, cell)),
             # the kernel's cwd (papermill's own `cwd=` does a process-wide os.chdir, which
             # is not safe with notebooks running in parallel threads)
             resources={"metadata": {"path": str(workdir)}},
@@ -250,10 +247,10 @@ def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: floa
             kept = failed
         if isinstance(exc, PapermillExecutionError):
             raise _failure(
-                run, kept, exc.ename, str(exc.evalue or ""),
+                run, kept, exc.ename, str(exc.evalue or ""), started,
                 papermill_index=exc.cell_index, source=exc.source, traceback=exc.traceback,
             ) from None
-        raise _failure(run, kept, type(exc).__name__, str(exc) or "（无详细信息）") from exc
+        raise _failure(run, kept, type(exc).__name__, str(exc) or "（无详细信息）", started) from exc
     os.replace(running, dest)
 
 

@@ -1,7 +1,8 @@
 """Executed notebooks → offline HTML pages, with the repo's nbconvert template (templates/briefing/).
 
-A page holds no code, prompts, stderr, warnings or tracebacks (BriefingCleanupPreprocessor and the template),
-no script and no reference to the network or another file (check_offline_html); images are data: URIs.
+A page holds no code, prompts, stderr, warnings or tracebacks (the preprocessors of the template's conf.json:
+nbconvert's TagRemovePreprocessor for tagged cells and outputs, then BriefingCleanupPreprocessor; and the template
+itself), no script and no reference to the network or another file (check_offline_html); images are data: URIs.
 Execution is a separate step (execute.py): with nbconvert's --execute, tag removal runs before execution
 (nbconvert issue #1300).
 """
@@ -22,10 +23,6 @@ from analysis.report.periods import format_date, generation_date
 TEMPLATE_NAME = "briefing"
 MAX_HTML_BYTES = 3 * 1024 * 1024
 
-REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "hide"})
-REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output", "hide-output"})
-
-
 _NOISE_REPR = re.compile(
     r"""\[?\s*<[^<>\n]*\ at\ 0x[0-9a-fA-F]+>.*
       | Text\([^()\n]*\)
@@ -35,12 +32,14 @@ _NOISE_REPR = re.compile(
 
 
 class BriefingCleanupPreprocessor(Preprocessor):
-    """Remove everything a reader of the briefing should not see.
+    """Drop the outputs a reader of the briefing should not see, and the code cells left with no output.
 
-    Drops stderr streams (warnings, logging), error outputs (tracebacks), JavaScript and widget
-    outputs, plain-text reprs of plotting objects, cells tagged ``remove-cell``/``hide``, the
-    outputs of cells tagged ``remove-output``, and code cells left with no output. Registered in
-    the template's conf.json, so ``jupyter nbconvert --template briefing`` gets it too.
+    Drops stderr streams (warnings, logging), error outputs (tracebacks), JavaScript and widget outputs and
+    plain-text reprs of plotting objects. Cells tagged ``remove-cell``/``hide`` and the outputs of cells tagged
+    ``remove-output`` are gone before, by nbconvert's TagRemovePreprocessor; both are registered in the
+    template's conf.json, so ``jupyter nbconvert --template briefing`` runs them too.
+    nbconvert has no preprocessor that removes outputs by kind: its template hides stderr, errors and scripts,
+    but the cell would stay as an empty block on the page.
     """
 
     dropped_mimetypes = (
@@ -53,12 +52,8 @@ class BriefingCleanupPreprocessor(Preprocessor):
     def preprocess(self, nb, resources):  # noqa: D102
         cells = []
         for cell in nb.cells:
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if tags & REMOVE_CELL_TAGS:
-                continue
             if cell.cell_type == "code":
-                outputs = [] if tags & REMOVE_OUTPUT_TAGS else cell.get("outputs", [])
-                cell.outputs = [o for o in (self._clean(o) for o in outputs) if o is not None]
+                cell.outputs = [o for o in (self._clean(o) for o in cell.get("outputs", [])) if o is not None]
                 if not cell.outputs:
                     continue
             cells.append(cell)
@@ -136,8 +131,8 @@ def render_html(
 ) -> str:
     """Render an executed notebook to one self-contained HTML file with the briefing template.
 
-    No code, prompts, stderr, warnings or tracebacks (see :class:`BriefingCleanupPreprocessor`
-    and the template); markdown headings become the sections; images are data: URIs.
+    No code, prompts, stderr, warnings or tracebacks (see the module's docstring); markdown headings
+    become the sections; images are data: URIs.
     ``title`` goes into ``<title>`` and the header; ``generated`` is the date shown as
     生成日期 (default: today, or SOURCE_DATE_EPOCH); ``extra_css`` (e.g. an @font-face rule with
     an embedded font) is inlined in its own ``<style>``; ``nav`` is a row of links ``(label, href)`` above

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.report.catalogue import load_catalogue, parse_filter, parse_measure
-from analysis.report.figures import format_figure, round_half_up
+from analysis.report.number_words import format_figure, round_half_up
 from analysis.report.periods import Period, year_so_far
 
 MONTHS = pd.RangeIndex(1, 13, name="month")

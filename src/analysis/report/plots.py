@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis.paths import FONTS_DIR
-from analysis.report.figures import MINUS, plain_number
+from analysis.report.number_words import MINUS, plain_number
 
 __all__ = [
     "FONT_FILE",

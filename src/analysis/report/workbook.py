@@ -21,8 +21,9 @@ from openpyxl.utils import get_column_letter
 
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
-from analysis.report.figures import round_half_up
-from analysis.report.pages import Data, covered_catalogue, ledgers_with_data, main_indicator, unnamed_notes, yoy
+from analysis.report.data import Data, covered_catalogue, ledgers_with_data, main_indicator, yoy
+from analysis.report.number_words import round_half_up
+from analysis.report.pages.briefing import unnamed_notes
 from analysis.report.periods import Period, format_date, generation_date
 from analysis.xlsx import reproducible_xlsx
 

@@ -5,7 +5,7 @@ are decoded as UTF-8 (with or without BOM) or GBK/GB18030. A file that cannot be
 ReadError with a reason in Chinese; everything else about the content is left to layout.py and
 cleaning.py. The bytes are read once by the caller, which hashes the same bytes it hands here: what is
 parsed is what the cache is keyed by. One module per format family: ooxml (zip workbooks), ole (.xls and encrypted files),
-html_table, csv_file; workbook (python-calamine) turns a workbook into sheets of cells.
+html_table, csv_file; calamine_grid (python-calamine) turns a workbook into sheets of cells.
 
 Ledgers arrive by chat and e-mail, so before any reader touches a file its first bytes say what it
 really is (the extension is often wrong):
@@ -38,7 +38,13 @@ from analysis.ingest.read.html_table import read_html
 from analysis.ingest.read.ole import read_ole_workbook
 from analysis.ingest.read.ooxml import read_zip_workbook
 from analysis.ingest.read.sheet import (
-    FORMULA_ERRORS, HEAD_BYTES, SUFFIXES, UNCALCULATED, ReadError, Sheet, column_letter,
+    FORMULA_ERRORS,
+    HEAD_BYTES,
+    SUFFIXES,
+    UNCALCULATED,
+    ReadError,
+    Sheet,
+    column_letter,
 )
 
 __all__ = ["read_sheets", "ReadError", "Sheet", "SUFFIXES", "FORMULA_ERRORS", "UNCALCULATED", "column_letter"]

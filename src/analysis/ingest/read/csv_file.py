@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analysis.ingest.read.sheet import HEAD_BYTES, ReadError, Sheet
 
+
 def read_csv(path: Path, data: bytes) -> Sheet:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\0" in data[:HEAD_BYTES]:
         raise ReadError("CSV 文件是 UTF-16 编码（Excel 的“Unicode 文本”），程序只支持 UTF-8 和 GBK；"

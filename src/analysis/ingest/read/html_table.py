@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analysis.ingest.read.sheet import MAX_AREA, MAX_COLUMNS, MAX_ROWS, ReadError, Sheet
 
+
 def read_html(path: Path, data: bytes, suffix: str) -> list[Sheet]:
     text = _decode_html(data, suffix)
     parser = _TableParser()

@@ -1,97 +1,81 @@
-"""OLE2 compound files: .xls workbooks (BIFF8 error cells recovered), encrypted workbooks and Office files refused."""
+"""OLE2 compound files: .xls workbooks (BIFF8 error cells recovered), encrypted workbooks and Office files refused.
+
+olefile reads the container (its directory and streams); python-calamine reads the cells. What neither gives is
+read here from the workbook stream's BIFF records: calamine says only "Cannot detect file format" for an .xls
+with a password (a FILEPASS record) and reads error cells as blank; xlrd would give both, but builds every cell
+of the workbook in Python a second time, where these few records are all that is needed.
+"""
 from __future__ import annotations
 
+import io
 import struct
 
+import olefile
+
+from analysis.ingest.read.calamine_grid import read_calamine
 from analysis.ingest.read.sheet import PASSWORD, ReadError, Sheet, check_extent, truncated
-from analysis.ingest.read.workbook import read_calamine
 
-class _Truncated(Exception):
-    pass
+_DAMAGED = "文件已损坏：Excel 97-2003 文件的结构不完整；请重新获取原文件"
 
 
-def _ole_directory(data: bytes) -> dict[str, tuple[int, int, list]]:
-    """Stream name → (start sector, size, sector chain) of an OLE2 compound file (enough to classify it)."""
-    if len(data) < 512:
-        raise _Truncated
-    shift = struct.unpack_from("<H", data, 30)[0]
-    if shift not in (9, 12):
-        raise ValueError("sector size")
-    ss = 1 << shift
-    base = max(512, ss)  # the header fills the first sector
-    n_sectors = (len(data) - base) // ss
+class _Bytes(io.BytesIO):
+    """The file as olefile reads it, noting a read that came back short: a sector it needs is cut off."""
 
-    def sector(i: int) -> bytes:
-        if i >= n_sectors:
-            raise _Truncated
-        return data[base + i * ss: base + (i + 1) * ss]
+    short_read = False
 
-    (n_fat,) = struct.unpack_from("<I", data, 44)
-    (first_dir,) = struct.unpack_from("<I", data, 48)
-    first_difat, n_difat = struct.unpack_from("<II", data, 68)
-    fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s < 0xFFFFFFFA]
-    d, seen = first_difat, 0
-    while d < 0xFFFFFFFA and seen < n_difat and seen <= n_sectors:
-        entries = struct.unpack(f"<{ss // 4}I", sector(d))
-        fat_sectors += [s for s in entries[:-1] if s < 0xFFFFFFFA]
-        d, seen = entries[-1], seen + 1
-    fat = []
-    for s in fat_sectors[:n_fat]:
-        fat += struct.unpack(f"<{ss // 4}I", sector(s))
-
-    def chain(start: int) -> list:
-        out, s = [], start
-        while s < 0xFFFFFFFA:
-            if s >= n_sectors:
-                raise _Truncated
-            if len(out) > len(fat) or s >= len(fat):
-                raise ValueError("chain")
-            out.append(s)
-            s = fat[s]
-        return out
-
-    streams = {}
-    for s in chain(first_dir):
-        block = sector(s)
-        for off in range(0, ss, 128):
-            entry = block[off: off + 128]
-            name_len, typ = struct.unpack_from("<HB", entry, 64)
-            if typ not in (1, 2, 5) or not 2 <= name_len <= 64:
-                continue
-            name = entry[: name_len - 2].decode("utf-16-le", errors="replace")
-            start, size = struct.unpack_from("<IQ", entry, 116)
-            if shift == 9:
-                size &= 0xFFFFFFFF
-            streams[name] = (start, size, chain(start) if typ == 2 and size >= 4096 else [])
-    return streams
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if size is not None and 0 <= len(chunk) < size:
+            self.short_read = True
+        return chunk
 
 
 def read_ole_workbook(data: bytes) -> list[Sheet]:
-    size = len(data)
+    source = _Bytes(data)
     try:
-        streams = _ole_directory(data)
-    except _Truncated:
-        raise ReadError(truncated(size)) from None
-    except (ValueError, struct.error):
-        raise ReadError("文件已损坏：Excel 97-2003 文件的结构不完整；请重新获取原文件") from None
-    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
-        raise ReadError(PASSWORD)
-    book = streams.get("Workbook") or streams.get("Book")
-    if book is None:
-        if "WordDocument" in streams:
-            raise ReadError("文件内容是 Word 文档（.doc），不是 Excel 表格；请确认发来的文件是否正确")
-        if "PowerPoint Document" in streams:
-            raise ReadError("文件内容是 PowerPoint 演示文稿，不是 Excel 表格；请确认发来的文件是否正确")
-        raise ReadError("文件已损坏或不是 Excel 文件：其中没有工作簿数据；请重新获取原文件")
-    fixes = {}
-    if book[2]:  # a stream of 4096 bytes or more (Excel and WPS always write one): read it for two things
-        ss = 1 << struct.unpack_from("<H", data, 30)[0]
-        base = max(512, ss)
-        stream = b"".join(data[base + s * ss: base + (s + 1) * ss] for s in book[2])[: book[1]]
-        if _biff_encrypted(stream):
+        ole = olefile.OleFileIO(source)
+    except Exception:  # noqa: BLE001 - olefile raises OleFileError, and plain errors for a damaged directory
+        raise ReadError(truncated(len(data)) if source.short_read or _cut_off(data) else _DAMAGED) from None
+    with ole:
+        if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
             raise ReadError(PASSWORD)
-        fixes = _biff_scan(stream)
-    return read_calamine(data, fixes=fixes)
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            if ole.exists("WordDocument"):
+                raise ReadError("文件内容是 Word 文档（.doc），不是 Excel 表格；请确认发来的文件是否正确")
+            if ole.exists("PowerPoint Document"):
+                raise ReadError("文件内容是 PowerPoint 演示文稿，不是 Excel 表格；请确认发来的文件是否正确")
+            raise ReadError("文件已损坏或不是 Excel 文件：其中没有工作簿数据；请重新获取原文件")
+        try:
+            stream = ole.openstream(name).read()
+        except Exception:  # noqa: BLE001 - a sector chain that leads nowhere
+            raise ReadError(truncated(len(data)) if source.short_read or _cut_off(data) else _DAMAGED) from None
+        # olefile reads a sector the file ends inside (short_read) and stops a chain where the file's sectors end
+        # (a short stream); calamine must not see such a file (it stops with a Rust panic, not an error)
+        if source.short_read or len(stream) < ole.get_size(name):
+            raise ReadError(truncated(len(data)))
+    if _biff_encrypted(stream):
+        raise ReadError(PASSWORD)
+    return read_calamine(data, fixes=_biff_scan(stream))
+
+
+def _cut_off(data: bytes) -> bool:
+    """Whether a file olefile could not read ends before a sector its header names (the FAT's, the directory's
+    first): cut off by a stopped download, not damaged.
+
+    Kept by hand: olefile reads only as far as the file goes and then says a sector is "out of range", the same
+    words as for a damaged file; a file cut off gets its own sentence.
+    """
+    if len(data) < 512:
+        return True
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        return False  # not a sector size: damaged
+    size = 1 << shift
+    base = max(512, size)  # the header fills the first sector
+    n_fat, first_directory = struct.unpack_from("<II", data, 44)
+    named = [*struct.unpack_from("<109I", data, 76)[:n_fat], first_directory]
+    return any(max(0, len(data) - base) // size <= s < 0xFFFFFFFA for s in named)
 
 
 def _biff_records(stream: bytes, pos: int = 0):

@@ -17,10 +17,16 @@ import struct
 import zipfile
 from xml.etree import ElementTree
 
+from analysis.ingest.read.calamine_grid import read_calamine
 from analysis.ingest.read.sheet import (
-    UNCALCULATED, ReadError, Sheet, check_extent, column_index, size_text, truncated,
+    UNCALCULATED,
+    ReadError,
+    Sheet,
+    check_extent,
+    column_index,
+    size_text,
+    truncated,
 )
-from analysis.ingest.read.workbook import read_calamine
 
 # Zip-bomb limits, checked on the zip's central directory before anything is decompressed, over all parts
 # together (a bomb split into many parts just under a per-part limit is still a bomb). A real ledger workbook

@@ -18,7 +18,12 @@ import pyarrow as pa
 from analysis.ingest import normalize as nz
 from analysis.ingest.cleaning import total_scope
 from analysis.ingest.layout import (
-    HEADER_SEARCH_ROWS, Layout, is_footer_label, is_record_date, is_total_label, leading_label,
+    HEADER_SEARCH_ROWS,
+    Layout,
+    is_footer_label,
+    is_record_date,
+    is_total_label,
+    leading_label,
 )
 from analysis.ingest.read import Sheet, column_letter
 from analysis.ingest.spec import LedgerSpec

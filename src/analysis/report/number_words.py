@@ -1,5 +1,5 @@
-"""How figures are written: in the report's style (exact, 余, 约), as percentages, and as plain numbers in
-tables and on charts. Every number a reader sees goes through one of these."""
+"""How numbers are written in words: a figure in the report's style (12000余, 约4714, 2714), a percentage (8.2%),
+and a plain number in tables and on charts (12,386). Every number a reader sees goes through one of these."""
 from __future__ import annotations
 
 import math
@@ -10,6 +10,7 @@ import pandas as pd
 # Below this a 余 figure is written exactly: "45余处" would say less than "45处".
 ROUNDING_FLOOR = 100
 MINUS = "\u2212"
+
 
 def round_half_up(value: float, digits: int) -> Decimal:
     """Round as people do (8.25 -> 8.3), on the decimal the float prints as."""

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.ingest.os_errors import WINDOWS, OutputError, describe
+from analysis.shared.os_errors import WINDOWS, OutputError, describe
 
 JOURNAL = ".commit-journal.json"
 # `.<name>.<8 hex digits>.tmp` (staged file) and `.<name>.<8 hex digits>.old.tmp` (backup): what recover() removes.

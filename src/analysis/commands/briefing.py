@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
-from analysis.ingest import commit
 from analysis.ingest.folder_guide import placement_help
-from analysis.ingest.lock import exclusive
-from analysis.ingest.os_errors import RunError, describe
 from analysis.ingest.pipeline import clean, default_jobs
 from analysis.ingest.spec import load_spec
 from analysis.ingest.tables import snapshot
 from analysis.report.periods import Period, parse_period
+from analysis.shared import commit
+from analysis.shared.lock import exclusive
+from analysis.shared.os_errors import RunError, describe
 
 STAMP = "stamp.json"
 REPORT_WORKBOOK = "统计报表.xlsx"  # the Excel 报表 beside the pages

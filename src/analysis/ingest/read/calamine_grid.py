@@ -14,7 +14,8 @@ def read_calamine(data: bytes, *, fixes: dict) -> list[Sheet]:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
         raise ReadError(PASSWORD) from None
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for damaged files
+    except BaseException as exc:  # calamine raises several types for damaged files
+        _reraise_interrupts(exc)
         raise ReadError(f"文件已损坏或不是有效的 Excel 文件（{type(exc).__name__}）") from None
     sheets = []
     try:
@@ -30,11 +31,19 @@ def read_calamine(data: bytes, *, fixes: dict) -> list[Sheet]:
             sheets.append(Sheet(name=meta.name, hidden=False, rows=rows))
     except ReadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a sheet that cannot be read is a damaged file, not a traceback
+    except BaseException as exc:  # a sheet that cannot be read is a damaged file, not a traceback
+        _reraise_interrupts(exc)
         raise ReadError(f"文件已损坏，读取时出错（{type(exc).__name__}）") from None
     finally:
         workbook.close()
     return sheets
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Ctrl-C and exits go on; anything else calamine raises is a damaged file. That includes a panic of its Rust
+    code (pyo3's PanicException derives from BaseException, not Exception, and has no public import path)."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
 
 
 def _restore(rows: list[list], cells) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from analysis.ingest.os_errors import OutputError, RunError, describe
+from analysis.shared.os_errors import OutputError, RunError, describe
 
 
 class Busy(RunError):

@@ -2,59 +2,74 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gettext
+import os
 import re
 import sys
 from pathlib import Path
 
 from analysis import paths
 
-# argparse's own English, as it reaches ChineseArgumentParser.error (Python 3.11–3.13), and its Chinese.
-_ERRORS = [
-    (r"the following arguments are required: (.+)", r"缺少必需的参数：\1"),
-    (r"unrecognized arguments: (.+)", r"无法识别的参数：\1"),
-    (r"one of the arguments (.+) is required", r"参数 \1 必须给出一个"),
-    (r"ambiguous option: (\S+) could match (.+)", r"选项 \1 有歧义，可能是：\2"),
-    (r"argument (.+?): invalid choice: '?(.+?)'? \(choose from (.+)\)", r"参数 \1：没有“\2”（可选：\3）"),
-    (r"argument (.+?): invalid \w+ value: '?(.*?)'?", r"参数 \1：“\2”不是有效的值"),
-    (r"argument (.+?): expected one argument", r"参数 \1 后面需要一个值"),
-    (r"argument (.+?): expected at least one argument", r"参数 \1 后面至少需要一个值"),
-    (r"argument (.+?): expected at most one argument", r"参数 \1 后面最多只能有一个值"),
-    (r"argument (.+?): not allowed with argument (.+)", r"参数 \1 不能与 \2 同时使用"),
-    (r"argument (.+?): ignored explicit argument (.+)", r"参数 \1 不接受值 \2"),
-    (r"argument (.+?): (.+)", r"参数 \1：\2"),  # our own type functions say the rest in Chinese
-]
+# argparse's own messages (usage, section titles, -h, every error) come from gettext, in the global text domain
+# and in the language the LANGUAGE/LC_ALL/LC_MESSAGES/LANG variables name: while a parser is built, parses or
+# prints, the domain is this package's catalogue (locale/zh_CN/LC_MESSAGES/analysis-argparse.po, compiled to .mo)
+# and the language Simplified Chinese, whatever the system's (a Windows console names none).
+_DOMAIN = "analysis-argparse"
+_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
-def _chinese(message: str) -> str:
-    for pattern, replacement in _ERRORS:
-        if re.fullmatch(pattern, message, flags=re.S):
-            return re.sub(pattern, replacement, message, flags=re.S).replace("', '", "、").replace("'", "")
-    return message
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+@contextlib.contextmanager
+def _argparse_in_chinese():
+    domain, language = gettext.textdomain(), os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(_DOMAIN, str(_LOCALE_DIR))
+    gettext.textdomain(_DOMAIN)
+    os.environ["LANGUAGE"] = "zh_CN"
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        if language is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = language
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse with its usage line, section titles, help option and errors in Chinese."""
+    """argparse with every message in Chinese: its own through the catalogue above."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "位置参数"
-        self._optionals.title = "选项"
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        with _argparse_in_chinese():  # section titles and the help of -h are looked up here
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with _argparse_in_chinese():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):
+        with _argparse_in_chinese():
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _argparse_in_chinese():
+            return super().format_usage()
 
     def format_help(self) -> str:
-        # Section titles end in a full-width colon, as Chinese text does.
-        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", super().format_help()).rstrip("\n") + "\n"
+        with _argparse_in_chinese():
+            text = super().format_help()
+        # Python 3.11 and 3.12 end a section title with an ASCII colon outside gettext (3.13 has '%(heading)s:').
+        return re.sub(r"(?m)^(\S[^\n]*):$", r"\1：", text)
 
     def error(self, message: str):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}：错误：{_chinese(message)}\n")
+        # argparse joins the choices into one string (each quoted by repr() before 3.14) before the catalogue
+        # sees it: a Chinese list is unquoted and separated by "、".
+        head, mark, rest = message.partition("（可选：")
+        if mark:
+            choices, close, tail = rest.rpartition("）")
+            message = head + mark + "、".join(c.strip("'") for c in choices.split(", ")) + close + tail
+        with _argparse_in_chinese():
+            super().error(message)
 
 
 def _positive(text: str) -> int:
@@ -103,8 +118,10 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="生成示例台账（2021—2023 年，合成数据）",
         description="生成示例台账（合成数据，标题带“示例”，不是真实台账），用于演示和测试。",
         epilog="例：\n  analysis demo --out build-demo/raw\n  analysis demo --out 示例 --years 2023 2024")
-    demo.add_argument("--out", type=Path, required=True, metavar=folder, help="示例台账写入的文件夹（只有明确写 data/raw 才会写进 data/raw）")
-    demo.add_argument("--years", type=_year, nargs="+", default=[2021, 2022, 2023], metavar="年份", help="生成哪些年份（默认 2021 2022 2023）")
+    demo.add_argument("--out", type=Path, required=True, metavar=folder,
+                      help="示例台账写入的文件夹（只有明确写 data/raw 才会写进 data/raw）")
+    demo.add_argument("--years", type=_year, nargs="+", default=[2021, 2022, 2023], metavar="年份",
+                      help="生成哪些年份（默认 2021 2022 2023）")
     demo.add_argument("--scale", type=_scale, default=1.0, metavar="倍数", help="规模倍数（默认 1；基准测试用更大的值）")
 
     clean = sub.add_parser(
@@ -116,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
     clean.add_argument("--out", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder, help="输出文件夹（默认 data/processed）")
     clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
-    clean.add_argument("--jobs", type=_positive, metavar="进程数", help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
+    clean.add_argument("--jobs", type=_positive, metavar="进程数",
+                       help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
 
     brief = sub.add_parser(
         "briefing", help="生成给领导看的 HTML 简报和各台账分析页",
@@ -132,7 +150,8 @@ def _parser() -> argparse.ArgumentParser:
                            "默认：数据中最近的完整年份。与上年同期比较")
     when.add_argument("--year", type=_year, metavar="年份", help="同 --period 年份")
     brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
-    brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder, help="清洗结果文件夹（默认 data/processed）")
+    brief.add_argument("--processed", type=Path, default=paths.DEFAULT_PROCESSED, metavar=folder,
+                       help="清洗结果文件夹（默认 data/processed）")
     brief.add_argument("--out", type=Path, default=paths.DEFAULT_REPORTS, metavar=folder, help="简报输出文件夹（默认 reports）")
     return parser
 
@@ -148,7 +167,7 @@ def _console_never_fails() -> None:
 def main(argv: list[str] | None = None) -> int:
     _console_never_fails()
     args = _parser().parse_args(argv)
-    from analysis.ingest.os_errors import RunError, describe
+    from analysis.shared.os_errors import RunError, describe
 
     try:
         return _run(args)
@@ -182,7 +201,7 @@ def _run(args) -> int:
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
         result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
-        if not result.manifest["files"]:
+        if not result.manifest.files:
             print("\n".join(placement_help(args.raw)))
         return result.exit_code
     if args.command == "briefing":
@@ -195,7 +214,7 @@ def briefing(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed
              out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
     """`analysis briefing`. The demo ledgers (built outside data/raw) are used only when raw holds no file at all:
     a file in the wrong place is named by the clean, and the briefing goes on with the files placed right."""
-    from analysis.report.briefing import build
+    from analysis.commands.briefing import build
 
     if not _holds_files(raw):
         from analysis.demo import is_demo_folder, write_demo
