@@ -362,7 +362,7 @@ def stage_times(raw: Path, out: Path) -> None:
     import analysis.ingest.pipeline as pipeline
     for module_name in [*STAGES, *METHODS, "analysis.ingest.workers"]:
         importlib.import_module(module_name)
-    ingest = [m for name, m in sorted(sys.modules.items()) if name.startswith("analysis.ingest")]
+    ingest = [m for name, m in sorted(sys.modules.items()) if name.startswith(("analysis.ingest", "analysis.shared"))]
     for module_name, names in STAGES.items():
         module = sys.modules[module_name]
         for name in names:

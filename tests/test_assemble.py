@@ -35,11 +35,12 @@ def _consistent(manifest: Manifest) -> None:
             assert s.data_rows == s.kept + s.rejected, (f.file, s.sheet)
     for ledger, total in manifest.ledgers.items():
         files = [f for f in manifest.files if f.ledger == ledger]
-        assert total == LedgerRecord.of(total.label, files, total.output, total.years)
+        assert total == LedgerRecord.of(total.label, files, total.output, total.years,
+                                        {name: c["label"] for name, c in total.catch_all.items()})
 
 
 def test_a_resent_copy_is_counted_once_and_its_own_rejects_kept(tmp_path):
-    rows = [["2024-03-0%d" % d, "焦南", f"饭店{d}", "餐饮", d] for d in range(1, 4)]
+    rows = [[f"2024-03-0{d}", "焦南", f"饭店{d}", "餐饮", d] for d in range(1, 4)]
     plan, results = _results(tmp_path, "gas_safety", {
         "a.xlsx": {"S": [GAS, *rows]},
         "b.xlsx": {"S": [GAS, *rows, ["不是日期", "焦南", "饭店", "餐饮", 1]], "空表": []},

@@ -38,7 +38,7 @@ class Said(list):
 def two_files(tmp_path):
     """raw/gas_safety/a.xlsx (餐饮 rows) and b.xlsx, which the tests switch between two versions to force a run."""
     raw = tmp_path / "raw"
-    _gas(raw / "gas_safety" / "a.xlsx", [["2023-03-0%d" % d, "焦南", f"饭店{d}", "餐饮", d] for d in range(1, 8)])
+    _gas(raw / "gas_safety" / "a.xlsx", [[f"2023-03-0{d}", "焦南", f"饭店{d}", "餐饮", d] for d in range(1, 8)])
     versions = {}
     for v in (1, 2):
         versions[v] = _gas(tmp_path / f"b{v}.xlsx", [["2023-04-01", "王褚", "超市", "大型商超", v]]).read_bytes()
@@ -69,6 +69,7 @@ def _damage_and_rerun(raw, versions, references, out, damage, version) -> Said:
     return said
 
 
+@pytest.mark.slow  # ~60 cleans
 def test_every_flipped_bit_of_an_entry_is_caught_and_the_file_cleaned_again(tmp_path, two_files):
     raw, versions, references = two_files
     out = tmp_path / "out"

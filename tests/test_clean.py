@@ -76,7 +76,7 @@ def test_total_mismatch_is_a_warning_naming_file_sheet_and_column(raw, run_clean
     write_xlsx(raw / "street_vending" / "x.xlsx", {"3月": rows})
     run = run_clean()
     assert run.exit_code == 0
-    line = next(l for l in run.text.splitlines() if "合计不符" in l)
+    line = next(x for x in run.text.splitlines() if "合计不符" in x)
     assert "street_vending/x.xlsx / 3月" in line and "数量（处）（E列）" in line and "5" in line and "2" in line
 
 
@@ -382,13 +382,13 @@ def test_plausibility_rules_from_the_spec(raw, run_clean):
 
 
 def test_a_rule_without_a_written_reason_is_refused(tmp_path):
-    from analysis.paths import LEDGER_SPEC_DIR
     from analysis.ingest.spec import load_spec
+    from analysis.paths import LEDGER_SPEC_DIR
 
     for f in LEDGER_SPEC_DIR.glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
         if f.name == "demolitions.yaml":
-            text = "\n".join(l for l in text.splitlines() if "why_max" not in l)
+            text = "\n".join(x for x in text.splitlines() if "why_max" not in x)
         (tmp_path / f.name).write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="why_max"):
         load_spec("demolitions", tmp_path)
@@ -398,8 +398,8 @@ def test_a_rule_without_a_written_reason_is_refused(tmp_path):
 @pytest.mark.parametrize(("old", "new", "words"), [("default: false", "default: 0", "true 或 false"),
                                                     ("default: 0", "default: 1.5", "整数")])
 def test_a_default_that_is_not_of_the_column_type_is_refused(tmp_path, old, new, words):
-    from analysis.paths import LEDGER_SPEC_DIR
     from analysis.ingest.spec import load_spec
+    from analysis.paths import LEDGER_SPEC_DIR
 
     for f in LEDGER_SPEC_DIR.glob("*.yaml"):
         text = f.read_text(encoding="utf-8")

@@ -8,12 +8,13 @@ import shutil
 import pyarrow as pa
 import pytest
 
-from analysis.ingest import column_types, spec as spec_module
+from analysis.ingest import column_types
+from analysis.ingest import spec as spec_module
 from analysis.ingest.cleaning import arrow_type
 from analysis.ingest.column_types import TYPES, Number
+from analysis.ingest.file_result import file_schema
 from analysis.ingest.folder_guide import _accepts
 from analysis.ingest.outputs import ledger_table
-from analysis.ingest.file_result import file_schema
 from analysis.paths import LEDGER_SPEC_DIR
 
 DAY = dt.date(2024, 6, 1)

@@ -238,6 +238,7 @@ NOISE_INDICATOR = ("noise_complaints,受理噪声投诉,件,noise_control,sum:co
                    "受理噪声投诉{value}{unit},,,150,month subdistrict noise_type,\n")
 
 
+@pytest.mark.slow  # draws every chart of the page
 def test_the_new_ledgers_page_builds(noise):
     """The ledger page's calls (notebooks/ledger.ipynb) on the cleaned demo: the new ledger has data in 2023, so
     the briefing no longer says 本年暂无噪声整治台账数据."""

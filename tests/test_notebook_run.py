@@ -12,9 +12,9 @@ import nbformat
 import pytest
 
 import analysis
-from analysis.shared import commit
 from analysis.report.execute import NotebookFailed, NotebookRun, ReportError, execute_notebooks
 from analysis.report.export import MAX_HTML_BYTES, check_offline_html, render_html
+from analysis.shared import commit
 
 TITLE = "解放区城市管理局 2023年度城市管理执法统计简报"
 

@@ -57,8 +57,8 @@ def test_a_panic_in_the_reader_is_a_damaged_file_not_a_traceback(monkeypatch):
     """python-calamine's Rust code can panic on a damaged .xls; pyo3 raises PanicException, a BaseException."""
     import python_calamine
 
-    from analysis.ingest.read.sheet import ReadError
     from analysis.ingest.read.calamine_grid import read_calamine
+    from analysis.ingest.read.sheet import ReadError
 
     class PanicException(BaseException):
         pass

@@ -59,7 +59,7 @@ def _base_targets() -> dict:
                     gas_rectified=gas[y]["rectified"], gas_open=gas[y]["open"], gas_cylinders=gas[y]["cylinders"],
                     dust_rows=dust[y]["rows"], dust_rectified=dust[y]["rectified"], dust_open=dust[y]["open"],
                     dust_city=dust[y]["city"], dust_city_clean=dust[y]["city_clean"],
-                    demo_rows=demo[y]["rows"], demo_tenths=int(round(demo[y]["area_m2"] * 10)))
+                    demolition_rows=demo[y]["rows"], demolition_tenths=int(round(demo[y]["area_m2"] * 10)))
             for y in _hand_years("street_vending", "gas_safety", "dust_control", "demolitions")}
 
 
@@ -117,11 +117,11 @@ def year_targets(year: int, scale: float = 1.0) -> dict:
         gas_cylinders=n(base["gas_cylinders"]),
         dust_rows=n(base["dust_rows"], 1), dust_rectified=n(base["dust_rectified"]), dust_open=n(base["dust_open"]),
         dust_city=n(base["dust_city"]), dust_city_clean=n(base["dust_city_clean"]),
-        demo_rows=n(base["demo_rows"], 1), demo_tenths=0,
+        demolition_rows=n(base["demolition_rows"], 1), demolition_tenths=0,
     )
     t["sv_places"] = max(t["sv_rows"], n(base["sv_places"]))
     t["gas_catering_rows"] = max(t["gas_units"]["餐饮"], n(base["gas_catering_rows"]))
-    t["demo_tenths"] = max(t["demo_rows"] * 200, n(base["demo_tenths"]))
+    t["demolition_tenths"] = max(t["demolition_rows"] * 200, n(base["demolition_tenths"]))
     # Problems need rows to sit in; keep the dust counts feasible at tiny scales.
     problems = t["dust_rectified"] + t["dust_open"]
     if problems + t["dust_city_clean"] > t["dust_rows"]:
@@ -182,7 +182,7 @@ STRUCTURES = ("彩钢板房", "砖混结构", "钢结构", "简易棚", "活动�
 SV_MONTHS = tuple(_HAND["street_vending"]["months"])  # summer evenings
 GAS_MONTHS = tuple(_HAND["gas_safety"]["months"])  # heating season
 DUST_MONTHS = tuple(_HAND["dust_control"]["months"])  # spring and autumn
-DEMO_MONTHS = tuple(_HAND["demolitions"]["months"])
+DEMOLITION_MONTHS = tuple(_HAND["demolitions"]["months"])
 LICENSING_MONTHS = tuple(_HAND["licensing"]["months"])
 CITY_MONTHS = tuple(_HAND["city_appearance"]["months"])
 WEEKDAYS = tuple(TARGETS["weekdays"])
@@ -190,7 +190,7 @@ WEEKDAYS = tuple(TARGETS["weekdays"])
 SV_SUBS = sub_weights(_HAND["street_vending"]["subdistricts"])  # the commercial centre has most street trade
 GAS_SUBS = sub_weights(_HAND["gas_safety"]["subdistricts"])
 DUST_SUBS = sub_weights(_HAND["dust_control"]["subdistricts"])  # construction sits at the edges
-DEMO_SUBS = sub_weights(_HAND["demolitions"]["subdistricts"])
+DEMOLITION_SUBS = sub_weights(_HAND["demolitions"]["subdistricts"])
 LICENSING_SUBS = sub_weights(_HAND["licensing"]["subdistricts"])
 CITY_SUBS = sub_weights(_HAND["city_appearance"]["subdistricts"])
 
@@ -492,9 +492,9 @@ def _dust_records(seed: int, year: int, t: dict, sites: list, no_source_months=f
 
 def _demo_records(seed: int, year: int, t: dict) -> list:
     rng = rng_for(seed, "demolitions", year)
-    days, cum = _calendar(year, DEMO_MONTHS)
-    n = t["demo_rows"]
-    tenths = _spread(rng, t["demo_tenths"], n, 150, 10 ** 9, [rng.lognormvariate(0, 0.7) for _ in range(n)])
+    days, cum = _calendar(year, DEMOLITION_MONTHS)
+    n = t["demolition_rows"]
+    tenths = _spread(rng, t["demolition_tenths"], n, 150, 10 ** 9, [rng.lognormvariate(0, 0.7) for _ in range(n)])
     # About half of the areas are whole square metres (written as 约120, 1,050, 620㎡); the remainder
     # moves to the last row so that the total is unchanged.
     # The largest is always whole (written 1,050 when over a thousand); the smallest takes the remainders.
@@ -509,7 +509,7 @@ def _demo_records(seed: int, year: int, t: dict) -> list:
     dates = sorted(rng.choices(days, cum_weights=cum, k=n))
     rows = []
     for d, a in zip(dates, tenths):
-        sub = rng.choices(SUBDISTRICTS, DEMO_SUBS)[0]
+        sub = rng.choices(SUBDISTRICTS, DEMOLITION_SUBS)[0]
         roads, places = SUB_ROADS[sub]
         k = rng.random()
         if k < 0.45:

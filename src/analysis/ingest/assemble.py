@@ -82,7 +82,7 @@ def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, 
                 built.append((ledger, keys, *made))
         output = f"{ledger}.parquet"
         outputs[output] = made[0]
-        ledgers[ledger] = LedgerRecord.of(spec.label, mine, output, made[1])
+        ledgers[ledger] = LedgerRecord.of(spec.label, mine, output, made[1], {c.name: c.label for c in spec.columns})
         records.extend(mine)
     outputs[REJECTS] = rejects_csv(all_rejects)
     failed = any(r.failed for r in records)

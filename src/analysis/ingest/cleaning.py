@@ -42,6 +42,8 @@ class SheetResult:
     unchecked_totals: list = field(default_factory=list)  # dicts: row, reason (totals whose rows cannot be told)
     repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
     later_than_today: dt.date | None = None  # the first date (or 1 January of the first year) rejected as future
+    # column → {"column": header and letter, "other": the catch-all, "values": [[raw text, cells], …]}
+    catch_all: dict = field(default_factory=dict)
 
 
 # Results of earlier sheets: (id(spec), column, year, title_year, today) -> (spec, memo of str cells,
@@ -71,7 +73,7 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
     rejected cells, their reasons), the first date rejected as later than today or None)."""
     codes, uniques = _factorize(values)
     by_text, by_value = _memo(col, spec, layout, today)
-    blank_values = spec.common.blank_values
+    blank_values, ditto_marks = spec.common.blank_values, spec.common.ditto_marks
     parse = None
 
     def resolve(u):
@@ -81,6 +83,9 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
             value, reason = _BLANK, None
         elif isinstance(u, str) and u.strip() in FORMULA_ERRORS:
             value, reason = None, f"{col.label}：单元格为公式错误值“{u.strip()}”"
+        elif isinstance(u, str) and nz.value_key(u) in ditto_marks:
+            value, reason = None, (f"{col.label}：“{u.strip()}”表示同上，不是一个值（程序不猜测它指哪一行）；"
+                                   "请在台账中填写实际内容")
         else:
             if parse is None:
                 parse = col.kind.parser(col, spec, layout.year, layout.title_year, today)
@@ -102,11 +107,30 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
     results = [(text_hit(u) if u.__class__ is str else value_hit((u.__class__, u))) or resolve(u) for u in uniques]
     parsed, reasons = zip(*results) if results else ((), ())
     out = _object_array(parsed)[codes]
+    caught = _caught(col, uniques, parsed, reasons, codes, blank_values)
     if reasons.count(None) == len(reasons):
-        return out, None, None
+        return out, None, None, caught
     # Rejected cells found by their distinct value's code (integers), not by testing every cell's reason.
     bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
-    return out, (bad, _object_array(reasons)[codes[bad]]), _first_later(col, layout, uniques, reasons)
+    return out, (bad, _object_array(reasons)[codes[bad]]), _first_later(col, layout, uniques, reasons), caught
+
+
+def _caught(col: Column, uniques, parsed, reasons, codes, blank_values) -> list:
+    """[[raw text, cells], …] of the distinct values the column's catch-all took in (a category's 其他 for a value
+    that is none of its spellings; a blank cell given the default is not one), most cells first: counted so that
+    a missing spelling is seen. Every such value is listed (a column's distinct values are few)."""
+    flags = col.kind.fell_to_catch_all(col, uniques, parsed, reasons)
+    if not flags or not any(flags):
+        return []
+    cells = np.bincount(codes, minlength=len(uniques))
+    found = {}
+    for k in (k for k, f in enumerate(flags) if f):
+        u = uniques[k]
+        if nz.is_blank(u) or (isinstance(u, str) and nz.value_key(u) in blank_values):
+            continue
+        text = nz.mask_personal_numbers(nz.clean_text(u)[0])
+        found[text] = found.get(text, 0) + int(cells[k])
+    return sorted(([t, n] for t, n in found.items()), key=lambda item: (-item[1], item[0]))
 
 
 def _first_later(col: Column, layout: Layout, uniques, reasons) -> dt.date | None:
@@ -168,17 +192,19 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     shortest = min(map(len, data_rows), default=0)
     n = len(data_idx)
     columns, rejected = {}, np.zeros(n, dtype=bool)
-    rejects, later = [], []
+    rejects, later, catch_all = [], [], {}
     for col in spec.columns:
         if col.name not in layout.columns:
             columns[col.name] = np.full(n, col.default, dtype=object)
             continue
         c = layout.columns[col.name]
         raw = _column_cells(data_rows, c, shortest)
-        values, rejected_cells, first_later = _normalise_column(raw, col, spec, layout, today)
+        values, rejected_cells, first_later, caught = _normalise_column(raw, col, spec, layout, today)
         columns[col.name] = values
         if first_later is not None:
             later.append(first_later)
+        if caught:
+            catch_all[col.name] = {"column": layout.column_ref(col.name), "other": col.other, "values": caught}
         if rejected_cells is None:
             continue
         bad, reasons = rejected_cells
@@ -218,7 +244,8 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     tally = Counter(layout.kinds)
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
-                         kept=int(keep.sum()), rejected=int(rejected.sum()), later_than_today=min(later, default=None))
+                         kept=int(keep.sum()), rejected=int(rejected.sum()), later_than_today=min(later, default=None),
+                         catch_all=catch_all)
     result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result

@@ -9,7 +9,7 @@ methods that use them (0.4 s), not here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from analysis.ingest import normalize as nz
 
@@ -33,6 +33,10 @@ class ColumnType:
 
     def parser(self, col, spec, year: int | None, title_year: int | None, today: dt.date) -> Parser:
         raise NotImplementedError
+
+    def fell_to_catch_all(self, col, uniques, values, reasons) -> list[bool] | None:
+        """For each distinct raw value, whether the column's catch-all took it in (None: the type has none)."""
+        return None
 
     def later_than_today(self, raw, year: int | None) -> dt.date:
         """The day from which a value rejected as LATER_THAN_TODAY is no longer so (period types only)."""
@@ -163,6 +167,13 @@ class Category(ColumnType):
     def parser(self, col, spec, year, title_year, today):
         lookup = _variants(col)
         return lambda v: nz.parse_category(v, lookup, col.label, col.categories, col.other)
+
+    def fell_to_catch_all(self, col, uniques, values, reasons):
+        if col.other is None:
+            return None
+        lookup = _variants(col)  # a value spelled as the catch-all itself (其他, 其它) is no decision
+        return [r is None and v == col.other and nz.value_key(nz.cell_text(u)) not in lookup
+                for u, v, r in zip(uniques, values, reasons)]
 
     def to_pandas(self, values, arrow_values, col, spec):
         return _categorical(arrow_values, list(col.categories))

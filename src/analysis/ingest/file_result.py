@@ -69,7 +69,7 @@ def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt
         records.append(SheetRecord(**found, status="ok", row_kinds=result.row_counts, kept=result.kept,
                                    rejected=result.rejected, total_mismatches=tuple(result.total_mismatches),
                                    unchecked_totals=tuple(result.unchecked_totals),
-                                   repeated_rows=tuple(result.repeated_rows)))
+                                   repeated_rows=tuple(result.repeated_rows), catch_all=result.catch_all))
         if result.later_than_today is not None:
             later.append(result.later_than_today)
         n = result.table.num_rows

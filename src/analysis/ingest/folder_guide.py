@@ -100,10 +100,16 @@ def header_hint(spec: LedgerSpec, text: str) -> str:
     return (f"{shown}：最接近的已知表头是“{header}”（{col.label}列）；如果就是这一列，在 {where} 里加上“{key}”")
 
 
+def values_hint(spec: LedgerSpec, column: str) -> str:
+    """Where to teach the program another spelling of a column's values."""
+    return f"在 {_spec_file(spec.ledger)} 中 {column} 列的 values 里加上"
+
+
 def _spec_file(name: str) -> str:
-    """A spec file's path as a person finds it: from the working folder (the project) when it lies inside it."""
+    """A spec file's path as a person finds it: from the project folder when the package lies in one (the same text
+    on the screen and on pages built from any folder, in any clone), else in full."""
     path = LEDGER_SPEC_DIR / f"{name}.yaml"
-    try:
-        return path.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    project = LEDGER_SPEC_DIR.parents[2]  # <project>/src/analysis/ledgers
+    if (project / "pyproject.toml").is_file():
+        return path.relative_to(project).as_posix()
+    return str(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.ingest.folder_guide import header_hint
+from analysis.ingest.folder_guide import header_hint, values_hint
 from analysis.ingest.records import Manifest
 from analysis.ingest.spec import load_spec
 
@@ -14,7 +14,7 @@ from analysis.ingest.spec import load_spec
 class Problem:
     """One thing in a run that a person should look at."""
 
-    tag: str  # the screen's label: 错误, 提示, 跳过, 剔除, 重复记录, 合计不符, 未识别的表头 (汇总表 and 填表说明 are 跳过)
+    tag: str  # the screen's label: 错误, 提示, 跳过, 剔除, 重复记录, 合计不符, 未识别的表头, 归入其他 (汇总表 and 填表说明 are 跳过)
     topic: str  # the data-quality page's 问题 column: 文件未读取, 重复文件, 工作表未读取, …
     file: str
     sheet: str  # "" when the problem is the whole file's
@@ -66,7 +66,18 @@ def problems(manifest: Manifest) -> list[Problem]:
                 found.append(Problem("未识别的表头", "未识别的表头", f.file, s.sheet,
                                      header_hint(load_spec(f.ledger), header)))
     found += [Problem("跳过", "跳过", s["file"], "", s["reason"]) for s in manifest.skipped]
+    for ledger, total in manifest.ledgers.items():
+        for name, caught in total.catch_all.items():
+            found.append(Problem("归入其他", "归入其他", f"{ledger}/", "", catch_all_text(ledger, name, caught)))
     return found
+
+
+def catch_all_text(ledger: str, column: str, caught: dict) -> str:
+    """The values a ledger's catch-all category took in, named with their cells, and how to teach a spelling."""
+    listed = "、".join(f"{text}（{cells}）" for text, cells in caught["values"])
+    more = f"等 {caught['distinct']} 种写法" if caught["distinct"] > len(caught["values"]) else ""
+    return (f"{caught['label']}：{caught['cells']} 个单元格不是已知类别的写法，记为“{caught['other']}”：{listed}{more}；"
+            f"如果其中有已知类别的另一种写法，{values_hint(load_spec(ledger), column)}")
 
 
 def summary_lines(manifest: Manifest, out_dir: Path | None = None) -> list[str]:

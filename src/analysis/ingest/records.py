@@ -11,7 +11,7 @@ description of it stay the same.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 # Sheet statuses: ok (read), failed (a required column missing), hidden, summary and instructions (skipped sheets
 # that are not ledger rows), empty, no_header. File statuses: ok, partial (some sheets failed), failed, duplicate.
@@ -19,12 +19,12 @@ FAILED_FILE = ("failed", "partial")
 
 
 def _json_fields(record, always: tuple = ()) -> dict:
-    """The record as manifest.json has it: a field is left out when it is None or an empty list, except those in
-    `always`; tuples become lists."""
+    """The record as manifest.json has it: a field is left out when it is None or empty, except those in `always`;
+    tuples become lists."""
     out = {}
     for f in fields(record):
         value = getattr(record, f.name)
-        if f.name not in always and (value is None or value == ()):
+        if f.name not in always and (value is None or value == () or value == {}):
             continue
         out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
@@ -52,6 +52,9 @@ class SheetRecord:
     unchecked_totals: tuple = ()
     repeated_rows: tuple = ()  # groups of Excel row numbers with identical kept values (kept, and named)
     summary_mismatches: tuple = ()  # a summary sheet's figures that disagree with the file's detail
+    # column → {"column": header and letter, "other": the catch-all category, "values": [[raw text, cells], …]}:
+    # the values a catch-all took in, every one named
+    catch_all: dict = field(default_factory=dict)
 
     @property
     def read(self) -> bool:
@@ -63,12 +66,15 @@ class SheetRecord:
 
     def to_json(self) -> dict:
         # year_hint and columns belong to every sheet whose header was found, even when no year was given.
-        return _json_fields(self, always=("year_hint",) if self.header_row is not None else ())
+        return _json_fields(self, always=("year_hint", "columns") if self.header_row is not None else ())
 
     @classmethod
     def from_json(cls, d: dict) -> SheetRecord:
-        return cls(**{f.name: tuple(d[f.name]) if f.default == () and f.name in d else d.get(f.name, f.default)
-                      for f in fields(cls)})
+        def value(f):
+            if f.name not in d:
+                return f.default if f.default_factory is MISSING else f.default_factory()
+            return tuple(d[f.name]) if f.default == () else d[f.name]
+        return cls(**{f.name: value(f) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -125,22 +131,44 @@ class LedgerRecord:
     duplicates: int
     output: str
     years: dict = field(default_factory=dict)  # "2023" → rows kept of that year
+    # column → {"label", "other", "cells", "values": the MAX_LISTED most frequent [[raw text, cells], …], "distinct"}
+    catch_all: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, label: str, files: list[FileRecord], output: str, years: dict) -> LedgerRecord:
+    def of(cls, label: str, files: list[FileRecord], output: str, years: dict, labels: dict) -> LedgerRecord:
+        """The ledger's totals: sums over its files' records (labels: column → its label, for the catch-all)."""
         own = [f for f in files if not f.duplicate]
         sheets = [s for f in own for s in f.read_sheets]
         return cls(label=label, files=len(own), sheets=len(sheets), rows_kept=sum(s.kept for s in sheets),
                    rows_rejected=sum(s.rejected for s in sheets) + sum(f.rows_rejected or 0 for f in files),
                    files_failed=sum(f.failed for f in own), duplicates=len(files) - len(own),
-                   output=output, years=years)
+                   output=output, years=years, catch_all=_catch_all(sheets, labels))
 
     def to_json(self) -> dict:
-        return _json_fields(self, always=tuple(f.name for f in fields(self)))
+        return _json_fields(self, always=tuple(f.name for f in fields(self) if f.name != "catch_all"))
 
     @classmethod
     def from_json(cls, d: dict) -> LedgerRecord:
         return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+MAX_LISTED = 10  # distinct catch-all values a ledger's record names (the most frequent; all are counted)
+
+
+def _catch_all(sheets: list[SheetRecord], labels: dict) -> dict:
+    """Per column, what the catch-all took in over these sheets: the cells, the distinct values, the most frequent."""
+    found: dict = {}
+    for s in sheets:
+        for name, caught in s.catch_all.items():
+            counts = found.setdefault(name, (caught["other"], {}))[1]
+            for text, cells in caught["values"]:
+                counts[text] = counts.get(text, 0) + cells
+    out = {}
+    for name, (other, counts) in found.items():
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        out[name] = {"label": labels.get(name, name), "other": other, "cells": sum(counts.values()),
+                     "distinct": len(ranked), "values": [list(item) for item in ranked[:MAX_LISTED]]}
+    return out
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,10 @@ in those files; this module only indexes them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -71,6 +70,7 @@ class Common:
     ignored_headers: frozenset
     group_headers: frozenset
     blank_values: frozenset
+    ditto_marks: frozenset  # value_key of the marks that mean "same as above": never a value
     earliest_date: object  # datetime.date: ledgers of this project start after it
 
 
@@ -119,7 +119,7 @@ def _tuple(items) -> tuple[str, ...]:
     return tuple(str(x) for x in (items or ()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
     raw = yaml.safe_load((spec_dir / "common.yaml").read_text(encoding="utf-8"))
     subdistricts = _tuple(raw["subdistricts"])
@@ -151,11 +151,12 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         ignored_headers=frozenset(header_key(x) for x in _tuple(raw.get("ignored_headers"))),
         group_headers=frozenset(header_key(x) for x in _tuple(raw.get("group_headers"))),
         blank_values=frozenset(value_key(x) for x in _tuple(raw.get("blank_values"))),
+        ditto_marks=frozenset(value_key(x) for x in _tuple(raw.get("ditto_marks"))),
         earliest_date=raw["earliest_date"],
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     path = spec_dir / f"{ledger}.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
