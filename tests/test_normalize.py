@@ -319,3 +319,28 @@ def test_distinct_cells_are_grouped_by_kind_a_boolean_never_with_a_number(cells)
         assert kind(uniques[codes[i]]) == kind(v)
         for j, w in enumerate(cells):
             assert (codes[i] == codes[j]) == (kind(v) == kind(w))
+
+
+@settings(max_examples=300, deadline=None)
+@given(whole=st.integers(0, 9999), fraction=st.sampled_from(["", ".5", ".25", ".125", ".3", ".05"]),
+       multiplier=st.sampled_from([("万", 10_000), ("千", 1_000)]),
+       prefix=st.sampled_from(["", "约", "共"]), unit=st.sampled_from(["", "处", "平方米", "元"]),
+       suffix=st.sampled_from(["", "余"]))
+def test_wan_and_qian_multiply_the_written_number_exactly(whole, fraction, multiplier, prefix, unit, suffix):
+    """1.5万, 1.2万平方米, 约2.3千处, 1.5万余: the number times 10000 or 1000, as decimal arithmetic gives it (never
+    1.1 × 10000 = 11000.000000000002)."""
+    import decimal
+
+    common = load_common()
+    word, times = multiplier
+    text = f"{prefix}{whole}{fraction}{word}{suffix}{unit}"
+    value, reason = nz.parse_number(text, common.number_prefixes, common.number_suffixes, common.number_units)
+    assert reason is None, text
+    assert value == float(decimal.Decimal(f"{whole}{fraction}") * times), text
+
+
+def test_wan_alone_and_chinese_numerals_times_wan():
+    assert nz.parse_number("万")[1] is not None
+    assert nz.parse_number("三万") == (30000.0, None)
+    assert nz.parse_number("1.1万") == (11000.0, None)
+    assert nz.parse_number("十二千")[0] == 12000.0

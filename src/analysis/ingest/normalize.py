@@ -7,6 +7,7 @@ any input. Blank cells are handled by the caller (see cleaning.py), so here a bl
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
 import math
 import re
@@ -241,9 +242,14 @@ def _only_time_after(date: re.Match, rest: str) -> bool:
     return int(hour) <= (12 if t["ampm"] else 23) and int(minute) <= 59 and int(second) <= 59
 
 
+# 1.5万 = 15000, 2.3千 = 2300: computed in decimal (1.5 × 10000 exactly), before the float is made.
+_MULTIPLIERS = {"万": 10_000, "千": 1_000}
+
+
 def parse_number(value, prefixes=(), suffixes=(), units=()):
     """A number from 12, "12处", "约120", "120余", "1,050", "1 050", "85.5平方米", "120㎡", full-width digits,
-    and whole numbers up to 九十九 in Chinese numerals ("三处", "两处", "十二处")."""
+    whole numbers up to 九十九 in Chinese numerals ("三处", "两处", "十二处"), and any of these times 万 or 千
+    ("1.5万", "1.2万平方米", "约2.3千处", "三万")."""
     if isinstance(value, bool):
         return None, "数值无法识别"
     if isinstance(value, (int, float)):
@@ -264,13 +270,16 @@ def parse_number(value, prefixes=(), suffixes=(), units=()):
             if text.endswith(s) and len(text) > len(s):
                 text, changed = text[: -len(s)], True
                 break
+    times = 1
+    if len(text) > 1 and text[-1] in _MULTIPLIERS:
+        text, times = text[:-1], _MULTIPLIERS[text[-1]]
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if _DECIMAL.match(text):
-        return float(text), None
+        return (float(text) if times == 1 else float(decimal.Decimal(text) * times)), None
     n = chinese_numeral(text)
     if n is not None:
-        return float(n), None
+        return float(n * times), None
     return None, "数值无法识别"
 
 
