@@ -6,6 +6,7 @@ as failed; the others go on in a new pool.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import signal
@@ -64,7 +65,8 @@ def _pooled(misses: list, workers: int, today: dt.date):
     pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(state,))
     pending = set(range(len(misses)))
     try:
-        futures = {pool.submit(_clean_one, i, f.path, f.rel, f.ledger, today): i for i, f in enumerate(misses)}
+        with _ctrl_c_held():  # the workers are forked here
+            futures = {pool.submit(_clean_one, i, f.path, f.rel, f.ledger, today): i for i, f in enumerate(misses)}
         for future in as_completed(futures):
             i = futures[future]
             try:
@@ -92,7 +94,9 @@ def _alone(f, today: dt.date) -> tuple:
     this one too is reported as failed."""
     pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(multiprocessing.RawArray("b", 1),))
     try:
-        return *pool.submit(_clean_one, 0, f.path, f.rel, f.ledger, today).result(), False
+        with _ctrl_c_held():
+            future = pool.submit(_clean_one, 0, f.path, f.rel, f.ledger, today)
+        return *future.result(), False
     except BrokenProcessPool:
         return None, failed_file(f.rel, f.ledger, CRASHED, today), True
     finally:
@@ -119,12 +123,30 @@ def _shutdown(pool: ProcessPoolExecutor) -> None:
             signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def _ctrl_c_held():
+    """SIGINT held back in this thread while it forks workers (POSIX): a child forked as Ctrl-C arrives inherits the
+    mask, so the signal cannot interrupt it before _worker_init ignores it (it did in a library's after-fork hook,
+    printing a traceback); the parent gets its Ctrl-C as soon as the forks are done."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: workers are spawned, and start with Ctrl-C ignored below
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_init(state) -> None:
     global _state
     _state = state
     # Ctrl-C reaches every process of the terminal: the parent stops the run and says so; workers
-    # finish the file in hand quietly instead of each printing a traceback.
+    # finish the file in hand quietly instead of each printing a traceback. A worker forked while the parent held
+    # SIGINT back (_ctrl_c_held) lets it through only now that it is ignored.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
         # A worker must not outlive its parent (killed by the OOM killer, say): waiting for work that never
         # comes, it would also keep the output folder's lock, inherited by fork, and refuse every later run.
