@@ -79,6 +79,20 @@ def raw(tmp_path) -> Path:
 D = dt.date
 
 
+def plain(v):
+    """A cell of a cleaned table as the demo's generator wrote it: None for missing, a date, a Python number (floats
+    to 6 places), so that generated records and cleaned rows compare."""
+    import pandas as pd
+
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if hasattr(v, "item"):
+        v = v.item()
+    return round(v, 6) if isinstance(v, float) else v
+
+
 # ---------------------------------------------------------------- the demo briefing, built once per session
 
 PROJECT = Path(__file__).resolve().parents[1]

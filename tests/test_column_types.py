@@ -38,16 +38,22 @@ class Percent(Number):
         return (x, None) if 0 <= x <= 100 else (None, f"{col.label}应在 0 到 100 之间")
 
 
+def _specs_with_gas_column(tmp_path, column_yaml: str):
+    """The project's specs copied to tmp_path, with one more column at the end of gas_safety.yaml."""
+    folder = tmp_path / "ledgers"
+    shutil.copytree(LEDGER_SPEC_DIR, folder)
+    path = folder / "gas_safety.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + column_yaml, encoding="utf-8")
+    spec_module.load_spec.cache_clear()
+    return folder
+
+
 @pytest.fixture
 def with_percent(tmp_path, monkeypatch):
     """The specs copied, with a percent column in gas_safety, and the type added to the registry: nothing else."""
     monkeypatch.setitem(column_types.TYPES, "percent", Percent())
-    folder = tmp_path / "ledgers"
-    shutil.copytree(LEDGER_SPEC_DIR, folder)
-    path = folder / "gas_safety.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "  - name: fixed_share\n    label: 整改率\n    type: percent\n"
-                    "    headers: [整改率]\n", encoding="utf-8")
-    spec_module.load_spec.cache_clear()
+    folder = _specs_with_gas_column(tmp_path, "  - name: fixed_share\n    label: 整改率\n    type: percent\n"
+                                              "    headers: [整改率]\n")
     yield spec_module.load_spec("gas_safety", folder)
     spec_module.load_spec.cache_clear()
 
@@ -73,13 +79,8 @@ def test_a_new_type_is_one_entry_in_the_registry(with_percent):
     assert frame["fixed_share"].tolist() == [85.0] and frame["month"].tolist() == [3]
 
 
-def test_a_default_of_the_wrong_type_is_named_with_the_types_words(tmp_path, monkeypatch):
-    folder = tmp_path / "ledgers"
-    shutil.copytree(LEDGER_SPEC_DIR, folder)
-    path = folder / "gas_safety.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "  - name: extra\n    label: 附加\n    type: count\n"
-                    "    default: 很多\n", encoding="utf-8")
-    spec_module.load_spec.cache_clear()
+def test_a_default_of_the_wrong_type_is_named_with_the_types_words(tmp_path):
+    folder = _specs_with_gas_column(tmp_path, "  - name: extra\n    label: 附加\n    type: count\n    default: 很多\n")
     try:
         with pytest.raises(ValueError, match="默认值“很多”不是整数"):
             spec_module.load_spec("gas_safety", folder)

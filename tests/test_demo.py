@@ -5,8 +5,8 @@ import collections
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from conftest import plain
 
 from analysis.demo import BAD_ROWS, generate_records, write_demo
 from analysis.ingest.tables import load_rejects, load_table
@@ -111,21 +111,12 @@ def test_cleaned_rows_are_the_generated_records(demo):
     keys = {"city_appearance": {"item": "ad_item", "unit": "ad_unit", "action": "disposal"},
             "work_figures": {"year": "wf_year", "item": "wf_item", "value": "wf_value", "unit": "wf_unit", "note": "wf_note"}}
 
-    def norm(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return None
-        if isinstance(v, pd.Timestamp):
-            return v.date()
-        if hasattr(v, "item"):
-            v = v.item()
-        return round(v, 6) if isinstance(v, float) else v
-
     records = generate_records()
     for name, cols in columns.items():
         table = demo["tables"][name]
         for year, rows in records[name].items():
-            got = collections.Counter(tuple(norm(v) for v in r) for r in table.loc[table["year"] == year, cols].itertuples(index=False))
-            want = collections.Counter(tuple(norm(r[keys.get(name, {}).get(c, c)]) for c in cols) for r in rows)
+            got = collections.Counter(tuple(plain(v) for v in r) for r in table.loc[table["year"] == year, cols].itertuples(index=False))
+            want = collections.Counter(tuple(plain(r[keys.get(name, {}).get(c, c)]) for c in cols) for r in rows)
             assert got == want, (name, year, list((got - want).items())[:3], list((want - got).items())[:3])
 
 

@@ -9,8 +9,8 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from conftest import plain
 
 from analysis.demo import generate_records, write_demo
 from analysis.demo.generic import SpecLedger
@@ -143,25 +143,15 @@ def spec_folder(where: Path, files: dict, all_ledgers: bool = True) -> Path:
     return where
 
 
-def _norm(v):
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if hasattr(v, "item"):
-        v = v.item()
-    return round(v, 6) if isinstance(v, float) else v
-
-
 def cleaned_as_generated(out: Path, ledger: str, records: dict) -> None:
     """The ledger's cleaned table holds exactly the generated records, year by year."""
     table = load_table(out, ledger)
     columns = [c.name for c in spec_module.load_spec(ledger).columns]
     assert set(table["year"].unique()) == set(records)
     for year, rows in records.items():
-        got = collections.Counter(tuple(map(_norm, r)) for r in table.loc[table["year"] == year, columns]
+        got = collections.Counter(tuple(map(plain, r)) for r in table.loc[table["year"] == year, columns]
                                   .itertuples(index=False))
-        want = collections.Counter(tuple(_norm(r[c]) for c in columns) for r in rows)
+        want = collections.Counter(tuple(plain(r[c]) for c in columns) for r in rows)
         assert got == want, (ledger, year, list((got - want).items())[:3], list((want - got).items())[:3])
 
 

@@ -15,6 +15,7 @@ import pytest
 from conftest import write_xlsx
 
 from analysis.ingest.pipeline import clean
+from analysis.ingest.spec import load_spec
 from analysis.report import metrics, pages
 from analysis.report.number_words import round_half_up
 from analysis.report.periods import Period
@@ -78,7 +79,7 @@ def test_each_ledger_sheet_is_sub_district_by_month_with_totals_that_are_the_ind
     assert len(monthly) == 6
     for ledger in monthly:
         ind = pages.main_indicator(data, ledger)
-        sheet = book[pages.load_spec(ledger).topic]
+        sheet = book[load_spec(ledger).topic]
         assert [c.value for c in sheet[3]] == ["街道", *(f"{m}月" for m in range(1, 13)), "合计"]
         rows = {}
         for r in sheet.iter_rows(min_row=4):  # the sub-district table, down to its first 合计

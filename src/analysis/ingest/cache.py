@@ -64,7 +64,7 @@ def unchanged_manifest(out_dir: Path, key: str, today: dt.date) -> dict | None:
     and they hold on `today`."""
     try:
         state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
-        if state.get("key") != key or not _holds_on(state, today):
+        if state.get("key") != key or not holds_on(today, state["valid_from"], state["valid_until"]):
             return None
         data, _ = verified_outputs(out_dir)
     except (OSError, ValueError, AttributeError, OutputsIncomplete):
@@ -72,9 +72,11 @@ def unchanged_manifest(out_dir: Path, key: str, today: dt.date) -> dict | None:
     return json.loads(data) if sha256(data) == state.get("manifest") else None
 
 
-def _holds_on(state: dict, today: dt.date) -> bool:
-    day, until = today.isoformat(), state.get("valid_until")
-    return state["valid_from"] <= day and (until is None or day < until)
+def holds_on(today: dt.date, valid_from: str, valid_until: str | None) -> bool:
+    """Whether a result cleaned on `valid_from` whose first future date is `valid_until` (ISO dates; None: it has
+    none) is still the result of cleaning on `today`."""
+    day = today.isoformat()
+    return valid_from <= day and (valid_until is None or day < valid_until)
 
 
 def state_json(key: str | None, manifest: bytes, cache: FileCache, today: dt.date, valid_until: str | None) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from analysis.ingest.cache import holds_on
 from analysis.ingest.cleaning import arrow_type, clean_sheet
 from analysis.ingest.discover import read_bytes, read_problem
 from analysis.ingest.layout import ROW_KINDS, find_layout
@@ -144,8 +145,7 @@ class FileResult:
     valid_until: str | None = None  # ISO date; None: on every later day
 
     def valid_on(self, today: dt.date) -> bool:
-        day = today.isoformat()
-        return self.cleaned_on <= day and (self.valid_until is None or day < self.valid_until)
+        return holds_on(today, self.cleaned_on, self.valid_until)
 
     def to_bytes(self) -> bytes:
         """One Arrow IPC stream; the rest as JSON in the schema metadata."""

@@ -159,12 +159,6 @@ def _versus(direction: str, pct, compared: str, base: str) -> Words:
     return Words()
 
 
-def versus_clause(direction: str, pct, compared: str, base: str) -> str:
-    """The change against a base as the report writes it: 同比增长8.2%, 环比下降3.1%, 与上年持平, 上月为0;
-    "" when there is nothing to compare with. `compared` is 同比 or 环比, `base` 上年, 上年同期 or 上月."""
-    return _versus(direction, pct, compared, base).text
-
-
 def _change(row: pd.Series, period: Period) -> Words:
     return _versus(row.get("direction", "no_previous"), row.get("pct"), "同比", period.versus_last_year)
 

@@ -11,7 +11,6 @@ the period, from data.py), then each page's cells, one module per page, named as
 Every word a page shows is in templates/pages/ (render.py); the page modules compute what to show from the
 processed tables, the manifest and the indicator catalogue.
 """
-from analysis.ingest.spec import load_spec
 from analysis.report.data import (
     Data,
     choose_period,
@@ -48,9 +47,9 @@ from analysis.report.pages.ledger import (
 from analysis.report.pages.report_text import area_wording, report_wording
 
 __all__ = [
-    # the data and the period (data.py), and the ledger specs, for a notebook's own look
+    # the data and the period (data.py)
     "Data", "load", "choose_period", "default_processed_dir", "project_root", "ledgers_with_data",
-    "covered_catalogue", "yoy", "month_before", "main_indicator", "load_spec",
+    "covered_catalogue", "yoy", "month_before", "main_indicator",
     # the leadership briefing
     "DEMO_SUFFIX", "comparison_line", "missing_ledgers_note", "unnamed_notes", "first_screen", "headline_table",
     "area_summary", "monthly_comparison_chart", "monthly_comparison_charts", "data_note",
