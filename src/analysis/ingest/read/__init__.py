@@ -1,11 +1,17 @@
 """Workbook files → sheets of raw cell values, with merged cells filled and hidden sheets marked.
 
-python-calamine reads .xlsx/.xlsm/.xls/.ods (values, merged ranges, sheet visibility); CSV files
-are decoded as UTF-8 (with or without BOM) or GBK/GB18030. A file that cannot be read raises
-ReadError with a reason in Chinese; everything else about the content is left to layout.py and
+python-calamine reads .xlsx/.xlsm/.xls/.ods (values, merged ranges, sheet visibility); text tables (CSV, and the
+tab-separated text systems export) are decoded as UTF-16, UTF-8 (with or without BOM) or GBK/GB18030. A file that
+cannot be read raises ReadError with a reason in Chinese; everything else about the content is left to layout.py and
 cleaning.py. The bytes are read once by the caller, which hashes the same bytes it hands here: what is
 parsed is what the cache is keyed by. One module per format family: ooxml (zip workbooks), ole (.xls and encrypted files),
-html_table, csv_file; calamine_grid (python-calamine) turns a workbook into sheets of cells.
+html_table, text_table; calamine_grid (python-calamine) turns a workbook into sheets of cells; number_formats tells
+from a cell's number format whether Excel shows it as a percentage, a currency or a date.
+
+Besides the cells, a Sheet says what the file really was when its extension is wrong (read_as), which number cells
+Excel shows with a percent sign or a currency (formats, for .xlsx and .xls; None for text, HTML and .ods), and in
+which columns merged ranges span rows (vertical_merges). Number cells of a date format python-calamine does not
+recognise (a weekday or era only: aaaa, e"年") are turned into dates here, as calamine does for the others.
 
 Ledgers arrive by chat and e-mail, so before any reader touches a file its first bytes say what it
 really is (the extension is often wrong):
@@ -20,7 +26,11 @@ really is (the extension is often wrong):
   encrypted .xls (a FILEPASS record after the first BOF) is named as password-protected; an .xls
   renamed .xlsx is read as what it is;
 - an HTML page saved as .xls (what many online systems export) is read with the standard
-  library's html.parser: each <table> is a sheet, colspan/rowspan are filled like merged cells.
+  library's html.parser: each <table> is a sheet, colspan/rowspan are filled like merged cells;
+- text under an .xls or .xlsx name (Excel's "Unicode 文本", UTF-16 with tabs; UTF-8 or GBK with tabs or commas
+  from web systems) is read as a text table, as is a .csv in UTF-16 or with tabs. Text under such a name that is
+  not a table (no tab or comma splits its lines; a .csv of one column is read), and bytes that are not text in any
+  of these encodings, are refused.
 
 python-calamine returns formula error cells (#REF!, #DIV/0!, #N/A …) as empty strings, and a
 formula cell without a cached result (a file written by a program and never opened in Excel) as
@@ -33,7 +43,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.ingest.read.csv_file import read_csv
 from analysis.ingest.read.html_table import read_html
 from analysis.ingest.read.ole import read_ole_workbook
 from analysis.ingest.read.ooxml import read_zip_workbook
@@ -46,6 +55,7 @@ from analysis.ingest.read.sheet import (
     Sheet,
     column_letter,
 )
+from analysis.ingest.read.text_table import read_text_table, text_like, utf16_order
 
 __all__ = ["read_sheets", "ReadError", "Sheet", "SUFFIXES", "FORMULA_ERRORS", "UNCALCULATED", "column_letter"]
 
@@ -80,23 +90,35 @@ def _read(path: Path, suffix: str, data: bytes) -> list[Sheet]:
     head = data[:HEAD_BYTES]
     kind = _sniff(head)
     if kind == "zip":
-        return read_zip_workbook(data, suffix)
+        sheets, really = read_zip_workbook(data, suffix)
+        return _read_as(sheets, None if suffix == really or {suffix, really} <= {".xlsx", ".xlsm"}
+                        else f"{really} 格式的工作簿")
     if kind == "ole":
-        return read_ole_workbook(data)
+        return _read_as(read_ole_workbook(data), None if suffix == ".xls" else ".xls 格式的工作簿")
     if kind == "html":
-        return read_html(path, data, suffix)
+        return _read_as(read_html(path, data, suffix), "网页（HTML）表格")
     if kind == "spreadsheetml":
         raise ReadError(f"文件扩展名是“{suffix}”，内容却是“XML 电子表格 2003”格式，程序不能直接读取；"
                         "请用 Excel 或 WPS 打开后另存为 .xlsx")
     if kind in _FOREIGN:
         raise ReadError(f"文件扩展名是“{suffix}”，内容却是{_FOREIGN[kind]}，不是台账表格；请确认发来的文件是否正确")
+    table = read_text_table(path, data, suffix)
+    if table is not None:
+        return [table]
     if suffix == ".csv":
-        return [read_csv(path, data)]
+        raise ReadError("CSV 文件编码无法识别（只支持 UTF-8、GBK 和 UTF-16），或不是文本文件；"
+                        "请用 Excel 或 WPS 打开后另存为 UTF-8 CSV 或 .xlsx")
     if _looks_like_text(head):
         raise ReadError(f"文件已损坏或不是 Excel 文件：扩展名是“{suffix}”，内容却是纯文本（可能是系统导出的文本文件）；"
                         "请用 Excel 或 WPS 打开后另存为 .xlsx")
     raise ReadError("文件已损坏或不是 Excel 文件：内容既不是 .xlsx 也不是 .xls 格式（可能是改了扩展名的其他文件）；"
                     "请重新获取原文件")
+
+
+def _read_as(sheets: list[Sheet], really: str | None) -> list[Sheet]:
+    for sheet in sheets:
+        sheet.read_as = really
+    return sheets
 
 
 # ---------------------------------------------------------------- what the file really is
@@ -132,10 +154,16 @@ def _head_text(head: bytes) -> str:
     """The first bytes as text, well enough to see markup (tags are ASCII in UTF-8 and GBK alike)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="ignore")
+    order = utf16_order(head)
+    if order is not None:
+        return head.decode(order, errors="ignore")
     return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
 
 
 def _looks_like_text(head: bytes) -> bool:
+    order = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else utf16_order(head)
+    if order is not None:
+        return text_like(head[: len(head) & ~1].decode(order, errors="replace"))
     if b"\0" in head:
         return False
     for encoding in ("utf-8", "gb18030"):

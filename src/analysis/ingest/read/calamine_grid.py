@@ -1,15 +1,26 @@
-"""python-calamine: a workbook's visible sheets as grids of cell values, merged ranges filled, error cells restored."""
+"""python-calamine: a workbook's visible sheets as grids of cell values, merged ranges filled, error cells restored.
+
+The readers of the container (ooxml, ole) hand over what calamine does not give: error cells (`fixes`) and, when
+the workbook's cell formats could be read, the cells whose style shows numbers as percentages or currency, or as a
+date calamine does not recognise (`styled`, number_formats). Such dates are converted here (in the workbook's
+date system); percent and currency cells that hold a number become Sheet.formats, spread over merged ranges like
+the values. The columns of merged ranges more than one row tall, with the lowest row each reaches, are
+Sheet.vertical_merges.
+"""
 from __future__ import annotations
 
 import io
 
 import python_calamine as calamine
 
+from analysis.ingest.read.number_formats import DATE, excel_date
 from analysis.ingest.read.sheet import MAX_AREA, MAX_COLUMNS, MAX_ROWS, PASSWORD, ReadError, Sheet
 
 
-def read_calamine(data: bytes, *, fixes: dict) -> list[Sheet]:
-    """The sheets of a workbook's bytes (calamine tells the format from the content, whatever the extension)."""
+def read_calamine(data: bytes, *, fixes: dict, styled: dict | None = None, date1904: bool = False) -> list[Sheet]:
+    """The sheets of a workbook's bytes (calamine tells the format from the content, whatever the extension).
+    fixes: sheet → (row, column, error text); styled: sheet → (row, column, class), or None when formats are
+    not known (Sheet.formats is None then)."""
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError:
@@ -22,13 +33,14 @@ def read_calamine(data: bytes, *, fixes: dict) -> list[Sheet]:
         for meta in workbook.sheets_metadata:
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
             if hidden or meta.typ != calamine.SheetTypeEnum.WorkSheet:
-                sheets.append(Sheet(name=meta.name, hidden=True, rows=[]))
+                sheets.append(Sheet(name=meta.name, hidden=True, rows=[], formats=None if styled is None else {}))
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             _restore(rows, fixes.get(meta.name, ()))
-            _fill_merged(rows, sheet.merged_cell_ranges or [], meta.name)
-            sheets.append(Sheet(name=meta.name, hidden=False, rows=rows))
+            formats = None if styled is None else _apply_styles(rows, styled.get(meta.name, ()), date1904)
+            vertical = _fill_merged(rows, sheet.merged_cell_ranges or [], meta.name, formats)
+            sheets.append(Sheet(name=meta.name, hidden=False, rows=rows, formats=formats, vertical_merges=vertical))
     except ReadError:
         raise
     except BaseException as exc:  # a sheet that cannot be read is a damaged file, not a traceback
@@ -60,12 +72,30 @@ def _restore(rows: list[list], cells) -> None:
             row[c] = value
 
 
-def _fill_merged(rows: list[list], ranges, sheet: str) -> None:
-    """Give every cell of a merged range the value of its top-left cell (Excel shows it across the range).
+def _apply_styles(rows: list[list], cells, date1904: bool) -> dict[tuple[int, int], str]:
+    """Convert the numbers of date cells calamine missed; the percent and currency cells that hold a number."""
+    formats = {}
+    for r, c, cls in cells:
+        if r >= len(rows) or c >= len(rows[r]):
+            continue
+        value = rows[r][c]
+        if type(value) not in (int, float):  # text, a date calamine did read, a bool, an error restored
+            continue
+        if cls == DATE:
+            rows[r][c] = excel_date(value, date1904)
+        else:
+            formats[(r, c)] = cls
+    return formats
+
+
+def _fill_merged(rows: list[list], ranges, sheet: str, formats: dict | None = None) -> frozenset[int]:
+    """Give every cell of a merged range the value (and the entry in `formats`) of its top-left cell (Excel shows
+    it across the range); the columns of the ranges more than one row tall that reach into the grid.
     Cells are filled within the grid's rows; past MAX_AREA filled cells in all, ranges are cut at the grid's
     width, and a sheet that still asks for more is refused (a merge over a whole sheet is not a ledger)."""
     width = max(map(len, rows), default=0)
     filled = 0
+    vertical: dict[int, int] = {}  # column → the lowest row a vertical merge reaches
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows):
             continue
@@ -82,3 +112,23 @@ def _fill_merged(rows: list[list], ranges, sheet: str) -> None:
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
             row[c0:c1 + 1] = span
+        if r1 > r0:
+            for c in range(c0, min(c1, MAX_COLUMNS - 1) + 1):
+                vertical[c] = max(vertical.get(c, r1), r1)
+        if formats:
+            _spread_format(formats, r0, c0, r1, c1)
+    return vertical
+
+
+def _spread_format(formats: dict, r0: int, c0: int, r1: int, c1: int) -> None:
+    """The cells of a merged range show the top-left cell's number, so they take its format entry."""
+    cls = formats.get((r0, c0))
+    if cls is not None:
+        formats.update(((r, c), cls) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+    elif (r1 - r0 + 1) * (c1 - c0 + 1) <= len(formats):
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                formats.pop((r, c), None)
+    else:
+        for key in [k for k in formats if r0 <= k[0] <= r1 and c0 <= k[1] <= c1]:
+            del formats[key]

@@ -1,11 +1,17 @@
-"""HTML pages saved as .xls (what many online systems export): each <table> is a sheet, spans filled like merges."""
+"""HTML pages saved as .xls (what many online systems export): each <table> is a sheet, spans filled like merges.
+
+The page is decoded by its BOM (UTF-8, UTF-16), else as UTF-16 when its zero bytes say so, else by its declared
+charset, else UTF-8, else GB18030. Cell formats cannot be told (Sheet.formats is None); the columns a rowspan
+carries a value down in (with the lowest row it reaches) are the sheet's vertical_merges.
+"""
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from analysis.ingest.read.sheet import MAX_AREA, MAX_COLUMNS, MAX_ROWS, ReadError, Sheet
+from analysis.ingest.read.sheet import HEAD_BYTES, MAX_AREA, MAX_COLUMNS, MAX_ROWS, ReadError, Sheet
+from analysis.ingest.read.text_table import utf16_order
 
 
 def read_html(path: Path, data: bytes, suffix: str) -> list[Sheet]:
@@ -13,14 +19,14 @@ def read_html(path: Path, data: bytes, suffix: str) -> list[Sheet]:
     parser = _TableParser()
     parser.feed(text)
     parser.close()
-    tables = [rows for rows in parser.finished() if any(v for row in rows for v in row)]
+    tables = [t for t in parser.finished() if any(v for row in t.rows for v in row)]
     if not tables:
         raise ReadError(f"文件扩展名是“{suffix}”，内容却是网页（HTML），其中没有表格；可能是从系统下载时出错"
                         "（例如登录已过期）保存下来的页面，请重新导出")
     name = path.stem[:31] or "Sheet1"
-    if len(tables) == 1:
-        return [Sheet(name=name, hidden=False, rows=tables[0])]
-    return [Sheet(name=f"{name}（表{i}）", hidden=False, rows=rows) for i, rows in enumerate(tables, 1)]
+    names = [name] if len(tables) == 1 else [f"{name}（表{i}）" for i in range(1, len(tables) + 1)]
+    return [Sheet(name=n, hidden=False, rows=t.rows, vertical_merges=t.vertical)
+            for n, t in zip(names, tables)]
 
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -31,6 +37,8 @@ def _decode_html(data: bytes, suffix: str) -> str:
         candidates = ["utf-8-sig"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]
+    elif order := utf16_order(data[:HEAD_BYTES]):
+        candidates = [order]
     else:
         m = _CHARSET.search(data[:4096])
         declared = m.group(1).decode("ascii").lower() if m else ""
@@ -56,6 +64,7 @@ class _Table:
         self.cell: list | None = None
         self.span = (1, 1)
         self.carried: dict[int, list] = {}  # column -> [rows left, value] from a rowspan above
+        self.vertical: dict[int, int] = {}  # column → the lowest row a rowspan carried a value down to
         self.cells = 0
 
     def _put(self, col: int, value) -> None:
@@ -72,6 +81,8 @@ class _Table:
     def _take_carried(self, col: int) -> None:
         left, value = self.carried[col]
         self._put(col, value)
+        if col < MAX_COLUMNS:
+            self.vertical[col] = len(self.rows)  # the row being read (rows are appended when they end)
         if left <= 1:
             del self.carried[col]
         else:
@@ -172,9 +183,9 @@ class _TableParser(HTMLParser):
         if not self._skip and self._open:
             self._open[-1].text(data)
 
-    def finished(self) -> list[list[list]]:
+    def finished(self) -> list[_Table]:
         while self._open:  # tables left open at the end of the page
             table = self._open.pop()
             table.finish()
             self._done.append(table)
-        return [t.rows for t in sorted(self._done, key=lambda t: t.order)]
+        return sorted(self._done, key=lambda t: t.order)

@@ -1,7 +1,7 @@
 """What reading a ledger file gives: sheets of raw cell values, or a ReadError whose message is for the user."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv"}
@@ -37,6 +37,16 @@ class Sheet:
     name: str
     hidden: bool
     rows: list[list]  # cell values from A1 on, merged ranges filled: rows[i][j] is Excel row i+1, column j+1
+    # What the file really was, when its content is not what its extension says ("UTF-16 编码、制表符分隔的文本文件",
+    # "网页（HTML）表格", ".xls 格式的工作簿" …), for the manifest and the screen; None when they agree.
+    read_as: str | None = None
+    # (row, column) zero-based → "percent" or "currency": the number cells that Excel shows with a percent sign or
+    # a currency symbol or unit (¥, $, "元" …), merged ranges filled like `rows`; a number cell not in it is shown as
+    # a plain number. None: the reader cannot tell formats (text, HTML, .ods files).
+    formats: dict[tuple[int, int], str] | None = None
+    # Zero-based column → the lowest zero-based row that a merged range (or an HTML rowspan) covering more than one
+    # row reaches in it: the cleaning tells merges among the records from those of a two-row header by it.
+    vertical_merges: dict[int, int] = field(default_factory=dict)
 
 
 def column_letter(index: int) -> str:
