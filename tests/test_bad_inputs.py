@@ -23,8 +23,11 @@ import pytest
 from conftest import write_xlsx
 
 from analysis.ingest import read as reader
+from analysis.ingest.layout import ROW_KINDS
 from analysis.ingest.read import ReadError, read_sheets
 from analysis.ingest.read import calamine_grid as calamine_reader
+
+ROW_KIND_ZEROS = dict.fromkeys(ROW_KINDS, 0)  # the kinds of row a test expects none of
 
 D = dt.date
 TODAY = dt.date.today()
@@ -36,10 +39,6 @@ DEMO_HEADER = ["序号", "拆除日期", "所属街道", "地址", "拆除面积
 
 
 # ---------------------------------------------------------------- builders of bad (and good) files
-
-def excel_serial(day: dt.date) -> int:
-    return (day - dt.date(1899, 12, 30)).days
-
 
 def cfb(streams: dict) -> bytes:
     """A minimal OLE2 compound file (version 3, 512-byte sectors) holding up to three streams.
@@ -258,12 +257,8 @@ FILE_LEVEL = {
                                 "系统导出失败.xls", "内容却是网页（HTML），其中没有表格"),
     "word_named_xlsx": (docx_named_xlsx, "通知.xlsx", "文件内容是 Word 文档"),
     "pdf_named_xlsx": (lambda p: write_bytes(p, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), "扫描件.xlsx", "内容却是PDF 文档"),
-    "tab_text_named_xls": (lambda p: write_bytes(p, "排查日期\t街道\n2023-03-05\t焦南\n".encode("gbk")), "文本.xls",
-                           "内容却是纯文本"),
-    "csv_utf16_bom": (lambda p: write_bytes(p, "排查日期,街道,单位名称,单位类型\n2023-03-05,焦南,甲,餐饮\n".encode("utf-16")),
-                      "导出.csv", "CSV 文件是 UTF-16 编码"),
-    "csv_utf16_no_bom": (lambda p: write_bytes(p, "排查日期,街道,单位名称,单位类型\n".encode("utf-16-le")), "导出2.csv",
-                         "CSV 文件是 UTF-16 编码"),
+    "note_named_xls": (lambda p: write_bytes(p, "关于报送燃气安全排查台账的通知。请各街道于月底前报送。\n".encode("gbk")), "通知.xls",
+                       "内容却是纯文本"),
     "declared_2gb": (declared_size_bomb, "巨大.xlsx", "超过上限 1.0 GB，疑似“压缩炸弹”"),
     "xml_spreadsheet_2003": (lambda p: write_bytes(p, (
         b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
@@ -331,7 +326,7 @@ def test_a_workbook_with_only_a_title_is_named(raw, run_clean):
     run = run_clean()
     assert "文件中没有可识别的台账工作表" in line_for(run.text, "[错误] gas_safety/只有标题.xlsx：")
     assert "前 15 行中找不到本台账的表头" in line_for(run.text, "[跳过] gas_safety/只有标题.xlsx / 封面：")
-    assert run.sheet("gas_safety/只有标题.xlsx", "封面")["row_kinds"] == {
+    assert run.sheet("gas_safety/只有标题.xlsx", "封面")["row_kinds"] == ROW_KIND_ZEROS | {
         "title": 2, "header": 0, "data": 0, "total": 0, "footer": 0, "blank": 1}
     assert_good_gas_read(run)
     assert run.exit_code == 1
@@ -344,7 +339,7 @@ def test_a_sheet_with_only_a_header_is_valid_with_zero_rows(raw, run_clean):
     run = run_clean()
     s = run.sheet("gas_safety/只有表头.xlsx", "4月")
     assert (s["status"], s["kept"], s["rejected"]) == ("ok", 0, 0)
-    assert s["row_kinds"] == {"title": 1, "header": 1, "data": 0, "total": 1, "footer": 0, "blank": 0}
+    assert s["row_kinds"] == ROW_KIND_ZEROS | {"title": 1, "header": 1, "data": 0, "total": 1, "footer": 0, "blank": 0}
     assert "只有表头" not in run.text
     assert run.exit_code == 0
     assert_good_gas_read(run)
@@ -575,7 +570,7 @@ def test_a_column_whose_type_changes_half_way_is_read_cell_by_cell(raw, run_clea
         [1, D(2023, 6, 1), "民主", "A店", "餐饮", 1, 1, 0, "否"],
         [2, "2023.6.2", "民主", "B店", "餐饮", "2处", "1处", 0, "否"],
         [3, "2023年6月3日", "民主", "C店", "餐饮", "约3", 0, "2个", "否"],
-        [4, excel_serial(D(2023, 6, 4)), "民主", "D店", "餐饮", 1.0, 0, 0, "否"],
+        [4, dt.datetime(2023, 6, 4, 9, 30), "民主", "D店", "餐饮", 1.0, 0, 0, "否"],
         [5, D(2023, 6, 5), "民主", "E店", "餐饮", "见附件", 0, 0, "否"],
     ]})
     run = run_clean()
@@ -776,7 +771,7 @@ def build_mixed_folder(raw: Path, bomb: bytes) -> dict:
         [1, D(2023, 6, 1), "民主", "A店", "餐饮", 1, 1, 0, "否"],
         [2, "2023.6.2", "民主", "B店", "餐饮", "2处", "1处", 0, "否"],
         [3, "2023年6月3日", "民主", "C店", "餐饮", "约3", 0, "2个", "否"],
-        [4, excel_serial(D(2023, 6, 4)), "民主", "D店", "餐饮", 1, 0, 0, "否"],
+        [4, dt.datetime(2023, 6, 4, 9, 30), "民主", "D店", "餐饮", 1, 0, 0, "否"],
         [5, D(2023, 6, 5), "民主", "E店", "餐饮", "见附件", 0, 0, "否"]]})  # found 7, rectified 2, cylinders 2
     write_xlsx(dust / "只有表头.xlsx", {"S": [DUST_HEADER]})
     repeated_records(raw)  # area 50 + 60 + 50
@@ -803,7 +798,6 @@ def build_mixed_folder(raw: Path, bomb: bytes) -> dict:
         "demolitions/加密.xlsx": (encrypted_xlsx, "工作簿已加密"),
         "demolitions/加密97.xls": (encrypted_xls, "工作簿已加密"),
         "street_vending/登录过期.xls": (lambda p: write_bytes(p, b"<html><body>session expired</body></html>"), "网页（HTML）"),
-        "street_vending/导出.csv": (lambda p: write_bytes(p, "日期,街道\n".encode("utf-16")), "UTF-16 编码"),
         "demolitions/炸弹.xlsx": (lambda p: write_bytes(p, bomb), "压缩炸弹"),
         "gas_safety/通知.xlsx": (docx_named_xlsx, "Word 文档"),
     }.items():
@@ -820,6 +814,32 @@ def build_mixed_folder(raw: Path, bomb: bytes) -> dict:
     named["street_vending/再次提交/三月.xlsx"] = ("[提示]", "内容完全相同，只计一次")
     named["street_vending/再次提交/四月.xlsx"] = ("[提示]", "内容完全相同，只计一次")
     return named
+
+
+# Text tables under spreadsheet names (what web systems export): read as tables, the manifest and the screen say
+# what they really were.
+TEXT_TABLES = {
+    "文本.xls": ("\t", "gbk", "GBK 编码、制表符分隔的文本文件"),
+    "导出.xlsx": ("\t", "utf-16", "UTF-16 编码、制表符分隔的文本文件"),
+    "导出.csv": (",", "utf-16", "UTF-16 编码、逗号分隔的文本文件"),
+    "导出2.xls": (",", "utf-8-sig", "UTF-8 编码、逗号分隔的文本文件"),
+}
+
+
+@pytest.mark.parametrize("name", list(TEXT_TABLES))
+def test_a_text_table_under_a_spreadsheet_name_is_read_and_named(raw, run_clean, name):
+    sep, encoding, what = TEXT_TABLES[name]
+    lines = ["2023年燃气安全隐患排查台账", sep.join(["排查日期", "街道", "单位名称", "单位类型", "发现隐患"]),
+             sep.join(["2023-03-05", "焦南", "甲饭店", "餐饮", "2"]), sep.join(["2023-03-06", "民生", "乙超市", "超市", "1"])]
+    write_bytes(raw / "gas_safety" / name, "\r\n".join(lines).encode(encoding))
+    run = run_clean()
+    assert run.exit_code == 0, run.text
+    assert run.table("gas_safety")["hazards_found"].tolist() == [2, 1]
+    record = next(f for f in run.manifest["files"] if f["file"] == f"gas_safety/{name}")
+    assert record["status"] == "ok" and record.get("read_as") == (None if name.endswith(".csv") and sep == "," and
+                                                                   encoding != "utf-16" else what)
+    if record.get("read_as"):
+        assert what in line_for(run.text, "[提示]", f"gas_safety/{name}")
 
 
 # Files whose problems are per cell: each gets one summary line.

@@ -88,8 +88,8 @@ FOOTER_ONE_CELL = (((0, "填报人：张某    审核人：刘某某    （示�
 # One merged footer line, as offices write it: several labels, staff names and a phone (masked in the demo).
 FOOTER_SIGNED = (((0, "审核：李某某　制表：王某　联系电话：0391-3568888（示例数据）"),),)
 
-# Styles: the forms values are written in. Dates forms: date (a real Excel date), serial (a plain
-# number), iso, slash, dot, cn, compact_text, compact_num, md (3月5日).
+# Styles: the forms values are written in. Dates forms: date (a real Excel date), serial (the same: a serial number
+# with a date format), iso, slash, dot, cn, compact_text, compact_num, md (3月5日).
 BASE_STYLE = dict(
     date=(("date", 1.0),), sub=(("canon", 1.0),), sub_space=0.0, alias=0.25, count=(("int", 1.0),),
     area=(("float", 1.0),), zero_blank=0.0, text_space=0.0, flag_true=(("是", 1.0),), flag_false=(("否", 1.0),),

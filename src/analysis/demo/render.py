@@ -20,7 +20,6 @@ from analysis.xlsx import reproducible_xlsx
 
 # A fixed instant for document properties and zip entries (no clock anywhere).
 FIXED_TIME = dt.datetime(2024, 1, 2, 9, 0, 0)
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 # --------------------------------------------------------------------------------------------
 # Rendering values: every variant here is one the ledger specs undo.
@@ -63,7 +62,9 @@ def _date_cell(d: dt.date, form: str, csv_mode: bool):
     if form == "date":
         return d
     if form == "serial":
-        return (d - EXCEL_EPOCH).days
+        # Excel stores every date as its serial number; what makes it a date is the cell's date format (openpyxl
+        # writes one for a date). A bare number (45352) shows as a number and is rejected, as an analyst sees it.
+        return d
     if form == "iso":
         return d.isoformat()
     if form == "slash":

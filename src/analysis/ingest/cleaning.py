@@ -44,9 +44,11 @@ class SheetResult:
     later_than_today: dt.date | None = None  # the first date (or 1 January of the first year) rejected as future
     # column → {"column": header and letter, "other": the catch-all, "values": [[raw text, cells], …]}
     catch_all: dict = field(default_factory=dict)
+    # column → {"column": header and letter, "cells": cells whose private person's name became ［个人］}
+    persons: dict = field(default_factory=dict)
 
 
-# Results of earlier sheets: (id(spec), column, year, title_year, today) -> (spec, memo of str cells,
+# Results of earlier sheets: (id(spec), column, year, title_years, merged, today) -> (spec, memo of str cells,
 # memo of other cells by (type, value)). A column's result for a raw value depends on nothing else,
 # so a value is normalised once per run, not once per sheet (locations, unit names and dates recur
 # in every monthly sheet). The type is part of the key of other cells: True == 1 == 1.0 as dict keys.
@@ -55,8 +57,8 @@ _MEMO_CONTEXTS = 2_000  # bounds: a long-lived process does not grow without end
 _MEMO_VALUES = 200_000
 
 
-def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
-    key = (id(spec), col.name, layout.year, layout.title_year, today)
+def _memo(col: Column, spec: LedgerSpec, years: tuple, merged: bool, today: dt.date):
+    key = (id(spec), col.name, *years, merged, today)
     entry = _MEMO.get(key)
     if entry is None or entry[0] is not spec:
         if len(_MEMO) >= _MEMO_CONTEXTS:
@@ -68,18 +70,34 @@ def _memo(col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
     return entry[1], entry[2]
 
 
-def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layout, today: dt.date):
-    """Raw cells of one column → (object array of values, None when no cell is rejected, else (positions of the
-    rejected cells, their reasons), the first date rejected as later than today or None)."""
+@dataclass
+class _Column:
+    """One column of a sheet's data rows, cleaned."""
+    values: np.ndarray  # object array of the cleaned values
+    bad: np.ndarray  # positions of the rejected cells
+    reasons: np.ndarray  # their reasons
+    first_later: dt.date | None = None  # the first date rejected as later than today
+    caught: list = field(default_factory=list)  # [[raw text, cells], …] the catch-all took in
+    persons: int = 0  # cells naming a private person, now ［个人］
+
+
+def _normalise_column(values: list, col: Column, spec: LedgerSpec, years: tuple, merged: bool,
+                      today: dt.date) -> _Column:
+    """Raw cells of one column, cleaned.
+    `years`: (the year completing 3月5日, the years the title allows); `merged`: whether the column has cells merged
+    across rows elsewhere in the sheet, where an empty cell is what an undone merge leaves (a "same as above")."""
     codes, uniques = _factorize(values)
-    by_text, by_value = _memo(col, spec, layout, today)
+    by_text, by_value = _memo(col, spec, years, merged, today)
     blank_values, ditto_marks = spec.common.blank_values, spec.common.ditto_marks
     parse = None
 
     def resolve(u):
         """(value, reason) of one distinct raw value: blank cells, defaults and the column's parser."""
         nonlocal parse
-        if nz.is_blank(u) or (isinstance(u, str) and nz.value_key(u) in blank_values):
+        if merged and nz.is_blank(u):
+            value, reason = None, (f"{col.label}是空白，而本表这一列别处有上下合并的单元格：可能是取消合并后留下的空白"
+                                   "（即“同上”），程序不猜测它指哪一行；请在台账中填写实际内容")
+        elif nz.is_blank(u) or (isinstance(u, str) and nz.value_key(u) in blank_values):
             value, reason = _BLANK, None
         elif isinstance(u, str) and u.strip() in FORMULA_ERRORS:
             value, reason = None, f"{col.label}：单元格为公式错误值“{u.strip()}”"
@@ -88,7 +106,7 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
                                    "请在台账中填写实际内容")
         else:
             if parse is None:
-                parse = col.kind.parser(col, spec, layout.year, layout.title_year, today)
+                parse = col.kind.parser(col, spec, *years, today)
             value, reason = parse(u)
         if value is _BLANK:
             if col.default is not None:
@@ -107,12 +125,16 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, layout: Layou
     results = [(text_hit(u) if u.__class__ is str else value_hit((u.__class__, u))) or resolve(u) for u in uniques]
     parsed, reasons = zip(*results) if results else ((), ())
     out = _object_array(parsed)[codes]
-    caught = _caught(col, uniques, parsed, reasons, codes, blank_values)
+    done = _Column(out, np.zeros(0, dtype=np.int64), _object_array([]),
+                   caught=_caught(col, uniques, parsed, reasons, codes, blank_values),
+                   persons=_persons_masked(uniques, parsed, codes) if col.persons else 0)
     if reasons.count(None) == len(reasons):
-        return out, None, None, caught
+        return done
     # Rejected cells found by their distinct value's code (integers), not by testing every cell's reason.
-    bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
-    return out, (bad, _object_array(reasons)[codes[bad]]), _first_later(col, layout, uniques, reasons), caught
+    done.bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
+    done.reasons = _object_array(reasons)[codes[done.bad]]
+    done.first_later = _first_later(col, years[0], uniques, reasons)
+    return done
 
 
 def _caught(col: Column, uniques, parsed, reasons, codes, blank_values) -> list:
@@ -133,12 +155,22 @@ def _caught(col: Column, uniques, parsed, reasons, codes, blank_values) -> list:
     return sorted(([t, n] for t, n in found.items()), key=lambda item: (-item[1], item[0]))
 
 
-def _first_later(col: Column, layout: Layout, uniques, reasons) -> dt.date | None:
+def _persons_masked(uniques, parsed, codes) -> int:
+    """The cells whose value names a private person, now ［个人］ (persons.py)."""
+    from analysis.ingest.persons import PERSON
+
+    flags = [isinstance(v, str) and PERSON in v and PERSON not in nz.cell_text(u) for u, v in zip(uniques, parsed)]
+    if not any(flags):
+        return 0
+    return int(np.bincount(codes, minlength=len(uniques))[np.array(flags, dtype=bool)].sum())
+
+
+def _first_later(col: Column, year, uniques, reasons) -> dt.date | None:
     """The first of the distinct values rejected as later than today, parsed again (there are few)."""
     later = LATER_THAN_TODAY.get(col.type)
     if later is None or later not in reasons:
         return None
-    return min(col.kind.later_than_today(u, layout.year) for u, r in zip(uniques, reasons) if r == later)
+    return min(col.kind.later_than_today(u, year) for u, r in zip(uniques, reasons) if r == later)
 
 
 def _object_array(values) -> np.ndarray:
@@ -192,22 +224,29 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     shortest = min(map(len, data_rows), default=0)
     n = len(data_idx)
     columns, rejected = {}, np.zeros(n, dtype=bool)
-    rejects, later, catch_all = [], [], {}
+    rejects, later, catch_all, persons = [], [], {}, {}
+    blocks = _blocks(layout, data_idx)
     for col in spec.columns:
         if col.name not in layout.columns:
             columns[col.name] = np.full(n, col.default, dtype=object)
             continue
         c = layout.columns[col.name]
         raw = _column_cells(data_rows, c, shortest)
-        values, rejected_cells, first_later, caught = _normalise_column(raw, col, spec, layout, today)
-        columns[col.name] = values
-        if first_later is not None:
-            later.append(first_later)
-        if caught:
-            catch_all[col.name] = {"column": layout.column_ref(col.name), "other": col.other, "values": caught}
-        if rejected_cells is None:
+        if col.kind.day and layout.date_parts:
+            raw = _joined_dates(data_rows, layout.date_parts)
+        # A merge among the records (not one of a two-row header) makes a blank in the column a "same as above".
+        merged = sheet.vertical_merges.get(c, -1) > layout.header_row and not col.kind.text
+        done = _normalise_blocks(raw, col, spec, blocks, merged, today)
+        bad, reasons = _shown_otherwise(sheet, c, col, data_idx, done.bad, done.reasons)
+        columns[col.name] = done.values
+        if done.first_later is not None:
+            later.append(done.first_later)
+        if done.caught:
+            catch_all[col.name] = {"column": layout.column_ref(col.name), "other": col.other, "values": done.caught}
+        if done.persons:
+            persons[col.name] = {"column": layout.column_ref(col.name), "cells": done.persons}
+        if not len(bad):
             continue
-        bad, reasons = rejected_cells
         rejected[bad] = True
         ref = layout.column_ref(col.name)
         rejects.extend(
@@ -245,10 +284,70 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     counts = {k: tally.get(k, 0) for k in ROW_KINDS}
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
                          kept=int(keep.sum()), rejected=int(rejected.sum()), later_than_today=min(later, default=None),
-                         catch_all=catch_all)
+                         catch_all=catch_all, persons=persons)
     result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
+
+
+def _blocks(layout: Layout, data_idx: np.ndarray) -> list:
+    """(first, end) positions among the data rows of each block of rows read with the same years, with those years
+    ((year completing 3月5日, years the title allows)): the sheet's, then each stacked block's from its own title."""
+    cuts = [(0, (layout.year, layout.title_years))]
+    for row, year, years in layout.blocks:
+        cuts.append((int(np.searchsorted(data_idx, row)), (year, years)))
+    ends = [start for start, _ in cuts[1:]] + [len(data_idx)]
+    return [(start, end, years) for (start, years), end in zip(cuts, ends) if end > start or len(cuts) == 1]
+
+
+def _normalise_blocks(raw: list, col: Column, spec: LedgerSpec, blocks: list, merged: bool, today: dt.date) -> _Column:
+    """_normalise_column over each block of rows with its own years, joined."""
+    parts = [_normalise_column(raw[lo:hi], col, spec, years, merged, today) for lo, hi, years in blocks]
+    if len(parts) == 1:
+        return parts[0]
+    found: dict = {}
+    for p in parts:
+        for text, cells in p.caught:
+            found[text] = found.get(text, 0) + cells
+    return _Column(values=np.concatenate([p.values for p in parts]),
+                   bad=np.concatenate([p.bad + lo for p, (lo, _, _) in zip(parts, blocks)]),
+                   reasons=np.concatenate([p.reasons for p in parts]),
+                   first_later=min((p.first_later for p in parts if p.first_later is not None), default=None),
+                   caught=sorted(([t, k] for t, k in found.items()), key=lambda item: (-item[1], item[0])),
+                   persons=sum(p.persons for p in parts))
+
+
+def _joined_dates(data_rows: list, parts: tuple) -> list:
+    """A date split into 年 | 月 | 日 columns, as one text per row (2024年3月5日; blank where all three are)."""
+    y, m, d = ([nz.cell_text(v) for v in _column_cells(data_rows, c, 0)] for c in parts)
+    return [f"{a}年{b}月{c}日" if a or b or c else "" for a, b, c in zip(y, m, d)]
+
+
+# How a number shows under a format that is not a plain number's (read.Sheet.formats); which formats a column refuses
+# is its type's (ColumnType.refused_formats).
+_SHOWN = {"percent": ("百分比", lambda v: f"{v * 100:g}%"), "currency": ("货币", lambda v: f"¥{v:,.2f}")}
+
+
+def _shown_otherwise(sheet: Sheet, c: int, col: Column, data_idx: np.ndarray, bad, reasons):
+    """(bad, reasons) with the cells of column c whose number shows as something else (100% for the count 1): they
+    are rejected with what they show, which explains them better than any other reason a bare number has."""
+    refused = col.kind.refused_formats
+    if not refused or not sheet.formats:
+        return bad, reasons
+    rows = np.array(sorted(r for (r, cc), f in sheet.formats.items() if cc == c and f in refused), dtype=np.int64)
+    at = np.searchsorted(data_idx, rows)
+    hit = [(int(j), sheet.formats[(int(r), c)]) for j, r in zip(at, rows) if j < len(data_idx) and data_idx[j] == r]
+    if not hit:
+        return bad, reasons
+    found = dict(zip(bad.tolist(), reasons))
+    for j, kind in hit:
+        name, show = _SHOWN[kind]
+        value = sheet.rows[int(data_idx[j])][c]
+        shown = show(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else nz.cell_text(value)
+        found[j] = (f"{col.label}：单元格设为{name}格式，显示为“{shown}”，不是{col.kind.words}；"
+                    "请把单元格格式改为“常规”或“数值”，填写实际数目")
+    order = sorted(found)
+    return np.array(order, dtype=np.int64), _object_array([found[j] for j in order])
 
 
 def _repeated_rows(kept: dict, source_row: np.ndarray, spec: LedgerSpec) -> list:

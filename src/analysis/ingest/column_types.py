@@ -27,11 +27,17 @@ class ColumnType:
     period = False  # it places each row in time: a ledger has exactly one such column
     summable = False  # an indicator may sum it (catalogue)
     text = False  # free text: compared last when telling rows apart, never when comparing copies of a figure
+    # Cell formats (read.Sheet.formats) under which a number in such a column shows as something it is not: 100% is no
+    # count. Such cells are rejected with what they show.
+    refused_formats: tuple = ()
+    day = False  # a day: a date split into 年 | 月 | 日 columns is read as one
 
     def default_fits(self, col, value) -> bool:
         return isinstance(value, str)
 
-    def parser(self, col, spec, year: int | None, title_year: int | None, today: dt.date) -> Parser:
+    def parser(self, col, spec, year, title_years, today: dt.date) -> Parser:
+        """The reader of one distinct raw value. `year` completes 3月5日 (an int, a normalize.Years, or None);
+        `title_years` (a normalize.Years or None) are the years the sheet's title allows."""
         raise NotImplementedError
 
     def fell_to_catch_all(self, col, uniques, values, reasons) -> list[bool] | None:
@@ -66,12 +72,12 @@ class ColumnType:
 
 
 class Date(ColumnType):
-    name, arrow, words, period = "date", "date32", "日期", True
+    name, arrow, words, period, day = "date", "date32", "日期", True, True
 
     def default_fits(self, col, value) -> bool:
         return isinstance(value, dt.date)
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         earliest = spec.common.earliest_date
 
         def date(v):
@@ -82,8 +88,8 @@ class Date(ColumnType):
                 return None, f"日期早于{earliest.year}年，可能写错了年份"
             if d > today:
                 return None, LATER_THAN_TODAY["date"]
-            if title_year is not None and d.year != title_year:
-                return None, f"日期年份与表格标题中的“{title_year}年”不符"
+            if title_years is not None and not title_years.allows(d.year):
+                return None, f"日期年份与表格标题中的{title_years}不符"
             return d, None
         return date
 
@@ -112,7 +118,7 @@ class Year(ColumnType):
     def default_fits(self, col, value) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         earliest = spec.common.earliest_date.year
 
         def year_of(v):
@@ -123,8 +129,8 @@ class Year(ColumnType):
                 return None, f"年份早于{earliest}年，可能写错了"
             if y > today.year:
                 return None, LATER_THAN_TODAY["year"]
-            if title_year is not None and y != title_year:
-                return None, f"年份与表格标题中的“{title_year}年”不符"
+            if title_years is not None and not title_years.allows(y):
+                return None, f"年份与表格标题中的{title_years}不符"
             return y, None
         return year_of
 
@@ -146,7 +152,7 @@ class Year(ColumnType):
 class Subdistrict(ColumnType):
     name, arrow, words = "subdistrict", "string", "文字"
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         common = spec.common
         return lambda v: nz.parse_subdistrict(v, common.subdistrict_lookup, common.subdistricts)
 
@@ -164,7 +170,7 @@ class Category(ColumnType):
     def default_fits(self, col, value) -> bool:
         return value in col.values or value == col.other
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         lookup = _variants(col)
         return lambda v: nz.parse_category(v, lookup, col.label, col.categories, col.other)
 
@@ -186,11 +192,19 @@ class Category(ColumnType):
 class Text(ColumnType):
     name, arrow, words, text = "text", "string", "文字", True
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         lookup = _variants(col)
+        clean = nz.clean_text
+        if col.persons:  # a private person named where an organisation or a note is expected: ［个人］ (persons.py)
+            from analysis.ingest import persons
+
+            mask = persons.mask_person if col.persons == "whole" else persons.mask_people_in_note
+
+            def clean(v):
+                return mask(nz.clean_text(v)[0])[0], None
         if not lookup:  # free text with no variants to map (names, places): nearly every value is new
-            return nz.clean_text
-        return lambda v: (lookup[k], None) if (k := nz.value_key(nz.cell_text(v))) in lookup else nz.clean_text(v)
+            return clean
+        return lambda v: (lookup[k], None) if (k := nz.value_key(nz.cell_text(v))) in lookup else clean(v)
 
     def accepts(self, col, spec):
         return "文字；" + "；".join(_spellings(col, bare_when_alone=False)) if col.values else "文字"
@@ -198,12 +212,13 @@ class Text(ColumnType):
 
 class Number(ColumnType):
     name, arrow, words, summable = "number", "float64", "数字", True
+    refused_formats = ("percent",)  # a quantity (85.5 平方米) may carry a currency format, never a percent sign
     example = "数字，如 85.5、85.5平方米、120㎡、约120、1,050"
 
     def default_fits(self, col, value) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         common = spec.common
 
         def number(v):
@@ -234,6 +249,7 @@ class Number(ColumnType):
 
 class Count(Number):
     name, arrow, words = "count", "int64", "整数"
+    refused_formats = ("percent", "currency")
     example = "整数，如 12、12处、１２、约12、12余、三处、十二处"
 
     def default_fits(self, col, value) -> bool:
@@ -255,7 +271,7 @@ class Flag(ColumnType):
     def default_fits(self, col, value) -> bool:
         return isinstance(value, bool)
 
-    def parser(self, col, spec, year, title_year, today):
+    def parser(self, col, spec, year, title_years, today):
         common = spec.common
         return lambda v: nz.parse_flag(v, common.flag_true, common.flag_false)
 

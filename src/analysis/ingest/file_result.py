@@ -12,49 +12,77 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
 from analysis.ingest.cache import holds_on
-from analysis.ingest.cleaning import arrow_type, clean_sheet
+from analysis.ingest.cleaning import SheetResult, arrow_type, clean_sheet
 from analysis.ingest.discover import read_bytes, read_problem
-from analysis.ingest.layout import ROW_KINDS, find_layout
-from analysis.ingest.read import ReadError, read_sheets
+from analysis.ingest.layout import ROW_KINDS, Layout, find_layout
+from analysis.ingest.read import ReadError, Sheet, read_sheets
 from analysis.ingest.records import FileRecord, SheetRecord
 from analysis.ingest.spec import LedgerSpec, load_spec
 from analysis.ingest.summary_sheets import ROLE_REASONS, compare_summary, sheet_role
 from analysis.ingest.text import shorten_all
 
 
-def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt.date):
-    """One workbook's bytes → (status, reason, sheet records, kept rows as Arrow tables (one per sheet), reject
-    dicts, the first date rejected as later than `today`)."""
-    tables, rejects, summaries, later = [], [], [], []
+@dataclass
+class SheetReading:
+    """How one sheet was read: the sheet as read (merged cells filled), its layout (None for a hidden sheet), its
+    cleaning (None unless its rows were cleaned) and its record. `analysis check` shows exactly this."""
+    sheet: Sheet
+    layout: Layout | None = None
+    result: SheetResult | None = None
+    record: SheetRecord | None = None
+
+
+@dataclass
+class FileReading:
+    """How one file was read: its status and reason, what it really was when not what its name says, its sheets,
+    the kept rows of each (with lineage), the rejects, and the first date rejected as later than the day."""
+    status: str
+    reason: str | None = None
+    read_as: str | None = None
+    sheets: list = field(default_factory=list)  # SheetReading, in the file's order
+    tables: list = field(default_factory=list)
+    rejects: list = field(default_factory=list)
+    later: dt.date | None = None
+
+    @property
+    def records(self) -> tuple:
+        return tuple(s.record for s in self.sheets)
+
+
+def read_file(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt.date) -> FileReading:
+    """One workbook's bytes, read and cleaned sheet by sheet as on `today`."""
     try:
         sheets = read_sheets(path, data)
     except ReadError as exc:
-        return "failed", str(exc), (), tables, rejects, None
-    records: list[SheetRecord | None] = []
+        return FileReading("failed", str(exc))
+    reading = FileReading("ok", read_as=next((s.read_as for s in sheets if s.read_as), None))
+    tables, rejects, later = reading.tables, reading.rejects, []
+    summaries = []
     for sheet in sheets:
+        done = SheetReading(sheet)
+        reading.sheets.append(done)
         if sheet.hidden:
-            records.append(SheetRecord(sheet.name, status="hidden", reason="隐藏的工作表，已跳过"))
+            done.record = SheetRecord(sheet.name, status="hidden", reason="隐藏的工作表，已跳过")
             continue
-        layout = find_layout(sheet, spec, rel)
+        layout = done.layout = find_layout(sheet, spec, rel)
         role = sheet_role(sheet, layout, spec)  # a summary or instruction sheet: skipped, not failed
         if role:
-            summaries.append((len(records), sheet, role))
-            records.append(None)  # made below, once the file's detail is known
+            summaries.append((done, role))  # its record is made below, once the file's detail is known
             continue
         kinds = {k: layout.kinds.count(k) for k in ROW_KINDS}
         if layout.header_row is None:
             empty = all(k == "blank" for k in layout.kinds)
-            records.append(SheetRecord(sheet.name, rows=len(sheet.rows), status="empty" if empty else "no_header",
-                                       reason="空工作表，已跳过" if empty else "前 15 行中找不到本台账的表头，已跳过",
-                                       row_kinds=kinds))
+            done.record = SheetRecord(sheet.name, rows=len(sheet.rows), status="empty" if empty else "no_header",
+                                      reason="空工作表，已跳过" if empty else "前 15 行中找不到本台账的表头，已跳过",
+                                      row_kinds=kinds)
             continue
-        found = dict(sheet=sheet.name, rows=len(sheet.rows), header_row=layout.header_row + 1, year_hint=layout.year,
+        found = dict(sheet=sheet.name, rows=len(sheet.rows), header_row=layout.header_row + 1, year_hint=_year_hint(layout),
                      columns={name: layout.column_ref(name) for name in layout.columns},
                      personal_columns_dropped=tuple(layout.personal), unrecognised_headers=tuple(layout.unrecognised),
                      duplicate_headers_ignored=tuple(layout.duplicates))
@@ -64,31 +92,39 @@ def _clean_sheets(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt
             reason = "缺少必填列 " + "；".join(parts)
             if layout.unrecognised:
                 reason += f"；未识别的表头：{'、'.join(layout.unrecognised)}"
-            records.append(SheetRecord(**found, status="failed", reason=reason, row_kinds=kinds))
+            done.record = SheetRecord(**found, status="failed", reason=reason, row_kinds=kinds)
             continue
-        result = clean_sheet(sheet, layout, spec, today)
-        records.append(SheetRecord(**found, status="ok", row_kinds=result.row_counts, kept=result.kept,
-                                   rejected=result.rejected, total_mismatches=tuple(result.total_mismatches),
-                                   unchecked_totals=tuple(result.unchecked_totals),
-                                   repeated_rows=tuple(result.repeated_rows), catch_all=result.catch_all))
+        result = done.result = clean_sheet(sheet, layout, spec, today)
+        done.record = SheetRecord(**found, status="ok", row_kinds=result.row_counts, kept=result.kept,
+                                  rejected=result.rejected, total_mismatches=tuple(result.total_mismatches),
+                                  unchecked_totals=tuple(result.unchecked_totals),
+                                  repeated_rows=tuple(result.repeated_rows), catch_all=result.catch_all,
+                                  persons=result.persons)
         if result.later_than_today is not None:
             later.append(result.later_than_today)
         n = result.table.num_rows
         tables.append(result.table.append_column("source_file", _repeated(rel, n))
                       .append_column("source_sheet", _repeated(sheet.name, n)))
         rejects.extend({"file": rel, "sheet": sheet.name, **r} for r in result.rejects)
-    detail = [r for r in records if r is not None]
-    for i, sheet, role in summaries:
+    detail = [s.record for s in reading.sheets if s.record is not None]
+    for done, role in summaries:
+        sheet = done.sheet
         reason, mismatches = compare_summary(sheet, detail, tables, spec) if role == "summary" else (None, [])
-        records[i] = SheetRecord(sheet.name, rows=len(sheet.rows), status=role, reason=reason or ROLE_REASONS[role],
-                                 summary_mismatches=tuple(mismatches))
-    visible = [r for r in records if r.status != "hidden"]
-    status, reason = "ok", None
+        done.record = SheetRecord(sheet.name, rows=len(sheet.rows), status=role, reason=reason or ROLE_REASONS[role],
+                                  summary_mismatches=tuple(mismatches))
+    visible = [r for r in reading.records if r.status != "hidden"]
     if any(r.status == "failed" for r in visible):
-        status = "failed" if not any(r.read for r in visible) else "partial"
+        reading.status = "failed" if not any(r.read for r in visible) else "partial"
     elif not any(r.read for r in visible):
-        status, reason = "failed", "文件中没有可识别的台账工作表"
-    return status, reason, tuple(records), tables, rejects, min(later, default=None)
+        reading.status, reading.reason = "failed", "文件中没有可识别的台账工作表"
+    reading.later = min(later, default=None)
+    return reading
+
+
+def _year_hint(layout) -> int | str | None:
+    """The year completing 3月5日 as the manifest says it: a number, or a span's text (2023—2024)."""
+    year = layout.year
+    return year if year is None or isinstance(year, int) else f"{year.first}—{year.last}"
 
 
 def file_schema(spec: LedgerSpec) -> pa.Schema:
@@ -170,11 +206,13 @@ def clean_file(path: Path, rel: str, ledger: str, today: dt.date) -> tuple[str |
     except OSError as exc:
         return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）", today)
     digest = hashlib.sha256(data).hexdigest()
-    status, reason, sheets, tables, rejects, later = _clean_sheets(path, data, rel, spec, today)
-    table = _file_table(spec, tables)
-    record = FileRecord(file=rel, ledger=ledger, sha256=digest, status=status, sheets=sheets, reason=reason)
+    reading = read_file(path, data, rel, spec, today)
+    table = _file_table(spec, reading.tables)
+    record = FileRecord(file=rel, ledger=ledger, sha256=digest, status=reading.status, sheets=reading.records,
+                        reason=reading.reason, read_as=reading.read_as)
     record = FileRecord.from_json(shorten_all(record.to_json()))
-    return digest, FileResult(record, table, shorten_all(rejects), _content_key(table), today.isoformat(),
+    later = reading.later
+    return digest, FileResult(record, table, shorten_all(reading.rejects), _content_key(table), today.isoformat(),
                               later.isoformat() if later else None).to_bytes()
 
 

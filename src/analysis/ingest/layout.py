@@ -1,7 +1,10 @@
 """One sheet's layout: where the header is, which column is which, and what kind each row is.
 
-Rows are classified as title, header, data, total, footer or blank, so that every row of a sheet
-is accounted for. The header is the row (with the row above it, for two-row headers under merged
+Every row of a sheet ends in exactly one kind (ROW_KINDS): title, header, a sub-header (年 | 月 | 日 under a
+merged 日期, or column numbers) or units row right under the header, data (a record, kept or rejected later),
+total, footer, end marker (以下空白), block title (2024年1月 above a block of records), template row (only a 序号)
+or blank. A row is taken for anything but a record only on its content's evidence, and never when every required
+column holds a valid value. The header is the row (with the row above it, for two-row headers under merged
 group cells) that names the most columns of the ledger's spec.
 
 A row is a total when one of its first two filled cells contains a 合计 word (本月合计, 民主街道小计, 全年累计,
@@ -14,18 +17,33 @@ the yearly table, whose year and count are filled), or when the word stands in a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.normalize import cell_text, is_blank, parse_date, shown_label, text_key, value_key, year_hint
+from analysis.ingest.normalize import (
+    Years,
+    cell_text,
+    is_blank,
+    parse_date,
+    shown_label,
+    text_key,
+    title_years,
+    value_key,
+)
 from analysis.ingest.read import Sheet, column_letter
 from analysis.ingest.spec import LedgerSpec
 
 HEADER_SEARCH_ROWS = 15
-ROW_KINDS = ("title", "header", "data", "total", "footer", "blank")
+ROW_KINDS = ("title", "header", "subheader", "units", "block_title", "data", "total", "footer", "end", "template",
+             "blank")
+# How the summary, the data-quality page and `analysis check` name each kind (data rows as kept or rejected).
+ROW_KIND_NAMES = {"title": "标题行", "header": "表头", "subheader": "表头分栏行（年月日、栏次）", "units": "单位行",
+                  "block_title": "分段标题", "data": "记录", "total": "合计行", "footer": "表尾", "end": "结束标记（以下空白）",
+                  "template": "模板空行（只有序号）", "blank": "空行", "kept": "保留的记录", "rejected": "剔除的记录"}
 
 
 @dataclass
@@ -34,11 +52,17 @@ class Layout:
     columns: dict = field(default_factory=dict)  # spec column name -> zero-based column index
     headers: dict = field(default_factory=dict)  # spec column name -> header text as shown (on one line)
     personal: list = field(default_factory=list)  # headers of personal-data columns (dropped)
+    personal_columns: list = field(default_factory=list)  # their zero-based column indexes
     unrecognised: list = field(default_factory=list)  # headers that name no known column
     duplicates: list = field(default_factory=list)  # second columns naming the same thing (ignored)
     kinds: list = field(default_factory=list)  # one of ROW_KINDS per row of the sheet
-    year: int | None = None  # the year written in the title, sheet name or file name
-    title_year: int | None = None  # the year written in the title rows alone (dates must agree with it)
+    year: int | Years | None = None  # completes 3月5日: the year (or span) in the title, sheet name or file name
+    title_years: Years | None = None  # the years written in the title rows alone (dates must fall in them)
+    # Blocks of rows under their own titles (stacked monthly tables): (first row index, year, title_years) each,
+    # in order; rows before the first block take the sheet's. Empty for a sheet of one table.
+    blocks: list = field(default_factory=list)
+    # A date split into three columns under a merged 日期 (年 | 月 | 日): their zero-based indexes, or None.
+    date_parts: tuple | None = None
 
     def missing_required(self, spec: LedgerSpec) -> list:
         return [c for c in spec.required if c.name not in self.columns]
@@ -104,7 +128,8 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
             best, best_r, best_above = matched, r, used_above
     if best_r is None or len(best) < 2:
         layout.kinds = ["blank" if all(is_blank(v) for v in row) else "title" for row in rows]
-        layout.year = year_hint(*(cell_text(v) for row in rows[:HEADER_SEARCH_ROWS] for v in row[:1]), sheet.name, file_label)
+        years = title_years(*(cell_text(v) for row in rows[:HEADER_SEARCH_ROWS] for v in row[:1]), sheet.name, file_label)
+        layout.year = _completing(years)
         return layout
 
     layout.header_row = best_r
@@ -119,6 +144,7 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
                 _add_once(layout.unrecognised, shown_label(name))
         elif kind == "personal":
             _add_once(layout.personal, shown_label(text))
+            layout.personal_columns.append(c)
         elif kind == "ignored":
             continue
         elif kind in layout.columns:
@@ -129,15 +155,99 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
 
     title_rows = range(0, best_r - 1 if best_above else best_r)
     title_text = " ".join(cell_text(v) for r in title_rows for v in rows[r] if not is_blank(v))
-    layout.title_year = year_hint(title_text)
-    layout.year = layout.title_year or year_hint(sheet.name, file_label)
+    layout.title_years = title_years(title_text)
+    layout.year = _completing(layout.title_years or title_years(sheet.name, file_label))
     layout.kinds = [_above_kind(rows[r]) for r in title_rows]
     if best_above:
         layout.kinds.append("header")
     layout.kinds.append("header")
+    evidence = _row_evidence(layout, spec)
+    below = _under_header(rows, best_r + 1, spec.common, evidence)
+    layout.kinds.extend(kind for kind, _ in below)
+    layout.date_parts = _date_parts(layout, below, spec)
     header_keys = [value_key(cell_text(v)) for v in rows[best_r]]
-    layout.kinds.extend(_row_kinds(rows[best_r + 1:], header_keys, spec.common, _row_evidence(layout, spec)))
+    start = best_r + 1 + len(below)
+    layout.kinds.extend(_row_kinds(rows[start:], header_keys, spec.common, evidence))
+    layout.blocks = _blocks(rows, layout)
     return layout
+
+
+def _completing(years: Years | None) -> int | Years | None:
+    """What completes 3月5日: a single year as a number, a span as itself (normalize.parse_date asks it)."""
+    if years is None:
+        return None
+    return years.first if years.first == years.last else years
+
+
+def _under_header(rows, start: int, common, evidence) -> list:
+    """(kind, texts) of the rows right under the header that are its sub-header or units row (none is a record)."""
+    found = []
+    for row in rows[start:start + 3]:
+        texts = [value_key(cell_text(v)) for v in row]
+        filled = [t for t in texts if t]
+        if not filled or evidence.is_record(row):
+            break
+        if all(_is_unit(t, common) for t in filled):
+            found.append(("units", texts))
+        elif all(t in common.date_part_words for t in filled) or _numbers_columns(filled):
+            found.append(("subheader", texts))
+        else:
+            break
+    return found
+
+
+_BRACKETED = re.compile(r"^[（(\[【][^（）()\[\]【】]{1,8}[）)\]】]$")
+
+
+def _is_unit(text: str, common) -> bool:
+    """（处）, (个), 【平方米】, 处, 单位：个, 万元."""
+    if _BRACKETED.match(text):
+        return True
+    head, colon, unit = text.partition(":")
+    if colon and head in common.unit_words:
+        return not unit or unit in common.unit_words
+    return text in common.unit_words
+
+
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _numbers_columns(filled: list) -> bool:
+    """A row of column numbers (栏次): 1 2 3 …, possibly after 甲 乙 (or 栏次) in the first columns."""
+    rest = [t for t in filled if t not in _STEMS and t != "栏次"]
+    if len(rest) < 2 or len(rest) == len(filled) and not rest[0] == "1":
+        return False
+    numbers = [int(t) if t.isdigit() else None for t in rest]
+    return None not in numbers and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _date_parts(layout: Layout, below: list, spec) -> tuple | None:
+    """The columns of a date split into 年 | 月 | 日 under a merged 日期 header (from the sub-header), or None."""
+    date = next((c.name for c in spec.columns if c.kind.day and c.name in layout.columns), None)
+    if date is None:
+        return None
+    c = layout.columns[date]
+    for kind, texts in below:
+        parts = texts[c:c + 3]
+        if kind == "subheader" and len(parts) == 3 and [p.rstrip("份") for p in parts] == ["年", "月", "日"]:
+            return (c, c + 1, c + 2)
+    return None
+
+
+_DAY_WORD = re.compile(r"\d\s*[日号]|[-/.]\d{1,2}[-/.]\d")
+_PERIOD_WORD = re.compile(r"(?:20\d{2})\s*年|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+
+
+def _blocks(rows, layout: Layout) -> list:
+    """Where stacked tables start (a block title naming a year), with the years their dates take."""
+    blocks = []
+    for i, kind in enumerate(layout.kinds):
+        if kind != "block_title":
+            continue
+        years = title_years(" ".join(cell_text(v) for v in rows[i] if not is_blank(v)))
+        if years is not None:
+            blocks.append((i, _completing(years), years))
+    return blocks
 
 
 def _add_once(items: list, text: str) -> None:
@@ -156,6 +266,7 @@ class RowEvidence:
     year: int | None = None
     earliest: dt.date = dt.date.min
     required: tuple = ()  # (column index, parser of one raw value → (value, reason))
+    columns: frozenset = frozenset()  # the indexes of every column of the spec the sheet has
 
     def has_date(self, row) -> bool:
         return any(c < len(row) and is_record_date(row[c], self.year, self.earliest) for c in self.dates)
@@ -181,7 +292,8 @@ def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
     required = tuple((layout.columns[c.name], c.kind.parser(c, spec, layout.year, None, dt.date.max))
                      for c in spec.required if c.name in layout.columns)
     return RowEvidence(words=frozenset(where("text", "category")), dates=tuple(where("date")), year=layout.year,
-                       earliest=spec.common.earliest_date, required=required)
+                       earliest=spec.common.earliest_date, required=required,
+                       columns=frozenset(layout.columns.values()))
 
 
 def leading_label(row) -> str:
@@ -229,11 +341,38 @@ def _row_kind(row, header_keys, common, evidence: RowEvidence = RowEvidence()) -
     else:
         c = next((c for c, t in filled[:2] if is_total_label(t, common)), None)
         if c is None:
-            return "data"
+            return _non_record_kind(row, filled, common, evidence) or "data"
         kind = "total"
     if (c in evidence.words and evidence.has_date(row)) or evidence.is_record(row):
         return "data"
     return kind
+
+
+def _non_record_kind(row, filled: list, common, evidence: RowEvidence) -> str | None:
+    """The kind of a row below the header that is no total or footer and, by its content, no record either: an
+    end marker, a template row or a block title (see the module doc); None for a record (kept or rejected)."""
+    distinct = {t for _, t in filled}
+    words = [(c, t) for c, t in filled if not (c not in evidence.columns and _is_number_text(t))]
+    if not words:
+        return "template"
+    # 以下空白 (merged across the row, or after a pre-filled 序号)
+    if len({t for _, t in words}) == 1 and any(w in words[0][1] for w in common.end_markers):
+        return None if evidence.is_record(row) else "end"
+    if len(distinct) == 1 and _is_block_title(words[0][1], common) and not evidence.is_record(row):
+        return "block_title"
+    return None
+
+
+def _is_number_text(text: str) -> bool:
+    return text.isdigit() or (text.endswith(".0") and text[:-2].isdigit())
+
+
+def _is_block_title(text: str, common) -> bool:
+    """A year or month (2024年1月, 一月份, 2024年1月流动摊贩台账), a sub-district, or a group (一中队). A text that
+    names a day (3月6日至3月8日因雨暂停巡查) is a note on records, not a title: it stays a row to look at."""
+    if text in common.subdistrict_lookup or text.endswith(common.group_title_words):
+        return True
+    return _PERIOD_WORD.search(text) is not None and _DAY_WORD.search(text) is None and len(text) <= 40
 
 
 _ZERO_ONE = frozenset((0, 1))  # True == 1 == 1.0 and False == 0: one group in pandas.factorize, different texts
@@ -258,10 +397,21 @@ def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence())
         return [_row_kind(row, header_keys, common, evidence) for row in rows]
     short = min(map(len, rows)) < 2
     slow = np.fromiter(map(len, rows), dtype=np.int64, count=n) < 2 if short else np.zeros(n, dtype=bool)
+    # Two numbers outside the ledger's columns (序号 …) in the first two cells: perhaps a template row, or a 以下空白
+    # further right (looked at only when neither column is the ledger's, which is rare).
+    numbers = None if evidence.columns & {0, 1} else np.ones(n, dtype=bool)
+    firsts = []
     for c in (0, 1):
-        cells = [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
-        codes, uniques = pd.factorize(_object_array(cells), use_na_sentinel=False)
+        cells = _object_array([r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows)))
+        firsts.append(cells)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
         slow |= _unusual(uniques, c, header_keys[0], common)[codes]
+        if numbers is not None:
+            numbers &= np.array([_is_number_text(text_key(u)) for u in uniques], dtype=bool)[codes]
+    # The same text in the first two cells: a title or an end marker merged across the row (records differ there).
+    slow |= firsts[0] == firsts[1]
+    if numbers is not None:
+        slow |= numbers
     kinds = np.full(n, "data", dtype=object)
     for i in np.flatnonzero(slow):
         kinds[i] = _row_kind(rows[i], header_keys, common, evidence)
@@ -295,6 +445,7 @@ def _unusual(uniques, c: int, header_first: str, common) -> np.ndarray:
         k = text_key(u)
         flags[i] = memo[(u.__class__, u)] = bool(
             not k or is_total_label(k, common) or (c == 0 and (k == header_first or is_footer_label(k, common)))
+            or any(w in k for w in common.end_markers)
             or (u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)))
     return np.array(flags, dtype=bool)
 

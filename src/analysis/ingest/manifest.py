@@ -3,7 +3,7 @@ summary and the data-quality page both show (written once, here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from analysis.ingest.folder_guide import header_hint, values_hint
 from analysis.ingest.records import Manifest
@@ -47,6 +47,9 @@ def problems(manifest: Manifest) -> list[Problem]:
             found.append(Problem("提示", "重复文件", f.file, "", f.reason))
         elif f.reason:
             found.append(Problem("错误" if f.status == "failed" else "提示", "文件未读取", f.file, "", f.reason))
+        if f.read_as:
+            found.append(Problem("提示", "文件格式", f.file, "",
+                                 f"文件名是 {PurePosixPath(f.file).suffix or '无扩展名'}，内容其实是{f.read_as}，已按其实际格式读取"))
         for s in f.sheets or ():
             if not s.read:
                 tag = "错误" if s.status == "failed" else "跳过"
@@ -69,6 +72,10 @@ def problems(manifest: Manifest) -> list[Problem]:
     for ledger, total in manifest.ledgers.items():
         for name, caught in total.catch_all.items():
             found.append(Problem("归入其他", "归入其他", f"{ledger}/", "", catch_all_text(ledger, name, caught)))
+        for masked in total.persons.values():
+            found.append(Problem("提示", "个人姓名", f"{ledger}/", "",
+                                 f"{masked['label']}：{masked['cells']} 个单元格写的是个人姓名，已替换为“［个人］”"
+                                 "（个人信息不离开 data/raw；规则见 README 的“个人信息”）"))
     return found
 
 

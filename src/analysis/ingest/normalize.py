@@ -12,10 +12,7 @@ import difflib
 import math
 import re
 import unicodedata
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-# Serial numbers from 1 to 99999 are Excel dates (1900-01-01 … 2173); eight digits are yyyymmdd.
-MAX_EXCEL_SERIAL = 99999
+from dataclasses import dataclass
 
 _SPACES = re.compile(r"\s+")
 _UNIT_SUFFIX = re.compile(r"[（(]([^（）()]*)[）)]$")
@@ -26,7 +23,8 @@ _YEAR_HINT_LOOSE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 # Dates as text. White space may stand between the parts of a date, never inside a number: the text is matched
 # as written (folded to half-width), so that "2024-6-1 8:05" cannot become 2024-06-18. A date is one of:
-# y-m-d, y/m/d, y.m.d (one separator throughout), y年m月d日 (or 号), yyyymmdd, m月d日, an Excel serial; then,
+# y-m-d, y/m/d, y.m.d (one separator throughout), y年m月d日 (or 号), yyyymmdd, m月d日; a bare number (an Excel
+# serial such as 45352) is recognised only to be rejected with its reason. Then,
 # optionally, a weekday that must agree with the date, and a time of day (dropped); nothing else.
 _DASH_LIKE = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"  # ‐ ‑ ‒ – — ― − ﹘ ﹣ (NFKC keeps them)
 _DASHES = str.maketrans(dict.fromkeys(_DASH_LIKE, "-"))
@@ -139,6 +137,61 @@ def text_key(value) -> str:
     return value_key(cell_text(value))
 
 
+def bare_number_reason(value) -> str:
+    """Why a plain number in a date column is no date: Excel shows it as that number (a date cell holds the same
+    number with a date format, which the reader returns as a date), so taking it for the day it would count to
+    is a guess the analyst cannot see."""
+    return (f"日期列中是一个数字“{cell_text(value)}”，单元格没有设为日期格式，在 Excel 中显示的也不是日期；"
+            "请把单元格设为日期格式，或写成 2024-03-05")
+
+
+@dataclass(frozen=True)
+class Years:
+    """The years a title names: one (2023年), or a span (2023—2024年度, 2023年11月至2024年3月, a heating season).
+    Dates may fall in any year of the span; 3月5日 is completed with the year its month falls in, which a span of
+    two years can tell only when its first month is written (11 for 2023年11月至2024年3月)."""
+    first: int
+    last: int
+    start_month: int | None = None
+
+    def allows(self, y: int) -> bool:
+        return self.first <= y <= self.last
+
+    def for_month(self, month: int) -> int | None:
+        if self.first == self.last:
+            return self.first
+        if self.last == self.first + 1 and self.start_month:
+            return self.first if month >= self.start_month else self.last
+        return None
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return f"“{self.first}年”"
+        start = f"{self.start_month}月" if self.start_month else ""
+        return f"“{self.first}年{start}至{self.last}年”"
+
+
+# A span of years in a title: 2023—2024年度, 2023-2024年, 2023年11月至2024年3月, 2023年11月15日—2024年3月15日, 2023至2024.
+_YEAR_SPAN = re.compile(r"(?<!\d)(20\d{2})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:\d{1,2}\s*[日号])?)?)?\s*"
+                        r"(?:-+|~|〜|～|至|到)\s*(20\d{2})(?!\d)")
+
+
+def title_years(*texts: str) -> Years | None:
+    """The years the first text that names any gives (as year_hint), a span where it names one."""
+    for text in texts:
+        if not text:
+            continue
+        folded = fold(str(text)).translate(_DASHES)
+        span = _YEAR_SPAN.search(folded)
+        if span and 0 < int(span.group(3)) - int(span.group(1)) <= 5:
+            month = int(span.group(2)) if span.group(2) and 1 <= int(span.group(2)) <= 12 else None
+            return Years(int(span.group(1)), int(span.group(3)), month)
+        y = year_hint(folded)
+        if y is not None:
+            return Years(y, y)
+    return None
+
+
 def year_hint(*texts: str) -> int | None:
     """The first year written in the texts, in order of preference (sheet title, sheet name, file name)."""
     for text in texts:
@@ -189,9 +242,7 @@ def parse_date(value, year: int | None = None):
         if float(value).is_integer() and 19000101 <= value <= 21001231:
             v = int(value)
             return _date(v // 10000, v // 100 % 100, v % 100)
-        if 1 <= value <= MAX_EXCEL_SERIAL:  # an Excel date-time serial (45352.39) is its day
-            return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
-        return None, "日期无法识别"
+        return None, bare_number_reason(value)
     if not isinstance(value, str):
         return None, "日期无法识别"
     return _parse_date_text(fold(value).translate(_DASHES).strip(), year)
@@ -203,11 +254,15 @@ def _parse_date_text(text: str, year: int | None):
         return None, "日期无法识别"
     g = m.groupdict()
     if g["serial"]:
-        return parse_date(float(g["serial"]), year)
+        return None, bare_number_reason(g["serial"])
     if g["mm"]:
-        if year is None:
+        month = int(g["mm"])
+        y = year.for_month(month) if isinstance(year, Years) else year
+        if y is None:
+            if isinstance(year, Years):
+                return None, f"日期只有月日，而表格标题写的是{year}，不能确定是哪一年"
             return None, "日期只有月日，且表格标题、工作表名和文件名中都没有年份"
-        d, reason = _date(year, int(g["mm"]), int(g["md"]))
+        d, reason = _date(y, month, int(g["md"]))
     elif g["compact"]:
         c = g["compact"]
         d, reason = _date(int(c[:4]), int(c[4:6]), int(c[6:]))
@@ -256,6 +311,8 @@ def parse_number(value, prefixes=(), suffixes=(), units=()):
         if isinstance(value, float) and not math.isfinite(value):
             return None, "数值无法识别"
         return float(value), None
+    if isinstance(value, (dt.date, dt.time)):  # a number under a date format: Excel shows a date, not the number
+        return None, f"单元格是日期或时间格式（显示为“{cell_text(value)}”），不是数字"
     text = value_key(value)
     if text.startswith("#"):  # Excel error values: #REF!, #DIV/0!, #N/A, #VALUE!
         return None, f"单元格为公式错误值“{text}”"

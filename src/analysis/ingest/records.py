@@ -38,7 +38,7 @@ class SheetRecord:
     sheet: str
     rows: int | None = None  # rows in the sheet (None for a hidden sheet, which is not looked at)
     header_row: int | None = None  # Excel's row number of the header; None when no header was found
-    year_hint: int | None = None  # the year a title row gives dates without one
+    year_hint: int | str | None = None  # the year a title row gives dates without one (a span as 2023—2024)
     columns: dict | None = None  # spec column → its header and column letter, as rejects.csv names them
     personal_columns_dropped: tuple = ()
     unrecognised_headers: tuple = ()
@@ -55,6 +55,8 @@ class SheetRecord:
     # column → {"column": header and letter, "other": the catch-all category, "values": [[raw text, cells], …]}:
     # the values a catch-all took in, every one named
     catch_all: dict = field(default_factory=dict)
+    # column → {"column": header and letter, "cells": n}: cells naming a private person, replaced with ［个人］
+    persons: dict = field(default_factory=dict)
 
     @property
     def read(self) -> bool:
@@ -90,6 +92,7 @@ class FileRecord:
     sheets: tuple[SheetRecord, ...] | None = ()  # None for a duplicate (its sheets are the original's)
     reason: str | None = None
     rows_rejected: int | None = None
+    read_as: str | None = None  # what the file really was when not what its name says (UTF-16 文本, 网页表格 …)
 
     @property
     def failed(self) -> bool:
@@ -115,7 +118,7 @@ class FileRecord:
         return cls(file=d["file"], ledger=d["ledger"], sha256=d.get("sha256"), status=d["status"],
                    duplicate_of=d.get("duplicate_of"),
                    sheets=None if sheets is None else tuple(SheetRecord.from_json(s) for s in sheets),
-                   reason=d.get("reason"), rows_rejected=d.get("rows_rejected"))
+                   reason=d.get("reason"), rows_rejected=d.get("rows_rejected"), read_as=d.get("read_as"))
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class LedgerRecord:
     years: dict = field(default_factory=dict)  # "2023" → rows kept of that year
     # column → {"label", "other", "cells", "values": the MAX_LISTED most frequent [[raw text, cells], …], "distinct"}
     catch_all: dict = field(default_factory=dict)
+    persons: dict = field(default_factory=dict)  # column → {"label", "cells"}: private persons' names, now ［个人］
 
     @classmethod
     def of(cls, label: str, files: list[FileRecord], output: str, years: dict, labels: dict) -> LedgerRecord:
@@ -142,10 +146,10 @@ class LedgerRecord:
         return cls(label=label, files=len(own), sheets=len(sheets), rows_kept=sum(s.kept for s in sheets),
                    rows_rejected=sum(s.rejected for s in sheets) + sum(f.rows_rejected or 0 for f in files),
                    files_failed=sum(f.failed for f in own), duplicates=len(files) - len(own),
-                   output=output, years=years, catch_all=_catch_all(sheets, labels))
+                   output=output, years=years, catch_all=_catch_all(sheets, labels), persons=_persons(sheets, labels))
 
     def to_json(self) -> dict:
-        return _json_fields(self, always=tuple(f.name for f in fields(self) if f.name != "catch_all"))
+        return _json_fields(self, always=tuple(f.name for f in fields(self) if f.name not in ("catch_all", "persons")))
 
     @classmethod
     def from_json(cls, d: dict) -> LedgerRecord:
@@ -169,6 +173,15 @@ def _catch_all(sheets: list[SheetRecord], labels: dict) -> dict:
         out[name] = {"label": labels.get(name, name), "other": other, "cells": sum(counts.values()),
                      "distinct": len(ranked), "values": [list(item) for item in ranked[:MAX_LISTED]]}
     return out
+
+
+def _persons(sheets: list[SheetRecord], labels: dict) -> dict:
+    """Per column, the cells over these sheets whose private person's name became ［个人］."""
+    cells: dict = {}
+    for s in sheets:
+        for name, found in s.persons.items():
+            cells[name] = cells.get(name, 0) + found["cells"]
+    return {name: {"label": labels.get(name, name), "cells": n} for name, n in sorted(cells.items())}
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class Column:
     # Plausibility: a larger value, or more than another column of the same row, is rejected.
     max: float | None = None
     at_most: str | None = None
+    # persons: "whole" where a value may be a private person instead of an organisation (an applicant), "note" where
+    # free text may name one (联系人：王丽); such names are replaced with ［个人］ and counted (persons.py).
+    persons: str | None = None
 
     @property
     def categories(self) -> list[str]:
@@ -71,6 +74,10 @@ class Common:
     group_headers: frozenset
     blank_values: frozenset
     ditto_marks: frozenset  # value_key of the marks that mean "same as above": never a value
+    end_markers: tuple  # value_key of the words that close a table (以下空白): the row is an end marker
+    unit_words: frozenset  # value_key of the units a units row under the header may name (处, 个, 平方米)
+    date_part_words: frozenset  # value_key of the labels of a date split into columns (年, 月, 日)
+    group_title_words: tuple  # endings of a row that titles a block of records (一中队, 执法科)
     earliest_date: object  # datetime.date: ledgers of this project start after it
 
 
@@ -152,6 +159,10 @@ def load_common(spec_dir: Path = LEDGER_SPEC_DIR) -> Common:
         group_headers=frozenset(header_key(x) for x in _tuple(raw.get("group_headers"))),
         blank_values=frozenset(value_key(x) for x in _tuple(raw.get("blank_values"))),
         ditto_marks=frozenset(value_key(x) for x in _tuple(raw.get("ditto_marks"))),
+        end_markers=tuple(value_key(x) for x in _tuple(raw.get("end_markers"))),
+        unit_words=frozenset(value_key(x) for x in _tuple(raw.get("number_units")) + _tuple(raw.get("unit_words"))),
+        date_part_words=frozenset(value_key(x) for x in _tuple(raw.get("date_part_words"))),
+        group_title_words=tuple(value_key(x) for x in _tuple(raw.get("group_title_words"))),
         earliest_date=raw["earliest_date"],
     )
 
@@ -171,8 +182,11 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             name=c["name"], label=c.get("label", c["name"]), type=c["type"], required=bool(c.get("required")),
             headers=headers, values=values, other=c.get("other"), default=c.get("default"),
             min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
-            only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"),
+            only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"), persons=c.get("persons"),
         )
+        if col.persons not in (None, "whole", "note") or (col.persons and not col.kind.text):
+            raise ValueError(f"{path.name}: 列 {c['name']} 的 persons 只能是 whole（整个值可能是个人姓名）或 note"
+                             "（文字中可能写有姓名），且只用于 text 类型的列")
         if col.default is not None and not col.kind.default_fits(col, col.default):
             raise ValueError(f"{path.name}: 列 {c['name']} 的默认值“{col.default}”不是{col.kind.words}")
         for rule in ("max", "at_most"):
