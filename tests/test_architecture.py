@@ -80,8 +80,12 @@ def test_every_notebook_is_a_page_and_names_the_parameters_its_run_is_given():
             assert not missing, f"{page.notebook.name}: the parameters cell does not name {sorted(missing)}"
 
 
-def _notebook(path: Path, metadata: dict | None) -> Path:
-    nb = {"cells": [], "metadata": {} if metadata is None else {"briefing": metadata}, "nbformat": 4, "nbformat_minor": 5}
+def _notebook(path: Path, metadata: dict | None, parameters: str | None = None) -> Path:
+    cells = [] if parameters is None else [{"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]},
+                                             "source": parameters, "outputs": [], "execution_count": None}]
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nb = {"cells": cells, "metadata": kernel | ({} if metadata is None else {"briefing": metadata}), "nbformat": 4,
+          "nbformat_minor": 5}
     path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -113,6 +117,17 @@ def test_one_ledger_notebook_gives_a_page_for_every_ledger_with_data(tmp_path):
     assert [p.title for p in quarter] == ["简报 2024年第二季度", "燃气安全排查分析（2024年第二季度）"]
     assert quarter[0].parameters["period"] == "2024-Q2"
     assert "ledger" not in pages[0].parameters
+
+
+def test_the_clean_folder_goes_only_to_the_pages_that_declare_it(tmp_path):
+    """The data-quality page names the annotated copies in the clean's own folder, which the briefing's snapshot does
+    not hold; a page without a clean_dir parameter is not given one (papermill would say it is unknown)."""
+    _notebook(tmp_path / "a.ipynb", {"output": "a", "title": "A"}, parameters="processed_dir = None\nclean_dir = None")
+    _notebook(tmp_path / "b.ipynb", {"output": "b", "title": "B"})
+    planned = page_notebooks(tmp_path, echo=lambda *_: None)
+    pages = {p.name: p.parameters for p in plan_pages(planned, Period(2023), tmp_path / "snap", [], tmp_path / "out")}
+    assert pages["a"]["clean_dir"] == str((tmp_path / "out").resolve()) and "clean_dir" not in pages["b"]
+    assert pages["a"]["processed_dir"] == str((tmp_path / "snap").resolve())
 
 
 def test_a_ledger_is_data_no_ingest_or_report_code_names_one():

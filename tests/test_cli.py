@@ -90,7 +90,7 @@ def test_help_is_chinese_with_a_description_and_an_example(argv, capsys):
     (["clean", "--jobs"], "参数 --jobs：后面需要一个值"),
     (["demo"], "缺少必需的参数：--out"),
     (["clean", "--bogus"], "无法识别的参数：--bogus"),
-    (["bogus"], "没有“bogus”（可选：demo、clean、briefing）"),
+    (["bogus"], "没有“bogus”（可选：demo、clean、check、briefing）"),
     ([], "缺少必需的参数：命令"),
 ])
 def test_usage_errors_are_one_chinese_line_and_exit_2(argv, said, capsys):
@@ -211,3 +211,15 @@ def test_a_ledger_page_for_a_ledger_without_data_says_so_instead_of_failing(demo
                        data.manifest, data.rejects, data.catalogue)
     for shown in (pages.ledger_indicators(empty, "demolitions"), pages.trend_chart(empty, "demolitions")):
         assert "违法建设拆除台账暂无数据" in shown.data
+
+
+@pytest.mark.parametrize("argv", [["clean", "--raw", "{raw}", "--out", "{raw}/processed"],
+                                  ["clean", "--raw", "{raw}", "--out", "{raw}"],
+                                  ["briefing", "--raw", "{raw}", "--processed", "{raw}/street_vending/out"],
+                                  ["briefing", "--raw", "{raw}", "--out", "{raw}/reports"]])
+def test_no_output_goes_into_the_raw_folder(tmp_path, argv, capsys):
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "street_vending" / "a.xlsx", {"S": [["日期", "街道", "类型"], ["2023-03-05", "焦南", "游商"]]})
+    assert main([a.format(raw=raw) for a in argv]) == 2
+    assert "不能写进原始台账文件夹" in capsys.readouterr().err
+    assert sorted(p.name for p in raw.rglob("*")) == ["a.xlsx", "street_vending"]  # nothing written there

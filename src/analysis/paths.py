@@ -25,3 +25,15 @@ DEFAULT_DEMO_PROCESSED = Path("build-demo/processed")
 # The line the demo writes into the README.md of a folder of generated ledgers; a clean of such a folder
 # marks its outputs as synthetic, so that every page built from them says 示例数据.
 SYNTHETIC_MARK = "<!-- analysis-demo：本文件夹由 analysis demo 生成 -->"
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it, as written or once links are followed: where outputs must never
+    go when `folder` holds the raw ledgers."""
+    import os
+
+    for a, b in ((os.path.abspath(path), os.path.abspath(folder)), (os.path.realpath(path), os.path.realpath(folder))):
+        a, b = Path(a), Path(b)
+        if a == b or b in a.parents:
+            return True
+    return False

@@ -94,12 +94,19 @@ class Page:
     group: str
 
 
-def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, ledgers: list[str]) -> list[Page]:
-    """Every page of the period: one per notebook, one per ledger for a per-ledger notebook."""
-    common = {"period": period.key, "processed_dir": str(Path(processed).resolve())}
+def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, ledgers: list[str],
+               clean_dir: Path | None = None) -> list[Page]:
+    """Every page of the period: one per notebook, one per ledger for a per-ledger notebook. `processed` is what the
+    pages read (the briefing's snapshot); `clean_dir`, the clean's own folder it was taken from, goes to the pages
+    that declare it (the data-quality page names the annotated copies there)."""
+    from analysis.report.execute import declared_parameters
+
     fields = {"year": period.year, "period": period.label, "report_period": period.report_label}
     pages = []
     for nb in notebooks:
+        common = {"period": period.key, "processed_dir": str(Path(processed).resolve())}
+        if clean_dir is not None and "clean_dir" in declared_parameters(nb.path):
+            common["clean_dir"] = str(Path(clean_dir).resolve())
         if not nb.per_ledger:
             pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields), common, nb.group))
             continue
@@ -175,7 +182,7 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     folder = parse_period(str(period)).key if period is not None else chosen.key
     target = out / folder
     build_dir = out / ".build" / folder
-    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen))
+    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen), clean_dir=processed)
     stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks])
     outputs = [target / f"{page.name}.html" for page in planned]
     index, report = target / "index.html", target / REPORT_WORKBOOK

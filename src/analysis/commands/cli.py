@@ -1,4 +1,4 @@
-"""Command line: analysis demo | clean | briefing (also `python -m analysis …`), in Chinese throughout."""
+"""Command line: analysis demo | clean | check | briefing (also `python -m analysis …`), in Chinese throughout."""
 from __future__ import annotations
 
 import argparse
@@ -105,6 +105,8 @@ def _scale(text: str) -> float:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from analysis.commands.check import DEFAULT_OUT as DEFAULT_CHECK_OUT
+
     parser = ChineseArgumentParser(
         prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报",
         epilog="例：\n  analysis clean                  清洗 data/raw 中的台账\n"
@@ -135,6 +137,19 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("--strict", action="store_true", help="有任何剔除行也以状态 1 退出")
     clean.add_argument("--jobs", type=_positive, metavar="进程数",
                        help="同时清洗文件的进程数（默认：本机核数，最多 8；文件少时只用一个进程）")
+
+    check = sub.add_parser(
+        "check", help="检查几个台账文件的读取情况，写出批注副本",
+        description="按 analysis clean 完全相同的方式读取指定的台账文件（或文件夹中的全部台账），逐个工作表打印读取情况"
+                    "（表头行、各表头对应的列、丢弃的个人信息列、未识别的表头、各类行数、剔除行），并为每个文件写出一份"
+                    "批注副本（.xlsx）：第一列写明每行的类别并按类别着色，剔除的单元格带批注写明原因，读作其他写法的单元格"
+                    "带批注写明读作什么；个人信息已隐去，可以发回中队修改。原始台账不作任何改动。",
+        epilog="例：\n  analysis check data/raw/gas_safety/2024年3月燃气排查台账.xlsx\n"
+               "  analysis check data/raw/street_vending --out 检查结果")
+    check.add_argument("paths", type=Path, nargs="+", metavar="路径", help="原始台账文件夹中的文件或文件夹（文件夹含子文件夹）")
+    check.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
+    check.add_argument("--out", type=Path, default=DEFAULT_CHECK_OUT, metavar=folder,
+                       help="批注副本写入的文件夹（默认 data/processed/check；不能在原始台账文件夹中）")
 
     brief = sub.add_parser(
         "briefing", help="生成给领导看的 HTML 简报和各台账分析页",
@@ -182,6 +197,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _inside_raw(raw: Path, *outputs) -> bool:
+    """Whether an output folder ((what, folder) pairs) lies in the raw folder, said in one line: nothing is ever
+    written among the raw ledgers (the next clean would read it as one)."""
+    for what, folder in outputs:
+        if paths.within(folder, raw):
+            print(f"错误：{what}不能写进原始台账文件夹（“{folder}”在“{raw}”之中）；程序从不改动原始台账，"
+                  "请指定别的文件夹", file=sys.stderr)
+            return True
+    return False
+
+
 def _run(args) -> int:
     if args.command == "demo":
         from analysis.demo import write_demo
@@ -200,12 +226,20 @@ def _run(args) -> int:
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
             return 2
+        if _inside_raw(args.raw, ("清洗结果", args.out)):
+            return 2
         result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
         if not result.manifest.files:
             print("\n".join(placement_help(args.raw)))
         return result.exit_code
+    if args.command == "check":
+        from analysis.commands.check import check
+
+        return check(args.paths, args.raw, args.out, warn=lambda text: print(text, file=sys.stderr))
     if args.command == "briefing":
         period = args.period or (str(args.year) if args.year is not None else None)
+        if _inside_raw(args.raw, ("清洗结果", args.processed), ("简报", args.out)):
+            return 2
         return briefing(period=period, raw=args.raw, processed=args.processed, out=args.out)
     return 2
 

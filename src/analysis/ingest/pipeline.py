@@ -7,6 +7,9 @@ reader can tell that what it reads belongs to one run (tables.py). A run is four
 the cache has), run (the files to clean, in workers), assemble (a pure function: file results in, tables, rejects
 and manifest out) and save (the commit). Their parts live in their own modules: discover, file_result (one file),
 cache, workers, assemble, outputs, records, commit, lock, manifest (the summary a person reads).
+
+The files with rejected rows or values taken in by a catch-all also get an annotated copy in <out>/批注副本/,
+written in the same commit as the other outputs (copies.py).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from analysis.shared.os_errors import CleanFailed, RunError
 
 if TYPE_CHECKING:
     from analysis.ingest.assemble import Assembled
+    from analysis.ingest.copies import Copies
 
 __all__ = ["clean", "CleanResult", "CleanBusy", "CleanFailed", "RunError", "default_jobs"]
 
@@ -85,8 +89,11 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, 
                               "输出文件保持上一次完整的状态")
         run = assemble(plan, results, skipped=skipped, strict=strict, synthetic=is_synthetic(raw_dir),
                        unsettled=unsettled, prebuilt=cache.ledger_output)
+        from analysis.ingest.copies import annotated_copies
+
+        copies = annotated_copies(plan, results, run, cache, today, jobs, echo)
         _save(out_dir, run, cache, None if unsettled else key, today,
-              min((r.valid_until for r in results.values() if r.valid_until), default=None))
+              min((r.valid_until for r in results.values() if r.valid_until), default=None), copies)
     note = cache.note()
     for line in summary_lines(run.manifest, out_dir) + ([note] if note else []):
         echo(line)
@@ -140,12 +147,16 @@ def _run(misses: list, results: dict, cache: FileCache, today: dt.date, jobs: in
     return None if changed else frozenset(unsettled)
 
 
-def _save(out_dir: Path, run: Assembled, cache: FileCache, key: str | None, today: dt.date, valid_until) -> None:
+def _save(out_dir: Path, run: Assembled, cache: FileCache, key: str | None, today: dt.date, valid_until,
+          copies: Copies) -> None:
     """Replace the outputs together (a failure leaves the previous ones whole), then keep what the next run reuses.
-    A run with a file that could not be cleaned is never "up to date" (key None): the next run tries it again."""
+    A run with a file that could not be cleaned is never "up to date" (key None): the next run tries it again.
+    The annotated copies are replaced with the rest; those no longer needed are removed after."""
     for ledger, entries, parquet, years in run.built:
         cache.put_ledger_output(ledger, entries, parquet, years)
     outputs = {out_dir / name: data for name, data in run.outputs.items()}
+    outputs.update(copies.outputs(out_dir))
     outputs[out_dir / CACHE_DIR / STATE] = state_json(key, run.outputs[MANIFEST], cache, today, valid_until)
     commit.replace_all(out_dir, outputs)
+    copies.remove_stale(out_dir)
     cache.prune()

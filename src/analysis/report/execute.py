@@ -264,16 +264,25 @@ def _close_thread_loop() -> None:
     asyncio.set_event_loop(None)
 
 
+def declared_parameters(src: Path) -> set[str]:
+    """The names a notebook's parameters cell defines (papermill's reading of it; none when papermill cannot tell the
+    notebook's language, a notebook without a kernel)."""
+    import papermill
+
+    try:
+        return set(papermill.inspect_notebook(str(src)))
+    except ValueError:
+        return set()
+
+
 def _parameter_notes(src: Path, parameters: Mapping[str, Any]) -> list[str]:
     """Chinese notes replacing papermill's English warnings about parameters."""
     if not parameters:
         return []
-    import papermill
-
     nb = nbformat.read(src, as_version=4)
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
         return [f"提示：{src.name} 没有标记为 parameters 的单元格，参数将插在笔记本最前面"]
-    declared = set(papermill.inspect_notebook(str(src)))
+    declared = declared_parameters(src)
     unknown = [name for name in parameters if name not in declared]
     if unknown:
         return [f"提示：{src.name} 的 parameters 单元格没有定义 {'、'.join(unknown)}（仍会注入）"]

@@ -1,0 +1,180 @@
+"""The annotated copies `analysis clean` writes (annotate.py): one for each file with rejected rows or values taken
+in by a catch-all, in <out>/批注副本/, replaced in the same commit as the other outputs.
+
+A copy is kept in the cache beside the file's result, keyed by what it is made of (the file's cached result, the
+rejects the run adds, the library that writes it), so that it is made again only when the file, the specs or the
+program change. A copy of a file that no longer needs one is removed once the new outputs are in place. Making a
+copy never fails the clean: a copy that cannot be made is mentioned and left out.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis.ingest.annotate import COPIES_DIR, copy_name, needs_copy
+from analysis.ingest.tables import REJECTS
+from analysis.shared import commit
+
+if TYPE_CHECKING:
+    from analysis.ingest.assemble import Assembled
+    from analysis.ingest.cache import FileCache
+
+
+@dataclass
+class Copies:
+    """The copies of one run: name under the output folder → .xlsx bytes."""
+    files: dict
+
+    def outputs(self, out_dir: Path) -> dict:
+        """{path: bytes} of the copies that differ from what out_dir holds (an unchanged copy is not written again:
+        each costs an fsync)."""
+        changed = {}
+        for name, data in self.files.items():
+            target = out_dir / name
+            try:
+                same = target.stat().st_size == len(data) and target.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                changed[target] = data
+        return changed
+
+    def remove_stale(self, out_dir: Path) -> None:
+        """Remove the copies of files that no longer need one (fixed, or gone), and the folders left empty. Nothing
+        here fails the run: a copy left behind is removed by the next run that writes outputs."""
+        folder, keep = out_dir / COPIES_DIR, {out_dir / name for name in self.files}
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            try:
+                if path.is_dir():
+                    if not any(path.iterdir()):
+                        path.rmdir()
+                elif path.suffix.lower() == ".xlsx" and path not in keep:
+                    path.unlink()
+            except OSError:
+                pass
+        try:
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        except OSError:
+            pass
+
+
+def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache, today: dt.date, jobs: int,
+                      echo) -> Copies:
+    """{name under the output folder: .xlsx bytes} of the annotated copy of every file with rejected rows or values
+    taken in by a catch-all (annotate.needs_copy), from the cache when it holds one made of the same result; the
+    others are made now, in `jobs` processes when there are many."""
+    records = {r.file: r for r in run.manifest.files}
+    wanted = [(ledger, p) for ledger, files in plan.items() for p in files
+              if p.key is not None and p.key in cache.contents and p.raw.rel in records and needs_copy(records[p.raw.rel])]
+    if not wanted:
+        return Copies({})
+    run_rejects = _rejects_by_file(run.outputs[REJECTS])
+    copies, todo = {}, []
+    for ledger, p in wanted:
+        # Rows rejected by the run but not by the file's own reading (a ledger's one-row-per-key rule): shown too.
+        own = {(r["sheet"], r["row"]) for r in results[p.key].rejects}
+        extra = [r for r in run_rejects.get(p.raw.rel, []) if (r["sheet"], r["row"]) not in own]
+        name = f"{COPIES_DIR}/{copy_name(p.raw.rel)}"
+        entry = cache.folder / f"{_COPY_PREFIX}{_copy_key(p, extra, cache)}.xlsx"
+        stored = _stored_copy(entry)
+        if stored is not None:
+            cache.used.add(entry.name)
+            copies[name] = stored
+        else:
+            todo.append((name, entry, (p.raw.path, p.raw.rel, ledger, p.raw.digest, today, extra)))
+    workers = min(jobs, len(todo) // COPIES_PER_WORKER)
+    made = _in_workers([job for _, _, job in todo], workers) if workers > 1 else None
+    for i, (name, entry, job) in enumerate(todo):
+        data, problem = made[i] if made is not None else make_copy(*job)
+        if problem:
+            echo(f"[提示] 批注副本：{job[1]} 的批注副本未能生成（{problem}）；清洗结果不受影响")
+        if data is None:
+            continue
+        commit.write_bytes(entry, hashlib.sha256(data).digest() + data)
+        cache.used.add(entry.name)
+        copies[name] = data
+    return Copies(copies)
+
+
+# A copy takes a few tenths of a second (openpyxl writes every cell and comment): many are made in processes.
+COPIES_PER_WORKER = 4
+
+
+def _in_workers(jobs: list, workers: int) -> list | None:
+    """make_copy of each job in `workers` processes, in order; None when the pool failed (made in this one)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(make_copy, *zip(*jobs)))
+    except (BrokenProcessPool, OSError):
+        return None
+
+
+def _rejects_by_file(data: bytes) -> dict:
+    """rejects.csv (as this run writes it) → {file: [reject dicts]}, texts as they were before the leading ' that
+    keeps a spreadsheet from running them."""
+    def plain(text: str) -> str:
+        return text[1:] if text[:2] in ("'=", "'+", "'-", "'@") else text
+
+    found: dict = {}
+    for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):
+        entry = {k: plain(v) for k, v in r.items()}
+        entry["row"] = int(entry["row"])
+        found.setdefault(entry["file"], []).append(entry)
+    return found
+
+
+_COPY_PREFIX = "copy-"
+
+
+def _copy_key(p, extra: list, cache: FileCache) -> str:
+    """What a copy is made of: the file's cached result (its bytes, path, ledger, the specs and the code, through
+    cache.key, and the result itself), the rejects the run adds, and the library that writes the workbook."""
+    import importlib.metadata
+
+    parts = (p.key, cache.contents[p.key], json.dumps(extra, ensure_ascii=False, sort_keys=True),
+             importlib.metadata.version("openpyxl"))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _stored_copy(entry: Path) -> bytes | None:
+    """A copy kept in the cache (its SHA-256, then the .xlsx), checked; None when missing or damaged."""
+    try:
+        stored = entry.read_bytes()
+    except OSError:
+        return None
+    return stored[32:] if hashlib.sha256(stored[32:]).digest() == stored[:32] else None
+
+
+def make_copy(path: Path, rel: str, ledger: str, digest: str, today: dt.date, extra: list) -> tuple:
+    """(.xlsx bytes or None, a problem to mention or None): one file read as clean reads it and annotated. None
+    without a problem when the file changed since it was hashed (the next run makes the copy). Runs in workers."""
+    from analysis.ingest.annotate import annotated_copy
+    from analysis.ingest.discover import read_bytes, read_problem
+    from analysis.ingest.file_result import read_file
+    from analysis.ingest.spec import load_spec
+
+    try:
+        data = read_bytes(path)
+    except OSError as exc:
+        return None, f"文件无法打开（{read_problem(exc)}）"
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None, None
+    spec = load_spec(ledger)
+    reading = read_file(path, data, rel, spec, today)
+    try:
+        copy, _ = annotated_copy(reading, rel, spec, rejects=reading.rejects + extra)
+    except Exception as exc:  # noqa: BLE001 - a copy is a convenience: it never fails the clean
+        return None, f"{type(exc).__name__}: {exc}"
+    return copy, None

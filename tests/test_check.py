@@ -1,0 +1,263 @@
+"""`analysis check` and the annotated copies `analysis clean` writes: the copy shows the reading clean made, row by
+row and cell by cell, and holds no personal data."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import uuid
+
+import openpyxl
+import pytest
+from conftest import Run, write_xlsx
+
+from analysis.commands.cli import main
+from analysis.ingest import persons
+from analysis.ingest.annotate import CLASS_NAMES, COPIES_DIR, FILLS, GUIDE
+
+NAME, PHONE, AUDITOR, AUDITOR_PHONE = "李小明", "13912345678", "王建军", "13800001111"
+REL = "street_vending/2024/3月台账.xlsx"
+# Excel rows of the sheet, and the class `analysis check` should give each.
+ROWS = [
+    (["2024年3月三种经营整治台账"], "title"),
+    (["序号", "日期", "街道", "地点", "经营类型", "数量", "经营者姓名", "联系电话"], "header"),
+    ([1, "2024-03-05", "焦南办", "解放路", "店外经营", "约120", NAME, PHONE], "kept"),
+    ([2, "2024/3/5 14:30", "民主街道", "人民路", "流动摊贩", 2, NAME, PHONE], "kept"),
+    ([3, "不是日期", "新华街道", "建设路", "占道经营", 1, "", ""], "rejected"),
+    ([4, "2024-03-06", "火星街道", "中原路", "店外经营", 1, NAME, ""], "rejected"),
+    (["合计", "", "", "", "", 124], "total"),
+    ([f"审核：{AUDITOR}　联系电话：{AUDITOR_PHONE}"], "footer"),
+]
+
+
+def _ledger(raw, rows=ROWS, rel=REL):
+    return write_xlsx(raw / rel, {"3月": [r for r, _ in rows]})
+
+
+def _cells(book):
+    """Every value and comment of the workbook, as text."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    yield str(c.value)
+                if c.comment is not None:
+                    yield c.comment.text
+
+
+def _rgb(cell) -> str:
+    return (cell.fill.start_color.rgb or "")[-6:].upper()
+
+
+@pytest.fixture
+def checked(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "copies"
+    _ledger(raw)
+    code = main(["check", str(raw / REL), "--raw", str(raw), "--out", str(out)])
+    return code, capsys.readouterr(), out / REL, raw, tmp_path
+
+
+def test_check_prints_the_reading_and_writes_the_copy(checked):
+    code, printed, copy, _, _ = checked
+    assert code == 0, printed.err
+    text = printed.out
+    assert "表头在第 2 行" in text and "日期→日期（B列）" in text and "街道→街道（C列）" in text
+    assert "个人信息列（已丢弃）：经营者姓名、联系电话" in text
+    assert "保留的记录 2" in text and "剔除的记录 2" in text and "合计行 1" in text and "表尾 1" in text
+    assert f"批注副本：{copy.parent.parent.parent}" in text or str(copy) in text
+    assert copy.is_file()
+    assert NAME not in text and PHONE not in text and AUDITOR_PHONE not in text
+
+
+def test_the_copy_has_the_guide_first_and_a_class_and_fill_per_row(checked):
+    _, _, copy, _, _ = checked
+    book = openpyxl.load_workbook(copy)
+    assert book.sheetnames == [GUIDE, "3月"]
+    guide_text = "\n".join(str(v) for row in book[GUIDE].iter_rows(values_only=True) for v in row if v is not None)
+    assert REL in guide_text and "第 2 行" in guide_text and "副本列" in guide_text
+    ws = book["3月"]
+    for i, (_, kind) in enumerate(ROWS, start=1):
+        assert ws.cell(row=i, column=1).value == CLASS_NAMES[kind], i
+        assert _rgb(ws.cell(row=i, column=1)) == FILLS[kind], i
+    assert _rgb(ws.cell(row=5, column=4)) == FILLS["rejected"]  # the whole rejected row is red
+    assert ws.freeze_panes == "B3"
+    # values are copied as what they are: the count a number, the text text, one column to the right
+    assert ws["B3"].value == 1 and ws["C3"].value == "2024-03-05" and ws["G4"].value == 2
+
+
+def test_comments_carry_reject_reasons_and_readings_on_the_right_cells(checked):
+    _, _, copy, _, _ = checked
+    ws = openpyxl.load_workbook(copy)["3月"]
+    # input column B (日期) is the copy's column C: the extra class column is A
+    assert "日期" in ws["C5"].comment.text and ws["C5"].comment.author == "analysis check"
+    assert "火星街道" in ws["D6"].comment.text and ws["C6"].comment is None
+    assert "剔除原因" in ws["A5"].comment.text and "日期（B列）" in ws["A5"].comment.text
+    assert ws["D3"].comment.text == "读作：焦南街道"
+    assert ws["G3"].comment.text == "读作：120"
+    assert ws["C4"].comment.text == "读作：2024-03-05"
+    assert ws["C3"].comment is None and ws["E3"].comment is None  # read as written: no comment
+    commented = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert commented == {(3, 4), (3, 7), (4, 3), (5, 1), (5, 3), (6, 1), (6, 4)}
+
+
+def test_the_copy_holds_no_personal_data(checked):
+    _, _, copy, _, _ = checked
+    book = openpyxl.load_workbook(copy)
+    everything = "\n".join(_cells(book))
+    for secret in (NAME, PHONE, AUDITOR_PHONE):
+        assert secret not in everything
+    masked, _ = persons.mask_people_in_note(f"审核：{AUDITOR}")
+    if AUDITOR not in masked:  # the footer's name goes exactly as persons.py takes it out of notes
+        assert AUDITOR not in everything
+    ws = book["3月"]
+    assert "已隐去" in ws["H2"].value and "已隐去" in ws["I2"].value
+    assert all(ws.cell(row=r, column=c).value is None for r in range(3, 7) for c in (8, 9))
+
+
+def test_the_copy_agrees_with_what_clean_records(checked):
+    _, _, copy, raw, tmp_path = checked
+    run = Run(raw, tmp_path / "processed")
+    sheet = run.sheet(REL, "3月")
+    ws = openpyxl.load_workbook(copy)["3月"]
+    classes = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
+    assert classes.count(CLASS_NAMES["kept"]) == sheet["kept"]
+    assert classes.count(CLASS_NAMES["rejected"]) == sheet["rejected"]
+    red = {r for r in range(1, ws.max_row + 1) if classes[r - 1] == CLASS_NAMES["rejected"]}
+    assert red == set(map(int, run.rejects["row"]))
+    assert len(classes) == sheet["rows"]
+
+
+def test_check_refuses_an_out_folder_inside_raw(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    _ledger(raw)
+    assert main(["check", str(raw / REL), "--raw", str(raw), "--out", str(raw / "副本")]) == 2
+    assert "不能写进原始台账文件夹" in capsys.readouterr().err
+    assert not (raw / "副本").exists()
+
+
+def test_check_names_a_file_outside_any_ledger_folder_and_a_missing_path(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    _ledger(raw, rel="杂项/a.xlsx")
+    assert main(["check", str(raw / "杂项"), "--raw", str(raw), "--out", str(tmp_path / "o")]) == 1
+    assert "不在任何台账文件夹中" in capsys.readouterr().out
+    assert main(["check", str(raw / "nothing.xlsx"), "--raw", str(raw), "--out", str(tmp_path / "o")]) == 2
+    assert "找不到" in capsys.readouterr().err
+    assert main(["check", str(tmp_path), "--raw", str(raw), "--out", str(tmp_path / "o")]) == 2
+    assert "不在原始台账文件夹" in capsys.readouterr().err
+
+
+def test_check_reads_a_folder_recursively(tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "o"
+    _ledger(raw)
+    _ledger(raw, rel="street_vending/2024/4月/b.xlsx")
+    assert main(["check", str(raw / "street_vending"), "--raw", str(raw), "--out", str(out)]) == 0
+    assert (out / REL).is_file() and (out / "street_vending/2024/4月/b.xlsx").is_file()
+
+
+def test_clean_writes_copies_for_files_with_rejects_only_and_removes_them_once_fixed(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    _ledger(raw)
+    good = [(r, k) for r, k in ROWS if k != "rejected"]
+    good[-2] = (["合计", "", "", "", "", 122], "total")
+    _ledger(raw, good, rel="street_vending/2024/好.xlsx")
+    run = Run(raw, out)
+    copy, clean_copy = out / COPIES_DIR / REL, out / COPIES_DIR / "street_vending/2024/好.xlsx"
+    assert copy.is_file() and not clean_copy.exists()
+    ws = openpyxl.load_workbook(copy)["3月"]
+    assert [ws.cell(row=r, column=1).value for r in (5, 6)] == [CLASS_NAMES["rejected"]] * 2
+    assert run.exit_code == 0
+    again = Run(raw, out)  # nothing changed: up to date, the copy stays
+    assert "已是最新" in again.text and copy.is_file()
+    _ledger(raw, good)  # the squad fixed the red rows
+    Run(raw, out)
+    assert not copy.exists() and not (out / COPIES_DIR).exists()
+
+
+def test_the_data_quality_page_lists_the_copies(tmp_path):
+    from analysis.report import pages
+
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    _ledger(raw)
+    Run(raw, out)
+    html = pages.rejects_table(pages.load(out)).data
+    assert "批注副本" in html and f"{COPIES_DIR}/{REL}" in html
+
+
+def test_the_page_lists_the_copies_from_the_manifest_in_a_briefing_too(tmp_path):
+    """The briefing loads a snapshot of the processed folder, without 批注副本: the list comes from the manifest, and
+    the path is the copy's in the clean's own folder, which the briefing passes to the page as clean_dir."""
+    from analysis.ingest.tables import snapshot
+    from analysis.report import pages
+    from analysis.report.data import shown_path
+
+    raw, out, snap = tmp_path / "raw", tmp_path / "processed", tmp_path / "reports" / ".build" / "data"
+    _ledger(raw)
+    Run(raw, out)
+    snapshot(out, snap)
+    data = pages.load(snap)
+    assert not (snap / COPIES_DIR).exists()
+    told = pages.rejects_table(data, clean_dir=out).data  # as `analysis briefing` tells the page (plan_pages)
+    assert shown_path(out / COPIES_DIR / REL) in told and (out / COPIES_DIR / REL).is_file()
+    assert shown_path(out / COPIES_DIR / REL) in pages.rejects_table(pages.load(out)).data
+
+
+def test_a_copy_costs_the_rows_with_content_not_the_grid(tmp_path, capsys):
+    """One stray value in A1048576 under a small table: the copy holds the table, one row for the blank rows in
+    between and the stray row where it is (rejected), not a million rows; the same reading gives the same bytes."""
+    import re
+    import zipfile
+
+    raw, out = tmp_path / "raw", tmp_path / "copies"
+    path = raw / "street_vending" / "stray.xlsx"
+    path.parent.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    book.active.title = "台账"
+    for row in (["日期", "街道", "类型", "数量"], ["2023-03-05", "焦南", "游商", 2], ["2023-03-06", "王褚", "占道", 3]):
+        book.active.append(row)  # four columns: a million rows of them are read (MAX_AREA)
+    book.active["A1048576"] = "x"
+    book.save(path)
+    assert main(["check", str(path), "--raw", str(raw), "--out", str(out)]) == 0, capsys.readouterr().out
+    copy = out / "street_vending" / "stray.xlsx"
+    first = copy.read_bytes()
+    assert len(first) < 20_000
+    with zipfile.ZipFile(copy) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    assert [int(r) for r in re.findall(r'<row r="(\d+)"', sheet)] == [1, 2, 3, 4, 1_048_576]
+    ws = openpyxl.load_workbook(copy)["台账"]
+    assert ws["A4"].value == f"{CLASS_NAMES['blank']}（共 1048572 行，至第 1048575 行）"
+    assert ws["A1048576"].value == CLASS_NAMES["rejected"] and ws["B1048576"].value == "x"
+    assert "日期" in ws["B1048576"].comment.text
+    assert main(["check", str(path), "--raw", str(raw), "--out", str(out)]) == 0
+    assert copy.read_bytes() == first
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
+        pytest.skip(reason)
+    return found
+
+
+@pytest.mark.slow
+def test_libreoffice_calc_opens_the_copy(checked, tmp_path):
+    soffice = _soffice()
+    _, _, copy, _, _ = checked
+    profile = f"file:///tmp/lo-{uuid.uuid4().hex}"  # a profile of its own: no clash with another LibreOffice
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    converted = tmp_path / "csv"
+    try:
+        proc = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                               "--convert-to", every_sheet, "--outdir", str(converted), str(copy)],
+                              capture_output=True, text=True, timeout=180)
+    finally:
+        shutil.rmtree(profile.removeprefix("file://"), ignore_errors=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(converted / f"{copy.stem}-3月.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert [r[0] for r in rows] == [CLASS_NAMES[k] for _, k in ROWS]
+    assert rows[2][2:4] == ["2024-03-05", "焦南办"] and rows[1][7].endswith("已隐去）")
+    assert (converted / f"{copy.stem}-{GUIDE}.csv").is_file()
