@@ -41,10 +41,10 @@ def test_a_count_shown_as_a_percentage_or_a_currency_is_rejected_with_what_it_sh
     formats = {(r, 6): kind for r in at} | {(0, 0): "percent"}  # a format outside the data rows changes nothing
     result = clean(rows, formats=formats)
     assert result.kept == n - len(at) and result.rejected == len(at)
-    shown = f"{value * 100:g}%" if kind == "percent" else f"¥{value:,.2f}"
+    shown = f"设为百分比格式（{value:g} 即 {value * 100:g}%）" if kind == "percent" else f"设为货币格式（{value:g} 显示为金额）"
     for r in result.rejects:
         assert r["column"] == "已整改（G列）"
-        assert f"显示为“{shown}”" in r["reason"] and ("百分比" if kind == "percent" else "货币") in r["reason"]
+        assert shown in r["reason"]
 
 
 def test_formats_unknown_or_plain_change_nothing():
@@ -74,19 +74,19 @@ def test_a_blank_in_a_column_merged_elsewhere_is_a_same_as_above_and_rejected(n,
     blanks = data.draw(st.sets(st.integers(2, n), min_size=1))
     for r in blanks:
         rows[r][column] = data.draw(st.sampled_from([None, "", "  "]))
-    result = clean(rows, vertical_merges={column: 2})
+    result = clean(rows, vertical_merges={column: [(1, 2)]})
     assert result.rejected == len(blanks) and result.kept == n - len(blanks)
     assert all("取消合并后留下的空白" in r["reason"] for r in result.rejects)
-    # Without a vertical merge among the records (none, or one of the header only), a blank is what it always was:
+    # Without a vertical merge among the records (none, or one of the header or a footer only), a blank is what it was:
     # the default, or 为空 if required.
-    for merges in ({}, {column: 0}):
+    for merges in ({}, {column: [(0, 0)]}, {column: [(n + 1, n + 2)]}):  # none, the header's, a footer's
         assert all("取消合并" not in r["reason"] for r in clean(rows, vertical_merges=merges).rejects)
 
 
 def test_a_blank_in_a_free_text_column_merged_elsewhere_stays_blank():
     rows = rows_of(3)
     rows[2][3] = None  # 单位名称: free text, required: rejected as empty, not as a same-as-above
-    result = clean(rows, vertical_merges={3: 2})
+    result = clean(rows, vertical_merges={3: [(1, 2)]})
     assert result.rejected == 1 and result.rejects[0]["reason"] == "单位名称为空"
 
 
@@ -106,4 +106,4 @@ def test_a_percentage_typed_into_a_count_is_rejected_end_to_end(raw, run_clean):
     run = run_clean()
     assert run.table("gas_safety")["hazards_rectified"].tolist() == [1]
     [reason] = run.rejects["reason"].tolist()
-    assert "单元格设为百分比格式，显示为“100%”" in reason
+    assert "单元格设为百分比格式（1 即 100%），不是整数" in reason

@@ -261,3 +261,22 @@ def test_libreoffice_calc_opens_the_copy(checked, tmp_path):
     assert [r[0] for r in rows] == [CLASS_NAMES[k] for _, k in ROWS]
     assert rows[2][2:4] == ["2024-03-05", "焦南办"] and rows[1][7].endswith("已隐去）")
     assert (converted / f"{copy.stem}-{GUIDE}.csv").is_file()
+
+
+def test_names_outside_the_ledgers_columns_in_footers_and_in_unread_sheets_never_reach_the_copy(tmp_path, capsys):
+    """The columns the clean does not read (巡查人员), footers written without a colon (制表 张三　审核 李四) and sheets
+    it does not read as the ledger (a 值班人员 sheet with names and phones) are not in the outputs: nor in the copy."""
+    raw, out = tmp_path / "raw", tmp_path / "copies"
+    rel = "street_vending/值班.xlsx"
+    sheets = {
+        "3月": [["日期", "街道", "经营类型", "数量", "巡查人员"], ["2024-03-05", "焦南", "店外经营", 1, "孙七、周八"],
+               ["2024-03-06", "火星街道", "店外经营", 1, "吴九"], ["制表 张三", "", "审核 李四"], ["审核", "王建军"]],
+        "值班人员": [["值班表"], ["", "陈小明", "13912345678"], ["", "赵大海", ""]],
+    }
+    write_xlsx(raw / rel, sheets)
+    assert main(["check", str(raw / rel), "--raw", str(raw), "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out / rel)
+    text = "\n".join(_cells(book))
+    for secret in ("孙七", "周八", "吴九", "张三", "李四", "王建军", "陈小明", "赵大海", "13912345678"):
+        assert secret not in text, secret
+    assert book.sheetnames == [GUIDE, "3月"] and "值班人员" in text  # named in 读取说明, not copied

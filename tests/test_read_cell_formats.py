@@ -137,7 +137,7 @@ def test_a_merged_percent_cell_gives_its_format_to_the_whole_range(tmp_path):
     assert [row[1] for row in sheet.rows[1:]] == [0.5, 0.5, 0.5, 7, 7]
     # B5 shows 7 as 700% over B5:B6
     assert sheet.formats == {(1, 1): P, (2, 1): P, (3, 1): P, (4, 1): P, (5, 1): P}
-    assert sheet.vertical_merges == {1: 5}
+    assert sheet.vertical_merges == {1: [(1, 3), (4, 5)]}
 
 
 def test_a_plain_cell_merged_under_a_percent_one_loses_the_hidden_cells_format(tmp_path):
@@ -275,7 +275,7 @@ def test_xls_cells_have_the_same_formats(tmp_path):
     assert sheet.rows[7][1] == dt.date(2023, 3, 15) and sheet.rows[8][1] == dt.date(2023, 3, 15)
     assert sheet.rows[9][1] == "10%" and sheet.rows[13][1] == 0.5
     assert sheet.formats == {(1, 1): P, (2, 1): C, (3, 1): C, (11, 1): P, (12, 1): P, (13, 1): P}
-    assert sheet.vertical_merges == {1: 13} and sheet.read_as is None
+    assert sheet.vertical_merges == {1: [(12, 13)]} and sheet.read_as is None
 
 
 def test_an_xls_date1904_workbook_converts_missed_dates_in_its_system(tmp_path):
@@ -319,7 +319,7 @@ def test_an_xls_saved_by_libreoffice_has_the_formats_of_its_xlsx(tmp_path):
     assert sheet.rows[1][4] == pytest.approx(0.2) and sheet.rows[1][5] == dt.date(2023, 3, 15)
     expected = {(r, 2): P for r in range(1, 6)} | {(r, 3): C for r in range(1, 6)} | {(1, 4): P, (1, 6): C}
     assert sheet.formats == expected
-    assert sheet.vertical_merges == {7: 3}
+    assert sheet.vertical_merges == {7: [(1, 3)]}
 
 
 def test_calamine_reads_the_test_workbooks_as_the_reader_expects(tmp_path):

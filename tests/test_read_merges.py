@@ -1,5 +1,5 @@
 """Sheet.vertical_merges: the columns in which a merged range (an HTML rowspan) covers more than one row, and the
-lowest row it reaches, for the cleaning to tell a blank left by an undone merge ("同上") from a blank cell."""
+rows each covers, for the cleaning to tell a blank left by an undone merge ("同上") from a blank cell."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +28,7 @@ def test_the_columns_of_merges_over_several_rows(tmp_path):
                       merges={"纵向": ["A1:F1", "C3:C5", "E5:F6"], "横向": ["A1:F1", "D3:E3"]}, hidden=("隐藏",))
     sheets = sheets_of(path)
     # A1:F1 (a title over one row) and D3:E3 span columns only; C3:C5 and the block E5:F6 span rows
-    assert sheets["纵向"].vertical_merges == {2: 4, 4: 5, 5: 5}
+    assert sheets["纵向"].vertical_merges == {2: [(2, 4)], 4: [(4, 5)], 5: [(4, 5)]}
     assert [row[2] for row in sheets["纵向"].rows[2:]] == ["焦南", "焦南", "焦南", "民生"]
     assert sheets["横向"].vertical_merges == {}
     assert sheets["无"].vertical_merges == {}
@@ -45,7 +45,7 @@ def test_a_two_row_header_with_vertically_merged_headers_counts_too(tmp_path):
     """Headers included: the cleaning knows where the header is, and looks only at merges reaching below it."""
     rows = [["序号", "基本情况", "", "数量"], ["", "日期", "街道", ""], [1, "2023-03-05", "焦南", 2]]
     path = write_xlsx(tmp_path / "两行表头.xlsx", {"S": rows}, merges={"S": ["A1:A2", "B1:C1", "D1:D2"]})
-    assert sheets_of(path)["S"].vertical_merges == {0: 1, 3: 1}
+    assert sheets_of(path)["S"].vertical_merges == {0: [(0, 1)], 3: [(0, 1)]}
 
 
 def test_an_xls_workbook_reports_its_vertical_merges(tmp_path):
@@ -60,7 +60,7 @@ def test_an_xls_workbook_reports_its_vertical_merges(tmp_path):
     sheet.merge(0, 0, 0, 5)
     book.save(str(tmp_path / "旧版.xls"))
     [read] = read_sheets(tmp_path / "旧版.xls")
-    assert read.vertical_merges == {2: 4}
+    assert read.vertical_merges == {2: [(2, 4)]}
 
 
 def test_html_rowspans_are_vertical_merges_and_colspans_are_not():
@@ -71,7 +71,7 @@ def test_html_rowspans_are_vertical_merges_and_colspans_are_not():
             "<tr><td>3</td><td>民生</td><td rowspan=5>4</td></tr></table>")  # a rowspan past the last row
     [sheet] = read_sheets(Path("系统导出.xls"), page.encode())
     assert sheet.rows[3] == ["2", "焦南", "3"]
-    assert sheet.vertical_merges == {1: 3}
+    assert sheet.vertical_merges == {1: [(2, 3)]}
 
 
 def test_text_tables_have_no_merges():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,12 +103,28 @@ def test_a_title_naming_two_years_allows_either(first, span, start, dash, space,
     head = f"{first}年{start}月" if start else f"{first}"
     tail = f"{last}年3月" if start else f"{last}{suffix}"
     years = title_years(f"解放区{head}{space}{dash}{space}{tail}燃气安全隐患排查")
-    assert years == Years(first, last, start)
+    assert years == Years(first, last, start, 3 if start else None)
     assert all(years.allows(y) for y in range(first, last + 1)) and not years.allows(last + 1)
-    if start and span == 1:  # 3月5日 completed with the year its month falls in
-        for month in range(1, 13):
-            day = parse_date(f"{month}月5日", years)[0]
+    for month in range(1, 13):  # 3月5日 completed with the year its month falls in, when the span tells it
+        day, reason = parse_date(f"{month}月5日", years)
+        if start and span == 1 and start > 3 and (month >= start or month <= 3):
             assert day == dt.date(first if month >= start else last, month, 5)
+        else:  # a span of a year or more, no first month, or a month outside the span
+            assert day is None and "不能确定是哪一年" in reason
+
+
+@pytest.mark.parametrize("title, years", [
+    ("2024年第一季度燃气安全台账（依据2017-2020年行动方案）", Years(2024, 2024)),
+    ("2024年燃气台账 举报电话0391-2023-2024", Years(2024, 2024)),
+    ("燃气台账（电话0391-2023）2024年", Years(2024, 2024)),
+    ("2023.11-2024.3供暖季燃气台账", Years(2023, 2024, 11, 3)),
+    ("2023/2024年度燃气台账", Years(2023, 2024)),
+    ("2023年度至2024年度", Years(2023, 2024)),
+    ("2023-12-01至2024-01-31燃气排查", Years(2023, 2024, 12, 1)),
+    ("2023年1月至2024年12月", Years(2023, 2024, 1, 12)),
+])
+def test_the_years_a_title_names_are_those_it_names_first(title, years):
+    assert title_years(title) == years
 
 
 def test_a_single_year_is_still_one_year():
@@ -158,6 +175,20 @@ def test_stacked_blocks_take_their_year_from_their_own_title(start, first_month,
     assert result.row_counts["block_title"] == blocks - 1  # the first block's title stands above the header
 
 
+def test_a_note_naming_a_year_is_no_block_title_and_changes_no_year():
+    rows = [["2024年燃气安全台账"], GAS_HEADER, gas(1, "3月5日"), ["2023年度遗留隐患复查"] * 7, gas(2, "3月6日"),
+            gas(3, "2024-03-07")]
+    layout, result = clean(GAS, rows)
+    assert layout.kinds[3] == "data" and result.rejected == 1  # the note: a row to look at, as before
+    assert [d.isoformat() for d in result.table.column("date").to_pylist()] == ["2024-03-05", "2024-03-06", "2024-03-07"]
+
+
+def test_a_sheet_with_a_block_title_and_no_record_is_read():
+    rows = [["2024年燃气安全隐患排查台账"], GAS_HEADER, ["2024年5月"] * 7, [1] + [""] * 6, [2] + [""] * 6]
+    layout, result = clean(GAS, rows)
+    assert result.kept == result.rejected == 0 and result.row_counts["template"] == 2
+
+
 def test_a_date_split_into_year_month_and_day_columns_under_a_merged_header():
     header = ["序号", "日期", "日期", "日期", "街道", "类型", "数量", "处置方式", "地点"]
     rows = [header, ["", "年", "月", "日", "", "", "", "", ""],
@@ -167,3 +198,12 @@ def test_a_date_split_into_year_month_and_day_columns_under_a_merged_header():
     assert layout.kinds[:2] == ["header", "subheader"]
     assert result.kept == 2 and result.rejected == 1
     assert [d.isoformat() for d in result.table.column("date").to_pylist()] == ["2024-03-05", "2024-03-06"]
+
+
+def test_records_with_a_split_date_starting_with_footer_or_total_words_are_records():
+    header = ["单位名称", "排查日期", "排查日期", "排查日期", "街道", "单位类型", "发现隐患", "已整改"]
+    rows = [header, ["", "年", "月", "日", "", "", "", ""], ["统计局食堂", 2024, 3, 6, "焦南", "餐饮", 2, 1],
+            ["合计路烩面馆", 2024, 3, 7, "焦南", "餐饮", 1, 1], ["合计", "", "", "", "", "", 3, 2]]
+    layout, result = clean(GAS, rows)
+    assert layout.kinds == ["header", "subheader", "data", "data", "total"]
+    assert result.kept == 2 and result.total_mismatches == []

@@ -22,6 +22,11 @@ COPIES_DIR = "批注副本"  # the subfolder of clean's output folder that holds
 AUTHOR = "analysis check"
 GUIDE = "读取说明"
 HIDDEN_NOTE = "已隐去"
+HIDDEN_TEXT = "（已隐去）"  # text outside the ledger's columns and in footers: the outputs never hold it either
+_NUMBER_LIKE = re.compile(r"[\d.,\s-]*")  # 序号 12, 1.0: kept (a phone number among them is masked as one)
+# Sheets copied: those whose rows were looked at as a ledger's. A summary, an instruction sheet or one without the
+# ledger's header is named in 读取说明 only: nothing there says which of its cells hold names.
+_COPIED = ("ok", "failed")
 # A workbook's document time, fixed: the same reading always gives the same bytes.
 _WHEN = dt.datetime(2000, 1, 1)
 
@@ -97,6 +102,8 @@ class _Masker:
         self.person, self.note = persons.mask_person, persons.mask_people_in_note
 
     def cell(self, value, how: str | None):
+        if isinstance(value, str) and how == "hide" and not _NUMBER_LIKE.fullmatch(value.strip()):
+            return HIDDEN_TEXT  # text the outputs do not hold either (a column not read, a footer)
         if isinstance(value, str):
             text = mask_personal_numbers(value)
             if how == "whole":
@@ -150,7 +157,7 @@ def annotated_copy(reading, rel: str, spec, rejects: list | None = None) -> tupl
     used = {GUIDE}
     plans, copies = [], []
     for done in reading.sheets:
-        if done.layout is None:  # a hidden sheet: not looked at, so not copied
+        if done.layout is None or done.record.status not in _COPIED:  # hidden, or not read as the ledger
             copies.append(SheetCopy(done.sheet.name, None, {}, 0, 0))
             continue
         plan, copy = _plan_sheet(_sheet_title(done.sheet.name, used), done, spec, by_sheet.get(done.sheet.name, []),
@@ -283,7 +290,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
     in_spec = set(layout.columns.values())
     for j in range(width):
         if j not in in_spec:
-            data_how[j] = "note"
+            data_how[j] = "hide"
     personal = set(layout.personal_columns)
     header_kinds = ("header", "subheader", "units")
     classes = [("rejected" if i + 1 in rejected_rows else "kept" if i + 1 in kept_rows else "data")
@@ -306,7 +313,8 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
             out.append((i + 1, {1: (label, _look("blank"), None)}))
             continue
         kind = classes[i]
-        how = data_how if kind in ("kept", "rejected", "data") else [None if kinds[i] in header_kinds else "note"] * width
+        how = (data_how if kind in ("kept", "rejected", "data")
+               else [None if kinds[i] in header_kinds else "hide" if kinds[i] == "footer" else "note"] * width)
         values = masker.row(list(row), how)
         if kinds[i] in _MERGED_ACROSS:  # a title merged across the row is read into each cell: shown once
             values = [v if j == 0 or v != values[j - 1] else None for j, v in enumerate(values)]
@@ -432,7 +440,8 @@ def _plan_guide(reading, rel: str, spec, copies: list[SheetCopy]) -> _Plan:
     add("第一列是程序对每一行的判断，整行按类别着色；红色的是被剔除的记录（不进入统计），单元格批注写明剔除原因，"
         "请在原台账中改正后重新报送。带批注的其他单元格写明程序把它读作什么（如 焦南办 读作 焦南街道）。")
     add("空白单元格按台账规格取默认值（如数量空白为 1），不另加批注。")
-    add(f"个人信息已隐去：姓名、电话等列已清空（表头注明“{HIDDEN_NOTE}”），文字中的电话、身份证号和人名已替换。")
+    add(f"个人信息已隐去：姓名、电话等列已清空（表头注明“{HIDDEN_NOTE}”），文字中的电话、身份证号和人名已替换；"
+        f"程序不读取的列（如备注、巡查人员）和表尾的文字写作“{HIDDEN_TEXT}”，汇总表、填表说明等未读取的工作表不复制。")
     add()
     add("文件", rel, style="bold")
     add("台账", spec.label)
@@ -466,7 +475,8 @@ def _sheet_guide(add, done, copy: SheetCopy, spec, bold) -> None:
     record, layout = done.record, done.layout
     add("工作表", done.sheet.name, style=bold)
     if copy.title is None:
-        add("", "隐藏的工作表，已跳过（副本中不含此表）")
+        status = SHEET_STATUS_NAMES.get(record.status, record.status) if record else ""
+        add("", f"{status}（副本中不含此表）")
         return
     if copy.title != done.sheet.name:
         add("副本中的名称", copy.title)

@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from analysis.ingest import normalize as nz
 from analysis.ingest.column_types import LATER_THAN_TODAY
-from analysis.ingest.layout import ROW_KINDS, Layout, leading_label
+from analysis.ingest.layout import ROW_KINDS, Layout, joined_date, leading_label
+from analysis.ingest.persons import PERSON
 from analysis.ingest.read import FORMULA_ERRORS, Sheet
 from analysis.ingest.spec import Column, LedgerSpec
 
@@ -39,6 +40,9 @@ class SheetResult:
     kept: int = 0
     rejected: int = 0
     total_mismatches: list = field(default_factory=list)  # dicts: row, column, sheet_total, sum_of_rows
+    # Totals that differ from their kept rows by exactly what their rejected rows hold: the total is right, the rows
+    # are to be fixed. Dicts: row, column, sheet_total, sum_of_rows, in_rejected, rejected_rows.
+    totals_with_rejects: list = field(default_factory=list)
     unchecked_totals: list = field(default_factory=list)  # dicts: row, reason (totals whose rows cannot be told)
     repeated_rows: list = field(default_factory=list)  # groups of Excel rows whose kept values are identical
     later_than_today: dt.date | None = None  # the first date (or 1 January of the first year) rejected as future
@@ -157,8 +161,6 @@ def _caught(col: Column, uniques, parsed, reasons, codes, blank_values) -> list:
 
 def _persons_masked(uniques, parsed, codes) -> int:
     """The cells whose value names a private person, now ［个人］ (persons.py)."""
-    from analysis.ingest.persons import PERSON
-
     flags = [isinstance(v, str) and PERSON in v and PERSON not in nz.cell_text(u) for u, v in zip(uniques, parsed)]
     if not any(flags):
         return 0
@@ -225,17 +227,17 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     n = len(data_idx)
     columns, rejected = {}, np.zeros(n, dtype=bool)
     rejects, later, catch_all, persons = [], [], {}, {}
-    blocks = _blocks(layout, data_idx)
+    blocks = _year_blocks(layout, data_idx)
     for col in spec.columns:
         if col.name not in layout.columns:
             columns[col.name] = np.full(n, col.default, dtype=object)
             continue
         c = layout.columns[col.name]
         raw = _column_cells(data_rows, c, shortest)
-        if col.kind.day and layout.date_parts:
-            raw = _joined_dates(data_rows, layout.date_parts)
-        # A merge among the records (not one of a two-row header) makes a blank in the column a "same as above".
-        merged = sheet.vertical_merges.get(c, -1) > layout.header_row and not col.kind.text
+        if layout.date_parts and c == layout.date_parts[0]:
+            raw = [joined_date(row, layout.date_parts) for row in data_rows]
+        # A merge among the records (not one of a header or a footer) makes a blank in the column a "same as above".
+        merged = not col.kind.text and any("data" in layout.kinds[r0:r1 + 1] for r0, r1 in sheet.vertical_merges.get(c, ()))
         done = _normalise_blocks(raw, col, spec, blocks, merged, today)
         bad, reasons = _shown_otherwise(sheet, c, col, data_idx, done.bad, done.reasons)
         columns[col.name] = done.values
@@ -285,19 +287,22 @@ def clean_sheet(sheet: Sheet, layout: Layout, spec: LedgerSpec, today: dt.date) 
     result = SheetResult(table=table, rejects=sorted(rejects, key=lambda r: r["row"]), row_counts=counts,
                          kept=int(keep.sum()), rejected=int(rejected.sum()), later_than_today=min(later, default=None),
                          catch_all=catch_all, persons=persons)
-    result.total_mismatches, result.unchecked_totals = _check_totals(sheet, layout, spec, columns, source_row)
+    result.total_mismatches, result.totals_with_rejects, result.unchecked_totals = _check_totals(
+        sheet, layout, spec, columns, source_row, data_idx[rejected])
     result.repeated_rows = _repeated_rows(columns, source_row, spec)
     return result
 
 
-def _blocks(layout: Layout, data_idx: np.ndarray) -> list:
-    """(first, end) positions among the data rows of each block of rows read with the same years, with those years
-    ((year completing 3月5日, years the title allows)): the sheet's, then each stacked block's from its own title."""
+def _year_blocks(layout: Layout, data_idx: np.ndarray) -> list:
+    """(first, end, years) of the runs of data rows read with the same years ((year completing 3月5日, years the
+    title allows)): the sheet's, then each stacked block's from its own title; never none (a sheet of no data rows
+    is one empty run)."""
     cuts = [(0, (layout.year, layout.title_years))]
     for row, year, years in layout.blocks:
         cuts.append((int(np.searchsorted(data_idx, row)), (year, years)))
     ends = [start for start, _ in cuts[1:]] + [len(data_idx)]
-    return [(start, end, years) for (start, years), end in zip(cuts, ends) if end > start or len(cuts) == 1]
+    runs = [(start, end, years) for (start, years), end in zip(cuts, ends) if end > start]
+    return runs or [(0, len(data_idx), cuts[0][1])]
 
 
 def _normalise_blocks(raw: list, col: Column, spec: LedgerSpec, blocks: list, merged: bool, today: dt.date) -> _Column:
@@ -317,15 +322,10 @@ def _normalise_blocks(raw: list, col: Column, spec: LedgerSpec, blocks: list, me
                    persons=sum(p.persons for p in parts))
 
 
-def _joined_dates(data_rows: list, parts: tuple) -> list:
-    """A date split into 年 | 月 | 日 columns, as one text per row (2024年3月5日; blank where all three are)."""
-    y, m, d = ([nz.cell_text(v) for v in _column_cells(data_rows, c, 0)] for c in parts)
-    return [f"{a}年{b}月{c}日" if a or b or c else "" for a, b, c in zip(y, m, d)]
-
-
 # How a number shows under a format that is not a plain number's (read.Sheet.formats); which formats a column refuses
 # is its type's (ColumnType.refused_formats).
-_SHOWN = {"percent": ("百分比", lambda v: f"{v * 100:g}%"), "currency": ("货币", lambda v: f"¥{v:,.2f}")}
+_SHOWN = {"percent": lambda v: f"设为百分比格式（{v:g} 即 {v * 100:g}%）",
+          "currency": lambda v: f"设为货币格式（{v:g} 显示为金额）"}
 
 
 def _shown_otherwise(sheet: Sheet, c: int, col: Column, data_idx: np.ndarray, bad, reasons):
@@ -341,11 +341,9 @@ def _shown_otherwise(sheet: Sheet, c: int, col: Column, data_idx: np.ndarray, ba
         return bad, reasons
     found = dict(zip(bad.tolist(), reasons))
     for j, kind in hit:
-        name, show = _SHOWN[kind]
         value = sheet.rows[int(data_idx[j])][c]
-        shown = show(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else nz.cell_text(value)
-        found[j] = (f"{col.label}：单元格设为{name}格式，显示为“{shown}”，不是{col.kind.words}；"
-                    "请把单元格格式改为“常规”或“数值”，填写实际数目")
+        shown = _SHOWN[kind](value) if isinstance(value, (int, float)) and not isinstance(value, bool) else kind
+        found[j] = (f"{col.label}：单元格{shown}，不是{col.kind.words}；请把单元格格式改为“常规”或“数值”，填写实际数目")
     order = sorted(found)
     return np.array(order, dtype=np.int64), _object_array([found[j] for j in order])
 
@@ -441,25 +439,29 @@ def _month(text: str) -> int | None:
     return n if n is not None and 1 <= n <= 12 else None
 
 
-def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray):
-    """Compare each total row with the kept rows it sums (see TotalScope): (mismatches, totals left unchecked)."""
+def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, source_row: np.ndarray,
+                  rejected_at: np.ndarray):
+    """Compare each total row with the kept rows it sums (see TotalScope): (mismatches, totals that the rejected rows
+    among those rows account for, totals left unchecked). `rejected_at`: the rejected rows' indexes, ascending."""
     checked = [c for c in spec.columns if c.check_total and c.name in layout.columns]
     totals = [i for i, kind in enumerate(layout.kinds) if kind == "total"]
     if not checked or not totals:
-        return [], []
+        return [], [], []
     common = spec.common
     numbers = {}  # column -> float array of the kept rows (NaN where empty), made on first use
-    mismatches, unchecked = [], []
+    mismatches, explained, unchecked = [], [], []
     start = dict.fromkeys(_BOUNDS, 0)  # kind of total -> first row index it sums from
     for i in totals:
         row = sheet.rows[i]
         scope = total_scope(leading_label(row), common)
+        first = start[scope.kind] if scope.kind in _BOUNDS else 0
         if scope.kind in _BOUNDS:  # the kept rows from its start to this row (source_row is ascending)
-            lo = int(np.searchsorted(source_row, start[scope.kind], side="right"))
+            lo = int(np.searchsorted(source_row, first, side="right"))
             hi = int(np.searchsorted(source_row, i, side="right"))
-            no_rows = "data" not in layout.kinds[start[scope.kind]:i]
+            no_rows = "data" not in layout.kinds[first:i]
         else:
             lo, hi, no_rows = 0, len(source_row), False
+        dropped = rejected_at[(rejected_at >= first) & (rejected_at < i)]
         for kind, after in _BOUNDS.items():
             if scope.kind in after:
                 start[kind] = i + 1
@@ -480,10 +482,34 @@ def _check_totals(sheet: Sheet, layout: Layout, spec: LedgerSpec, kept: dict, so
                 numbers[col.name] = pd.to_numeric(pd.Series(kept[col.name])).to_numpy(dtype="float64", na_value=np.nan)
             # As pandas sums (NaN skipped, pairwise): the same float for the same rows.
             summed = float(np.nansum(numbers[col.name][lo:hi]))
-            if abs(stated - summed) > 1e-6 * max(1.0, abs(stated)):
-                mismatches.append({"row": i + 1, "column": layout.column_ref(col.name),
-                                   "sheet_total": stated, "sum_of_rows": summed})
-    return mismatches, unchecked
+            if _same(stated, summed):
+                continue
+            found = {"row": i + 1, "column": layout.column_ref(col.name), "sheet_total": stated, "sum_of_rows": summed}
+            in_rejected, rows = _rejected_part(sheet, dropped, c, common)
+            if rows and _same(stated, summed + in_rejected):
+                explained.append({**found, "in_rejected": in_rejected, "rejected_rows": rows})
+            else:
+                mismatches.append(found)
+    return mismatches, explained, unchecked
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+
+
+def _rejected_part(sheet: Sheet, rows: np.ndarray, c: int, common) -> tuple[float, list]:
+    """What the rejected rows hold in column c where it reads as a number (as the squad's total would have counted
+    it), and the Excel numbers of those rows."""
+    total, found = 0.0, []
+    for r in rows.tolist():
+        cell = sheet.rows[r][c] if c < len(sheet.rows[r]) else ""
+        if nz.is_blank(cell):
+            continue
+        x, reason = nz.parse_number(cell, common.number_prefixes, common.number_suffixes, common.number_units)
+        if reason is None:
+            total += x
+            found.append(r + 1)
+    return total, found
 
 
 def _why_unchecked(scope: TotalScope, kept: dict, lo: int, hi: int, layout: Layout, spec: LedgerSpec) -> str | None:

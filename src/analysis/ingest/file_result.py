@@ -97,6 +97,7 @@ def read_file(path: Path, data: bytes, rel: str, spec: LedgerSpec, today: dt.dat
         result = done.result = clean_sheet(sheet, layout, spec, today)
         done.record = SheetRecord(**found, status="ok", row_kinds=result.row_counts, kept=result.kept,
                                   rejected=result.rejected, total_mismatches=tuple(result.total_mismatches),
+                                  totals_with_rejects=tuple(result.totals_with_rejects),
                                   unchecked_totals=tuple(result.unchecked_totals),
                                   repeated_rows=tuple(result.repeated_rows), catch_all=result.catch_all,
                                   persons=result.persons)

@@ -161,10 +161,10 @@ def find_layout(sheet: Sheet, spec: LedgerSpec, file_label: str) -> Layout:
     if best_above:
         layout.kinds.append("header")
     layout.kinds.append("header")
-    evidence = _row_evidence(layout, spec)
-    below = _under_header(rows, best_r + 1, spec.common, evidence)
+    below = _under_header(rows, best_r + 1, spec.common, _row_evidence(layout, spec))
     layout.kinds.extend(kind for kind, _ in below)
     layout.date_parts = _date_parts(layout, below, spec)
+    evidence = _row_evidence(layout, spec)  # now reading a split date as one
     header_keys = [value_key(cell_text(v)) for v in rows[best_r]]
     start = best_r + 1 + len(below)
     layout.kinds.extend(_row_kinds(rows[start:], header_keys, spec.common, evidence))
@@ -235,11 +235,13 @@ def _date_parts(layout: Layout, below: list, spec) -> tuple | None:
 
 
 _DAY_WORD = re.compile(r"\d\s*[日号]|[-/.]\d{1,2}[-/.]\d")
-_PERIOD_WORD = re.compile(r"(?:20\d{2})\s*年|(?<!\d)(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+_MONTH_WORD = re.compile(r"(?<!\d)(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月")
+_YEAR_ALONE = re.compile(r"20\d{2}\s*年度?")
 
 
 def _blocks(rows, layout: Layout) -> list:
-    """Where stacked tables start (a block title naming a year), with the years their dates take."""
+    """Where stacked tables start (a block title naming a year: 2024年1月, 2024年度), with the years their dates
+    take."""
     blocks = []
     for i, kind in enumerate(layout.kinds):
         if kind != "block_title":
@@ -263,17 +265,30 @@ class RowEvidence:
     `required` the required columns with the parser of each: a valid value in every one makes the row a record."""
     words: frozenset = frozenset()
     dates: tuple = ()
-    year: int | None = None
+    year: int | Years | None = None
     earliest: dt.date = dt.date.min
     required: tuple = ()  # (column index, parser of one raw value → (value, reason))
     columns: frozenset = frozenset()  # the indexes of every column of the spec the sheet has
+    date_parts: tuple | None = None  # a date split into 年 | 月 | 日 columns (Layout.date_parts)
+
+    def cell(self, row, c: int):
+        """Column c of a row as the cleaning reads it: a date split into three columns joined."""
+        if self.date_parts and c == self.date_parts[0]:
+            return joined_date(row, self.date_parts)
+        return row[c] if c < len(row) else ""
 
     def has_date(self, row) -> bool:
-        return any(c < len(row) and is_record_date(row[c], self.year, self.earliest) for c in self.dates)
+        return any(is_record_date(self.cell(row, c), self.year, self.earliest) for c in self.dates)
 
     def is_record(self, row) -> bool:
-        return bool(self.required) and all(c < len(row) and not is_blank(row[c]) and parse(row[c])[1] is None
+        return bool(self.required) and all(not is_blank(v := self.cell(row, c)) and parse(v)[1] is None
                                            for c, parse in self.required)
+
+
+def joined_date(row, parts: tuple) -> str:
+    """A date split into 年 | 月 | 日 cells, as one text (2024年3月5日; blank when all three are)."""
+    y, m, d = (cell_text(row[c]) if c < len(row) else "" for c in parts)
+    return f"{y}年{m}月{d}日" if y or m or d else ""
 
 
 def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
@@ -293,7 +308,7 @@ def _row_evidence(layout: Layout, spec: LedgerSpec) -> RowEvidence:
                      for c in spec.required if c.name in layout.columns)
     return RowEvidence(words=frozenset(where("text", "category")), dates=tuple(where("date")), year=layout.year,
                        earliest=spec.common.earliest_date, required=required,
-                       columns=frozenset(layout.columns.values()))
+                       columns=frozenset(layout.columns.values()), date_parts=layout.date_parts)
 
 
 def leading_label(row) -> str:
@@ -368,11 +383,13 @@ def _is_number_text(text: str) -> bool:
 
 
 def _is_block_title(text: str, common) -> bool:
-    """A year or month (2024年1月, 一月份, 2024年1月流动摊贩台账), a sub-district, or a group (一中队). A text that
-    names a day (3月6日至3月8日因雨暂停巡查) is a note on records, not a title: it stays a row to look at."""
+    """A month (2024年1月, 一月份, 2024年1月流动摊贩台账) or a year alone (2024年度), a sub-district, or a group
+    (一中队). A text that names a day (3月6日至3月8日因雨暂停巡查), or a year with other words (2023年度遗留隐患复查),
+    is a note on records, not a title: it stays a row to look at."""
     if text in common.subdistrict_lookup or text.endswith(common.group_title_words):
         return True
-    return _PERIOD_WORD.search(text) is not None and _DAY_WORD.search(text) is None and len(text) <= 40
+    return (_YEAR_ALONE.fullmatch(text) is not None
+            or (_MONTH_WORD.search(text) is not None and _DAY_WORD.search(text) is None and len(text) <= 40))
 
 
 _ZERO_ONE = frozenset((0, 1))  # True == 1 == 1.0 and False == 0: one group in pandas.factorize, different texts
@@ -397,21 +414,21 @@ def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence())
         return [_row_kind(row, header_keys, common, evidence) for row in rows]
     short = min(map(len, rows)) < 2
     slow = np.fromiter(map(len, rows), dtype=np.int64, count=n) < 2 if short else np.zeros(n, dtype=bool)
-    # Two numbers outside the ledger's columns (序号 …) in the first two cells: perhaps a template row, or a 以下空白
-    # further right (looked at only when neither column is the ledger's, which is rare).
-    numbers = None if evidence.columns & {0, 1} else np.ones(n, dtype=bool)
-    firsts = []
+    keys = []
     for c in (0, 1):
-        cells = _object_array([r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows)))
-        firsts.append(cells)
-        codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+        codes, uniques = pd.factorize(_object_array(_cells(rows, c, short)), use_na_sentinel=False)
         slow |= _unusual(uniques, c, header_keys[0], common)[codes]
-        if numbers is not None:
-            numbers &= np.array([_is_number_text(text_key(u)) for u in uniques], dtype=bool)[codes]
+        keys.append(_object_array([text_key(u) for u in uniques])[codes])
     # The same text in the first two cells: a title or an end marker merged across the row (records differ there).
-    slow |= firsts[0] == firsts[1]
-    if numbers is not None:
-        slow |= numbers
+    slow |= keys[0] == keys[1]
+    # Past the first two cells, a row that is no record leaves the sheet's first column of the ledger blank or holds
+    # an end marker there (a template row: only its 序号; 以下空白 after a pre-filled 序号).
+    first = min((c for c in evidence.columns if c > 1), default=None)
+    if first is not None and not evidence.columns & {0, 1}:
+        codes, uniques = pd.factorize(_object_array(_cells(rows, first, True)), use_na_sentinel=False)
+        slow |= _unusual(uniques, 1, header_keys[0], common)[codes]
+    elif not evidence.columns:  # no column of the ledger known: any row of numbers may be a template row
+        slow |= np.array([all(_is_number_text(t) for t in map(text_key, r) if t) for r in rows], dtype=bool)
     kinds = np.full(n, "data", dtype=object)
     for i in np.flatnonzero(slow):
         kinds[i] = _row_kind(rows[i], header_keys, common, evidence)
@@ -448,6 +465,11 @@ def _unusual(uniques, c: int, header_first: str, common) -> np.ndarray:
             or any(w in k for w in common.end_markers)
             or (u.__class__ is not str and (u is None or u != u or u in _ZERO_ONE)))
     return np.array(flags, dtype=bool)
+
+
+def _cells(rows, c: int, short: bool) -> list:
+    """Column c of the rows ("" where a row is shorter; `short`: whether any row may be)."""
+    return [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
 
 
 def _object_array(values: list) -> np.ndarray:

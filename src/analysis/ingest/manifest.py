@@ -33,6 +33,13 @@ def total_mismatch_text(m: dict) -> str:
     return f"第{m['row']}行 {m['column']}：表内合计 {m['sheet_total']:g}，逐行相加 {m['sum_of_rows']:g}"
 
 
+def total_with_rejects_text(m: dict) -> str:
+    """A 合计 row that is right: the rows it totals add up to it once the rejected ones among them are counted."""
+    rows = "、".join(map(str, m["rejected_rows"]))
+    return (f"第{m['row']}行 {m['column']}：表内合计 {m['sheet_total']:g}，保留的记录相加 {m['sum_of_rows']:g}，"
+            f"相差的 {m['in_rejected']:g} 正是剔除的第{rows}行中的数：合计本身没有错，改正这些行后即相符")
+
+
 def summary_mismatch_text(m: dict) -> str:
     """A summary sheet's figure that disagrees with the detail of the same file."""
     return (f"第{m['row']}行 {m['subdistrict']} {m['column']}：汇总表 {m['summary']:g}，"
@@ -63,6 +70,8 @@ def problems(manifest: Manifest) -> list[Problem]:
                                      f"第{'、'.join(map(str, g))}行内容完全相同，均已保留；如是重复录入，请在台账中删去多余的行"))
             for m in s.total_mismatches:
                 found.append(Problem("合计不符", "合计不符", f.file, s.sheet, total_mismatch_text(m)))
+            for m in s.totals_with_rejects:
+                found.append(Problem("提示", "合计含剔除行", f.file, s.sheet, total_with_rejects_text(m)))
             for m in s.summary_mismatches:
                 found.append(Problem("合计不符", "合计不符", f.file, s.sheet, summary_mismatch_text(m)))
             for header in s.unrecognised_headers:

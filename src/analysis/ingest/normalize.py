@@ -148,11 +148,13 @@ def bare_number_reason(value) -> str:
 @dataclass(frozen=True)
 class Years:
     """The years a title names: one (2023年), or a span (2023—2024年度, 2023年11月至2024年3月, a heating season).
-    Dates may fall in any year of the span; 3月5日 is completed with the year its month falls in, which a span of
-    two years can tell only when its first month is written (11 for 2023年11月至2024年3月)."""
+    Dates may fall in any year of the span; 3月5日 is completed with the year its month falls in, which a span can
+    tell only when it covers less than a year and its first month is written (11 for 2023年11月至2024年3月); a month
+    outside such a span, or under any other span, is not completed (rejected with the reason)."""
     first: int
     last: int
     start_month: int | None = None
+    end_month: int | None = None
 
     def allows(self, y: int) -> bool:
         return self.first <= y <= self.last
@@ -160,36 +162,50 @@ class Years:
     def for_month(self, month: int) -> int | None:
         if self.first == self.last:
             return self.first
-        if self.last == self.first + 1 and self.start_month:
-            return self.first if month >= self.start_month else self.last
-        return None
+        if self.last != self.first + 1 or not self.start_month:
+            return None
+        if self.end_month is not None and (self.end_month >= self.start_month or self.end_month < month < self.start_month):
+            return None  # a span of a year or more, or a month outside the span
+        return self.first if month >= self.start_month else self.last
 
     def __str__(self) -> str:
         if self.first == self.last:
             return f"“{self.first}年”"
         start = f"{self.start_month}月" if self.start_month else ""
-        return f"“{self.first}年{start}至{self.last}年”"
+        end = f"{self.end_month}月" if self.end_month else ""
+        return f"“{self.first}年{start}至{self.last}年{end}”"
 
 
-# A span of years in a title: 2023—2024年度, 2023-2024年, 2023年11月至2024年3月, 2023年11月15日—2024年3月15日, 2023至2024.
-_YEAR_SPAN = re.compile(r"(?<!\d)(20\d{2})\s*(?:年\s*(?:(\d{1,2})\s*月\s*(?:\d{1,2}\s*[日号])?)?)?\s*"
-                        r"(?:-+|~|〜|～|至|到)\s*(20\d{2})(?!\d)")
+# A span of years in a title: 2023—2024年度, 2023-2024年, 2023/2024年度, 2023年度至2024年度, 2023年11月至2024年3月,
+# 2023.11-2024.3, 2023-12-01至2024-01-31, 2023年11月15日—2024年3月15日 (dashes folded to "-" first).
+_SPAN_END = r"\s*(?:年度?\s*)?(?:[./-]?\s*(\d{1,2})\s*月?(?:\s*[./-]?\s*\d{1,2}\s*[日号]?)?)?"
+_YEAR_SPAN = re.compile(rf"(?<![\d.:-])(20\d{{2}}){_SPAN_END}\s*(?:-+|~|〜|～|/|至|到)\s*(20\d{{2}})(?!\d){_SPAN_END}")
+
+
+# A year standing on its own (not inside a number, a date or a phone number such as 0391-2023-2024).
+_YEAR_MENTION = re.compile(r"(?<![\d.:/-])(20\d{2})(?!\d)")
 
 
 def title_years(*texts: str) -> Years | None:
-    """The years the first text that names any gives (as year_hint), a span where it names one."""
+    """The years the first text that names any gives: the year it names first (as year_hint), or the span that
+    starts there (a span further on, 依据2017-2020年行动方案 or a phone number, is not the title's)."""
     for text in texts:
         if not text:
             continue
         folded = fold(str(text)).translate(_DASHES)
-        span = _YEAR_SPAN.search(folded)
+        found = [m for m in (_YEAR_HINT.search(folded), _YEAR_MENTION.search(folded)) if m]
+        if not found:
+            continue
+        first = min(found, key=lambda m: m.start())
+        span = _YEAR_SPAN.match(folded, first.start())
         if span and 0 < int(span.group(3)) - int(span.group(1)) <= 5:
-            month = int(span.group(2)) if span.group(2) and 1 <= int(span.group(2)) <= 12 else None
-            return Years(int(span.group(1)), int(span.group(3)), month)
-        y = year_hint(folded)
-        if y is not None:
-            return Years(y, y)
+            return Years(int(span.group(1)), int(span.group(3)), _month(span.group(2)), _month(span.group(4)))
+        return Years(int(first.group(1)), int(first.group(1)))
     return None
+
+
+def _month(text: str | None) -> int | None:
+    return int(text) if text and 1 <= int(text) <= 12 else None
 
 
 def year_hint(*texts: str) -> int | None:
@@ -260,7 +276,7 @@ def _parse_date_text(text: str, year: int | None):
         y = year.for_month(month) if isinstance(year, Years) else year
         if y is None:
             if isinstance(year, Years):
-                return None, f"日期只有月日，而表格标题写的是{year}，不能确定是哪一年"
+                return None, f"日期只有月日，而表格标题写的是{year}，不能确定是哪一年（或不在其中）"
             return None, "日期只有月日，且表格标题、工作表名和文件名中都没有年份"
         d, reason = _date(y, month, int(g["md"]))
     elif g["compact"]:

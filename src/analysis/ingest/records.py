@@ -49,6 +49,8 @@ class SheetRecord:
     kept: int | None = None  # None unless the sheet was read
     rejected: int | None = None
     total_mismatches: tuple = ()
+    # totals that differ from the kept rows by exactly what the rejected rows among them hold: right as they stand
+    totals_with_rejects: tuple = ()
     unchecked_totals: tuple = ()
     repeated_rows: tuple = ()  # groups of Excel row numbers with identical kept values (kept, and named)
     summary_mismatches: tuple = ()  # a summary sheet's figures that disagree with the file's detail

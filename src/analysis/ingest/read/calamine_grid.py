@@ -4,7 +4,7 @@ The readers of the container (ooxml, ole) hand over what calamine does not give:
 the workbook's cell formats could be read, the cells whose style shows numbers as percentages or currency, or as a
 date calamine does not recognise (`styled`, number_formats). Such dates are converted here (in the workbook's
 date system); percent and currency cells that hold a number become Sheet.formats, spread over merged ranges like
-the values. The columns of merged ranges more than one row tall, with the lowest row each reaches, are
+the values. The columns of merged ranges more than one row tall, with the rows each covers, are
 Sheet.vertical_merges.
 """
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _fill_merged(rows: list[list], ranges, sheet: str, formats: dict | None = No
     width, and a sheet that still asks for more is refused (a merge over a whole sheet is not a ledger)."""
     width = max(map(len, rows), default=0)
     filled = 0
-    vertical: dict[int, int] = {}  # column → the lowest row a vertical merge reaches
+    vertical: dict[int, list] = {}  # column → (first, last) rows of each merge over several rows
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= len(rows):
             continue
@@ -114,10 +114,10 @@ def _fill_merged(rows: list[list], ranges, sheet: str, formats: dict | None = No
             row[c0:c1 + 1] = span
         if r1 > r0:
             for c in range(c0, min(c1, MAX_COLUMNS - 1) + 1):
-                vertical[c] = max(vertical.get(c, r1), r1)
+                vertical.setdefault(c, []).append((r0, r1))
         if formats:
             _spread_format(formats, r0, c0, r1, c1)
-    return vertical
+    return {c: sorted(runs) for c, runs in vertical.items()}
 
 
 def _spread_format(formats: dict, r0: int, c0: int, r1: int, c1: int) -> None:

@@ -2,7 +2,7 @@
 
 The page is decoded by its BOM (UTF-8, UTF-16), else as UTF-16 when its zero bytes say so, else by its declared
 charset, else UTF-8, else GB18030. Cell formats cannot be told (Sheet.formats is None); the columns a rowspan
-carries a value down in (with the lowest row it reaches) are the sheet's vertical_merges.
+carries a value down in (with the rows the span covers) are the sheet's vertical_merges.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class _Table:
         self.cell: list | None = None
         self.span = (1, 1)
         self.carried: dict[int, list] = {}  # column -> [rows left, value] from a rowspan above
-        self.vertical: dict[int, int] = {}  # column → the lowest row a rowspan carried a value down to
+        self.vertical: dict[int, list] = {}  # column → (first, last) rows of each rowspan that carried a value down
         self.cells = 0
 
     def _put(self, col: int, value) -> None:
@@ -81,8 +81,12 @@ class _Table:
     def _take_carried(self, col: int) -> None:
         left, value = self.carried[col]
         self._put(col, value)
-        if col < MAX_COLUMNS:
-            self.vertical[col] = len(self.rows)  # the row being read (rows are appended when they end)
+        if col < MAX_COLUMNS:  # the row being read is len(self.rows) (rows are appended when they end)
+            runs = self.vertical.setdefault(col, [])
+            if runs and runs[-1][1] == len(self.rows) - 1:
+                runs[-1] = (runs[-1][0], len(self.rows))
+            else:
+                runs.append((len(self.rows) - 1, len(self.rows)))
         if left <= 1:
             del self.carried[col]
         else:

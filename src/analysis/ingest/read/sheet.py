@@ -44,9 +44,9 @@ class Sheet:
     # a currency symbol or unit (¥, $, "元" …), merged ranges filled like `rows`; a number cell not in it is shown as
     # a plain number. None: the reader cannot tell formats (text, HTML, .ods files).
     formats: dict[tuple[int, int], str] | None = None
-    # Zero-based column → the lowest zero-based row that a merged range (or an HTML rowspan) covering more than one
-    # row reaches in it: the cleaning tells merges among the records from those of a two-row header by it.
-    vertical_merges: dict[int, int] = field(default_factory=dict)
+    # Zero-based column → the (first, last) zero-based rows of each merged range (or HTML rowspan) covering more than
+    # one row in it: the cleaning tells merges among the records from those of a header or a footer by them.
+    vertical_merges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def column_letter(index: int) -> str:
