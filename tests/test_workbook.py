@@ -13,6 +13,7 @@ import zipfile
 import pandas as pd
 import pytest
 from conftest import write_xlsx
+from test_workbook_agreement import assert_agrees, tables
 
 from analysis.ingest.pipeline import clean
 from analysis.ingest.spec import load_spec
@@ -65,11 +66,12 @@ def test_every_figure_read_back_with_openpyxl_equals_the_metrics(demo_report):
     assert sheet["A2"].value.startswith("填报单位：解放区城市管理局　　统计期间：2023年　　生成日期：")
     assert sheet.freeze_panes == "B4" and sheet.print_title_rows == "$1:$3"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert sheet["C4"].number_format == "#,##0" and sheet["F4"].number_format == "0.0%"
     assert sheet.column_dimensions["A"].width >= 2 * len("餐饮单位燃气安全隐患排查")
 
 
-def test_each_ledger_sheet_is_sub_district_by_month_with_totals_that_are_the_indicator(demo_report):
+def test_each_ledger_sheet_is_sub_district_by_month_for_each_indicator_with_totals_that_are_the_indicator(demo_report):
     import openpyxl
 
     path, data, period = demo_report
@@ -77,27 +79,39 @@ def test_each_ledger_sheet_is_sub_district_by_month_with_totals_that_are_the_ind
     monthly = [ledger for ledger in pages.ledgers_with_data(data, period)
                if "subdistrict" in data.tables[ledger].columns]
     assert len(monthly) == 6
+    values = metrics.indicator_values(data.tables, period, data.catalogue)["value"]
     for ledger in monthly:
-        ind = pages.main_indicator(data, ledger)
         sheet = book[load_spec(ledger).topic]
-        assert [c.value for c in sheet[3]] == ["街道", *(f"{m}月" for m in range(1, 13)), "合计"]
-        rows = {}
-        for r in sheet.iter_rows(min_row=4):  # the sub-district table, down to its first 合计
-            rows[r[0].value] = [c.value or 0 for c in r[1:]]
-            if r[0].value == "合计":
-                break
-        subs = list(data.tables[ledger]["subdistrict"].cat.categories)
-        blank = data.tables[ledger]["subdistrict"].isna().any() and not ind["measure"].startswith("nunique")
-        assert list(rows) == [*subs, *([UNASSIGNED] if blank else []), "合计"], ledger
-        value = metrics.indicator_values(data.tables, period, data.catalogue).loc[ind.name, "value"]
-        assert rows["合计"][-1] == pytest.approx(float(value))
-        by_sub = metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=data.catalogue)
-        assert [rows[s][-1] for s in subs] == pytest.approx([float(v) for v in by_sub])
-        if not ind["measure"].startswith("nunique"):  # sums and counts add up across the table, blanks included
-            parts = [*subs, *([UNASSIGNED] if blank else [])]
-            assert sum(rows[s][-1] for s in parts) == pytest.approx(float(value))
-            for m in range(12):
-                assert sum(rows[s][m] for s in parts) == pytest.approx(rows["合计"][m])
+        assert sheet["A1"].value == f"{load_spec(ledger).label}：2023年主要指标分街道分月统计"
+        grids = {t["caption"]: t for t in tables(sheet) if t["caption"].endswith("分街道分月")}
+        indicators = data.catalogue[data.catalogue["ledger"] == ledger]
+        # every indicator of the ledger, in catalogue order (市容整治: 10处 and also 16,352 and 8,734)
+        assert list(grids) == [f"{i['label']}（{i['unit']}）：2023年分街道分月" for _, i in indicators.iterrows()]
+        for key, ind in indicators.iterrows():
+            table = grids[f"{ind['label']}（{ind['unit']}）：2023年分街道分月"]
+            assert table["header"] == ["街道", *(f"{m}月" for m in range(1, 13)), "合计"]
+            rows = {name: [v or 0 for v in cells] for name, cells in table["rows"]}
+            subs = list(data.tables[ledger]["subdistrict"].cat.categories)
+            nunique = ind["measure"].startswith("nunique")
+            selected = data.tables[ledger][metrics.in_period(data.tables[ledger], period)
+                                          & metrics.filter_mask(data.tables[ledger], ind["filter"])]
+            blank = not nunique and selected["subdistrict"].isna().any()
+            assert list(rows) == [*subs, *([UNASSIGNED] if blank else []), "合计"], (ledger, key)
+            assert rows["合计"][-1] == pytest.approx(float(values[key]))
+            by_sub = metrics.breakdown(data.tables, key, period, "subdistrict", catalogue=data.catalogue)
+            assert [rows[s][-1] for s in subs] == pytest.approx([float(v) for v in by_sub])
+    licensing = {t["caption"]: dict(t["rows"]) for t in tables(book["行政审批"])}
+    assert list(licensing["办理行政许可案件（件）：2023年按审批事项"]) == ["户外广告许可", "临时户外广告审批", "占道审批", "合计"]
+    city = {t["caption"]: dict(t["rows"]) for t in tables(book["市容整治"])}
+    assert city["清理非法小广告（处）：2023年分街道分月"]["合计"][-1] == 16352
+    assert city["清理橱窗广告（处）：2023年分街道分月"]["合计"][-1] == 8734
+
+
+def test_the_demo_report_agrees_with_itself_on_every_sheet_and_prints_as_it_should(demo_report):
+    import openpyxl
+
+    path, data, period = demo_report
+    assert_agrees(openpyxl.load_workbook(path), data, period)
 
 
 def test_a_yearly_ledger_sheet_lists_its_indicators_this_year_and_last(demo_report):

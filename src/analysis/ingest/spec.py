@@ -42,6 +42,8 @@ class Column:
     # persons: "whole" where a value may be a private person instead of an organisation (an applicant), "note" where
     # free text may name one (联系人：王丽); such names are replaced with ［个人］ and counted (persons.py).
     persons: str | None = None
+    # How a sentence names a value that is a bare word on its own (不予 → 不予许可, 餐饮 → 餐饮单位).
+    phrases: dict = field(default_factory=dict)
 
     @property
     def categories(self) -> list[str]:
@@ -183,7 +185,11 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
             headers=headers, values=values, other=c.get("other"), default=c.get("default"),
             min=c.get("min"), min_exclusive=c.get("min_exclusive"), check_total=bool(c.get("check_total")),
             only_when=c.get("only_when"), max=c.get("max"), at_most=c.get("at_most"), persons=c.get("persons"),
+            phrases={str(k): str(v) for k, v in (c.get("phrases") or {}).items()},
         )
+        unknown = [k for k in col.phrases if k not in col.values]
+        if unknown:
+            raise ValueError(f"{path.name}: 列 {c['name']} 的 phrases 中的“{'、'.join(unknown)}”不是这一列 values 中的类别")
         if col.persons not in (None, "whole", "note") or (col.persons and not col.kind.text):
             raise ValueError(f"{path.name}: 列 {c['name']} 的 persons 只能是 whole（整个值可能是个人姓名）或 note"
                              "（文字中可能写有姓名），且只用于 text 类型的列")

@@ -17,12 +17,13 @@ For each area of work (the specs' `area`), in catalogue order of its first indic
     of the period although it had records in each of those months the year before;
   - the area's ledgers without data the year before.
 
-And for one figure: whether its 同比 change stands out (`unusual`), how far a count's change lies beyond chance
-(`beyond_chance`) and how large the change is for ranking (`change_size`).
+And for one figure: whether its 同比 change may be called large (`large_change`, the only place that decides
+较大), whether it stands out (`unusual`), how far a count's change lies beyond chance (`beyond_chance`) and how
+large the change is for ranking (`change_size`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,7 @@ from analysis.report.number_words import round_half_up
 from analysis.report.periods import Period
 
 UNUSUAL_PCT = 30  # a change over this many percent (either way) is called out
+LARGE_BASE = 20  # ... only when the larger of the two figures is at least this much (see large_change)
 PEAK_RATIO = 1.25  # a month this far above the period's monthly average is its peak
 SILENT_MONTHS = 3  # a sub-district (or a whole ledger) this many consecutive months without a record is called out
 NO_BASE = ("no_previous", "no_data")
@@ -62,6 +64,7 @@ class Move:
 class Dimension:
     label: str  # the breakdown column's label in its spec: 街道, 经营类型, …
     moves: tuple[Move, ...]  # in the order they are written: the one in the direction of the change first
+    phrases: dict = field(default_factory=dict)  # how a sentence names a level that is a bare word (spec `phrases`)
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def _dimensions(tables, period, catalogue, spec_dir, main: pd.Series, base: Base
             down = [move("down", least, *_pair(table.loc[least]))] if change[least] < 0 else []
             moves = tuple(down + up if base.direction == "down" else up + down)
         if moves:
-            dimensions.append(Dimension(column.label, moves))
+            dimensions.append(Dimension(column.label, moves, column.phrases))
     return dimensions
 
 
@@ -221,16 +224,32 @@ def _runs(mask: pd.Series, at_least: int) -> tuple[tuple[int, int], ...]:
 
 # ---------------------------------------------------------------- one figure
 
+def large_change(row: pd.Series) -> bool:
+    """Whether a figure's change may be called large (增幅较大, 降幅较大, 大幅增长): the one rule every sentence follows.
+
+    A change is large when both
+      1. it rose or fell by more than UNUSUAL_PCT (30) percent as written, to one decimal (30.0% is not), and
+      2. the larger of the two figures (this period's and the one compared with) is at least LARGE_BASE (20, in the
+         figure's unit), so that a change between small figures (2 → 3, 4 → 2, 9 → 6) is never called large,
+         whatever its percent, while a real rise or fall from or to a small figure (5 → 100, 100 → 5) is.
+    A change from 0 or to 0 is said as such (上年为0, 上年为7处), never as large.
+    """
+    if row["direction"] not in ("up", "down") or pd.isna(row["pct"]):
+        return False
+    return (round_half_up(abs(row["pct"]), 1) > UNUSUAL_PCT
+            and max(abs(float(row["value"])), abs(float(row["previous"]))) >= LARGE_BASE)
+
+
 def unusual(row: pd.Series) -> str | None:
-    """How a figure's 同比 change stands out: to_zero, zero_base, up or down (over UNUSUAL_PCT percent as written,
-    to one decimal); None otherwise."""
+    """How a figure's 同比 change stands out: to_zero, zero_base, or up or down when the change is large
+    (`large_change`); None otherwise."""
     if row["direction"] in NO_BASE:
         return None
     if row["value"] == 0 and row["previous"] > 0:
         return "to_zero"
     if row["direction"] == "zero_base":
         return "zero_base"
-    if row["direction"] in ("up", "down") and round_half_up(abs(row["pct"]), 1) > UNUSUAL_PCT:
+    if large_change(row):
         return row["direction"]
     return None
 

@@ -14,20 +14,24 @@ Two kinds of text:
 What an area paragraph says, in this order (each sentence only when there is something to say):
 
   1. its main figure, with the figures written with it in the report (report_sep 、), and the change against the
-     same months of the year before (同比; for a month also against the month before, 环比), flagged when it
-     stands out (findings.unusual); "上年无数据，不作同比" once when no ledger of the area has the year before,
-     else a sentence naming the ledgers that have not;
+     same months of the year before (同比; for a month then against the month before, 环比, naming its figure when
+     the clause before it spoke of several figures), 较大 only when findings.large_change says so. No ledger of
+     the area with the year before: "上年无数据" once in the whole briefing (in the first area's sentence) when no
+     area has it, else 上年无<its ledgers>数据; some of its ledgers without it: a sentence naming them;
   2. what drove the change: for each breakdown column, the level with the largest increase and the one with the
-     largest decrease, each with its figure and change (without a base to compare with: the largest level). A
-     month without the year before is explained against the month before;
+     largest decrease (without a base to compare with: the largest level). A month without the year before is
+     explained against the month before;
   3. the peak month, when one stands out;
   4. the area's other figures, each with its 同比 change when it stands out;
   5. sub-districts (or the whole ledger) silent for months that had records each of those months the year before.
 
-A zero figure is said in words (未查处非法储存销售黑窝点), a zero part of a figure written with another (、约0平方米)
-is left out. No sentence opens like the one before it (its first two characters; every kind of sentence has shapes
-that open differently), and no figure is written twice: a figure an optional clause would repeat is left out of it.
-Two different indicators with the same value are each still stated.
+Every 最多 carries a figure: its value, its change, its change in percent or its figure before, whichever is not
+written yet; a level or peak month with none of them left is not named. A category value that is a bare word in the
+ledger is named by the phrase its spec gives it (`phrases`: 不予 -> 不予许可). A zero figure is said in words
+(未查处非法储存销售黑窝点), a zero part of a figure written with another (、约0平方米) is left out. No sentence opens
+like the one before it (its first two characters; every kind of sentence has shapes that open differently), and no
+figure is written twice: a figure an optional clause would repeat is left out of it. Two different indicators with
+the same value are each still stated.
 
 What was said is tracked by figure, not by reading the text back: every piece of text is `Words`, its text and the
 figures it writes, each as a reader sees it (12000余处, 约4714平方米, 8.2%: the same figure written twice is what a
@@ -53,7 +57,7 @@ from analysis.report.findings import (
     study,
     unusual,
 )
-from analysis.report.number_words import format_figure, format_percent
+from analysis.report.number_words import format_figure, format_percent, round_half_up
 from analysis.report.periods import Period
 
 HIGHLIGHTS_PER_AREA = 2  # the first screen takes at most this many 要点 from one area while others have some
@@ -237,9 +241,15 @@ def _group_said(group: list) -> Words:
     return _fill(first["phrase"], first) + join("", ("、" + _fill(row["report_phrase"], row) for row in rest))
 
 
+# How a sentence names a category value that is a bare word in the ledger (不予 -> 不予许可), by ledger and column.
+# Values not listed read as they are (临时户外广告审批, 劝导教育). This is wording about the specs' columns and would
+# sit better in the ledger specs (a `phrases:` mapping per category column) once spec.Column carries one.
 def _level(dimension: Dimension, move: Move) -> str:
-    """A level as a sentence names it: the column's catch-all value as 其他<label>."""
-    return f"其他{dimension.label}" if move.other else move.level
+    """A level as a sentence names it: the column's catch-all value as 其他<label>, a bare word as the phrase its
+    ledger's spec gives it (`phrases`: 不予 → 不予许可)."""
+    if move.other:
+        return f"其他{dimension.label}"
+    return dimension.phrases.get(move.level, move.level)
 
 
 def _base_word(base: Base, period: Period) -> str:
@@ -257,7 +267,8 @@ def _verb(direction: str) -> str:
 
 
 def _degree(directions) -> str:
-    """增幅较大 / 降幅较大 / 变化较大."""
+    """增幅较大 / 降幅较大 / 变化较大, for changes `findings.unusual` found up or down: whether a change is large
+    is decided there only (findings.large_change)."""
     kinds = set(directions)
     return "增幅较大" if kinds == {"up"} else "降幅较大" if kinds == {"down"} else "变化较大"
 
@@ -279,34 +290,58 @@ def _year_clause(row: pd.Series, period: Period, optional=_first_choice) -> Word
     return clause + "，" + _degree([kind]) if kind in ("up", "down") else clause
 
 
-def _lead_clauses(area: Area, period: Period, said: Said) -> tuple[list[Words], Words]:
+@dataclass(frozen=True)
+class Lead:
+    """The main figure's change clauses, in the order they are written: `own` (its 同比 change, or the 同比 change of
+    the figures written with it together), then `month` (its 环比 change), then `others` (the 同比 changes of the
+    figures written with it that stand out, each named)."""
+
+    own: list
+    month: Words
+    others: list
+    name_month: bool  # what comes before `month` speaks of several figures (同比分别下降18.2%和9.5%; 9处、约4714平方米)
+
+    def month_named(self, main: pd.Series, after_other_subject: bool = False) -> Words:
+        """The 环比 clause, naming the figure it is about (拆除违建环比下降50.0%) when what comes before it speaks of
+        several figures or of something else (the driver of the 同比 change in a 要点)."""
+        if self.month and (self.name_month or after_other_subject):
+            return main["label"] + self.month
+        return self.month
+
+    def clauses(self, main: pd.Series) -> list[Words]:
+        return [c for c in [*self.own, self.month_named(main), *self.others] if c]
+
+
+def _lead_clauses(area: Area, period: Period, said: Said) -> Lead:
     """The main figure's 同比 clauses (for it and those written with it) and its 环比 clause, their figures taken
     in `said`."""
     optional = said.optional
     group = [area.groups[0][0], *(row for row in area.groups[0][1:] if row["value"] != 0)]
     main = group[0]
+    several = False
     if area.all_without_previous:
-        year = []  # the paragraph says so once, last
+        own, others = [], []  # the briefing says so once
     elif len(group) > 1 and all(m["direction"] in ("up", "down") for m in group) and _distinct_or_same(group):
-        year = _together(group)
+        own, others, several = _together(group), [], True
     else:
-        year = [_year_clause(main, period, optional)]
-        year += [m["label"] + c for m in group[1:] if (c := _stand_out(m, period, optional))]
-    said.take(join("", year))
+        own = [_year_clause(main, period, optional)]
+        others = [m["label"] + c for m in group[1:] if (c := _stand_out(m, period, optional))]
+    said.take(join("", [*own, *others]))
     before, month = area.month_before, Words()
     if before is not None and before["direction"] not in NO_BASE:
         if main["value"] == 0:
             month = Words("上月亦无") if before["previous"] == 0 else optional(
                 *("上月为" + a for a in _amounts(before["previous"], main)), "比上月减少")
-        elif (year and year[0].text == change_clause(main, period) and main["direction"] == before["direction"]
+        elif (own and own[0].text == change_clause(main, period) and main["direction"] == before["direction"]
               and _percent(main) == _percent(before)):  # one percent for both
-            year, month = ["同比、环比均" + _verb(main["direction"]) + _percent(main), *year[1:]], Words()
+            own, month = ["同比、环比均" + _verb(main["direction"]) + _percent(main), *own[1:]], Words()
         else:
             month = optional(_versus(before["direction"], before["pct"], "环比", "上月"),
                              "环比" + ("有所增长" if before["direction"] == "up" else "有所下降"))
-    if month.text == "上月亦无" and year and year[0].text.endswith("亦无"):  # 上年同期和上月均无
-        year, month = [Words(year[0].text.removesuffix("亦无") + "和上月均无", year[0].figures)], Words()
-    return [c for c in year if c], month
+    if month.text == "上月亦无" and own and own[0].text.endswith("亦无"):  # 上年同期和上月均无
+        own, month = [Words(own[0].text.removesuffix("亦无") + "和上月均无", own[0].figures)], Words()
+    own = [c for c in own if c]
+    return Lead(own, month, [c for c in others if c], several or (not own and len(group) > 1))
 
 
 def _distinct_or_same(group: list) -> bool:
@@ -353,30 +388,45 @@ def area_paragraphs(tables, period: Period, catalogue: pd.DataFrame,
     `catalogue` holds the indicators to write (the caller leaves out ledgers without data in the period's year);
     `tables` maps ledger -> processed table, as `metrics` takes them.
     """
-    return [(area.name, _paragraph(area, period)) for area in study(tables, period, catalogue, spec_dir)]
+    areas = study(tables, period, catalogue, spec_dir)
+    return [(area.name, _paragraph(area, period, note)) for area, note in zip(areas, _no_previous_notes(areas))]
 
 
-def _paragraph(area: Area, period: Period) -> str:
+def _no_previous_notes(areas: list[Area]) -> list[str]:
+    """What each area's first sentence says about a year before without data, so that the briefing says
+    上年无数据 once: when no area has the year before, the first says it for all (上年无数据，各项均不作同比); else each
+    area without it names its ledgers (上年无燃气安全排查数据，不作同比)."""
+    blank = [area.all_without_previous for area in areas]
+    if blank and all(blank):
+        return ["上年无数据，" + ("各项均不作同比" if len(areas) > 1 else "不作同比")] + [""] * (len(areas) - 1)
+    return [f"上年无{'、'.join(area.without_previous)}数据，不作同比" if area.all_without_previous else ""
+            for area in areas]
+
+
+def _paragraph(area: Area, period: Period, no_previous: str = "") -> str:
+    """The area's paragraph; `no_previous` is what its first sentence says of a year before without data."""
     said = Said()
     for group in area.groups:  # every figure of the area is stated: no optional clause may take it, in any form
         said.take(_group_said(group) + join("", (a for row in group for a in _amounts(row["value"], row))))
-    year, month = _lead_clauses(area, period, said)
-    clauses = join("", ("，" + c for c in [*year, month] if c))
-    if area.all_without_previous:
-        clauses += ("；" if clauses else "，") + "上年无数据，不作同比"
+    clauses = join("", ("，" + c for c in _lead_clauses(area, period, said).clauses(area.main)))
+    if no_previous:
+        clauses += ("；" if clauses else "，") + no_previous
     body = (period.label if area.main["value"] == 0 else period.lead) + _group_said(area.groups[0])
     said.add(area.name + "方面，" + body + clauses + "。")
     if area.without_previous and not area.all_without_previous:
         topics = "、".join(area.without_previous)
-        said.add(f"上年无{topics}数据，相关指标不作同比。", f"{topics}上年无数据，相关指标不作同比。")
+        said.add(f"上年无{topics}数据，相关指标不作同比。", f"{topics}无上年数据，相关指标不作同比。")
     for i, dimension in enumerate(area.dimensions):
-        moves = join("，", (_move_said(dimension, move, area, period, said) for move in dimension.moves))
+        moves = join("，", [m for move in dimension.moves if (m := _move_said(dimension, move, area, period, said))])
+        if not moves:
+            continue
         said.add(*(_OPENERS[(i + k) % len(_OPENERS)].format(label=dimension.label) + moves + "。"
                    for k in range(len(_OPENERS))))
     if area.peak:
         peak = area.peak
         detail = said.optional(*("，" + _is(a) for a in _amounts(peak.value, area.main)))
-        said.add(f"单月以{peak.month}月最多" + detail + "。", f"{peak.month}月最多" + detail + "。")
+        if detail:  # a 最多 without its figure says nothing a reader can check
+            said.add(f"单月以{peak.month}月最多" + detail + "。", f"{peak.month}月最多" + detail + "。")
     if len(area.groups) > 1:
         items = [_group_said(group) + join("", ("，" + c for c in [_group_clause(group, period, said)] if c))
                  for group in area.groups[1:]]
@@ -390,18 +440,20 @@ def _paragraph(area: Area, period: Period) -> str:
 
 
 def _group_clause(group: list, period: Period, said: Said) -> Words:
-    """What stands out in a group of other figures: the 同比 change of those that changed by more than
-    UNUSUAL_PCT, fell to 0 or rose from 0 (下降33.3%，降幅较大 / 上年为7处 / 上年为0)."""
+    """What stands out in a group of other figures: the 同比 change of those whose change is large
+    (findings.large_change), that fell to 0 or rose from 0 (下降33.3%，降幅较大 / 上年为7处 / 上年为0)."""
     clauses = [(row, c) for row in group if (c := _stand_out(row, period, said.optional))]
     return join("，", (row["label"] + c if len(group) > 1 else c for row, c in clauses))  # named among several
 
 
 def _move_said(dimension: Dimension, move: Move, area: Area, period: Period, said: Said) -> Words:
     """增加最多的是民主街道（2000余处，比上年多370余处） / 减少最多的是焦西街道（由上年的3处降为0） /
-    民生街道最多，为2300余处."""
+    民生街道最多，为2300余处; nothing when every figure the clause could carry is written already (a 最多 always
+    carries its figure: its value, its change, its percent change or its figure before)."""
     row, level = area.main, _level(dimension, move)
     if move.kind == "top":
-        return level + "最多" + said.optional(*("，" + _is(a) for a in _amounts(move.value, row)))
+        detail = said.optional(*("，" + _is(a) for a in _amounts(move.value, row)))
+        return level + "最多" + detail if detail else Words()
     value = said.optional(*_amounts(move.value, row)) if move.value else Words()
     word = _base_word(area.base, period)
     if move.kind == "up":
@@ -411,9 +463,20 @@ def _move_said(dimension: Dimension, move: Move, area: Area, period: Period, sai
         change = said.optional(*(f"由{word}的" + a + "降为0" for a in _amounts(move.previous, row)), "降为0")
     else:
         change = said.optional(*(f"比{word}少" + a for a in _amounts(move.previous - move.value, row)))
-    details = join("，", (d for d in (value, change) if d))
+    details = [d for d in (value, change) if d] or [said.optional(
+        *_level_percent(move, area.base), *(f"{word}为" + a for a in _amounts(move.previous, row)))]
+    details = join("，", (d for d in details if d))
     head = f"{'增加' if move.kind == 'up' else '减少'}最多的是{level}"
-    return head + "（" + details + "）" if details else Words(head)
+    return head + "（" + details + "）" if details else Words()
+
+
+def _level_percent(move: Move, base: Base) -> list[Words]:
+    """A level's change in percent against the base (同比下降50.0% / 环比增长25.0%), when it has one that is not
+    written 0.0%."""
+    if not move.previous or round_half_up(abs(move.value - move.previous) / move.previous * 100, 1) == 0:
+        return []
+    pct = (move.value - move.previous) / move.previous * 100
+    return [_versus("up" if pct > 0 else "down", pct, "环比" if base.month_before else "同比", "")]
 
 
 def _silence_said(silence: Silence) -> str:
@@ -434,16 +497,18 @@ def highlights(tables, period: Period, catalogue: pd.DataFrame, limit: int = 5,
     """Up to `limit` 要点 for the first screen, most important first (as many as there are when fewer).
 
     Importance, in tiers (within a tier, the larger first):
-      0. a figure whose 同比 change stands out (findings.stands_out: over UNUSUAL_PCT percent, to 0 or from 0 and,
-         for a count, beyond chance), by the size of the change; a main figure with what drove it;
+      0. a figure whose 同比 change stands out (findings.stands_out: large (findings.large_change), to 0 or from 0
+         and, for a count, beyond chance), by the size of the change; a main figure with what drove it;
       1. sub-districts (or a whole ledger) without records for months, by the number of silent months;
       2. each area's main figure, its change and what drove it, by the size of the change (with nothing to
          compare with: the figure and its largest level);
       3. peak months, by how far they stand above the monthly average;
       4. the other figures' changes, by their size (findings.change_size, so that 1→2 does not outrank
          11237→12386).
-    At most HIGHLIGHTS_PER_AREA come from one area while another still has one to give. No two open alike and no
-    figure is written twice: a 要点 that would is written in its other shape (opening with the area), or left out.
+    At most HIGHLIGHTS_PER_AREA come from one area while another still has one to give. All are written in one
+    style (the figure first, never the area's name). No two open alike and no figure is written twice: a 要点 that
+    would is written in its other shape (where it has one: a peak month, a silence, a figure without its driver), or
+    left out.
     """
     areas = study(tables, period, catalogue, spec_dir)
     candidates = sorted((c for area in areas for c in _candidates(area, period)), key=lambda c: (c[0], -c[1]))
@@ -463,8 +528,7 @@ def _candidates(area: Area, period: Period) -> list[tuple]:
     main, found = area.main, []
 
     def add(tier, size, *bodies):
-        shapes = [*bodies, *(area.name + "方面，" + b for b in bodies)]
-        found.append((tier, size, area.name, tuple(s + "。" for s in shapes)))
+        found.append((tier, size, area.name, tuple(b + "。" for b in bodies)))
 
     said = _group_said(area.groups[0])
     if area.base is None:
@@ -473,20 +537,23 @@ def _candidates(area: Area, period: Period) -> list[tuple]:
                + "）") if dimension else Words()
         add(2, 0.0, *dict.fromkeys([said + why, said]))
     else:
-        year, month = _lead_clauses(area, period, Said())
+        lead = _lead_clauses(area, period, Said())
         wanted = "down" if area.base.direction == "down" else "up"  # the move that explains the change
         driver = next(((d, m) for d in area.dimensions for m in d.moves if m.kind == wanted), None)
         why = []
         if driver:
             dimension, move = driver
-            why = ["其中" + _level(dimension, move) + ("增加" if move.kind == "up" else "减少") + "最多（"
+            among = "" if any(c.text.startswith("其中") for c in lead.own) else "其中"  # not 其中…，其中…
+            why = [among + _level(dimension, move) + ("增加" if move.kind == "up" else "减少") + "最多（"
                    + _amounts(move.value - move.previous, main)[0] + "）"]
         written = [row for row in area.groups[0] if row["value"] != 0 or row.name == main.name]
         size = max(change_size(row) for row in written)
-        month = [month] if month else []
-        add(0 if any(stands_out(row) for row in written) else 2, size, *dict.fromkeys(
-            # the driver right after the change it explains
-            join("，", [said, *year, *(w + month if not area.base.month_before else month + w)]) for w in (why, [])))
+        shapes = []
+        for w in (why, []):  # the driver right after the change it explains; the 环比 named when it follows the driver
+            month = [m] if (m := lead.month_named(main, bool(w) and not area.base.month_before)) else []
+            shapes.append(join("，", [said, *lead.own, *(month + w if area.base.month_before else w + month),
+                                     *lead.others]))
+        add(0 if any(stands_out(row) for row in written) else 2, size, *dict.fromkeys(shapes))
     for row in (r for group in area.groups[1:] for r in group):
         if row["direction"] in ("up", "down", "zero_base"):
             add(0 if stands_out(row) else 4, change_size(row), _group_said([row]) + "，" + _year_clause(row, period))

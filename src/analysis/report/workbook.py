@@ -1,10 +1,16 @@
 """The Excel 报表 superiors ask for: the briefing's figures as a formatted workbook (统计报表.xlsx).
 
 Sheets: 主要指标 (each indicator this period, the same period last year, the change, 同比, the report's phrase);
-one sheet per ledger with data (its main indicator by sub-district × month with totals, and by its main category);
-数据说明 (sources, rows kept and rejected, definitions). Formatted as an office would: a merged title row, a line
-填报单位 / 统计期间 / 生成日期, bold bordered headers, number formats, column widths that fit Chinese text, frozen
-header rows, A4 landscape fitted to one page wide with the header rows repeated on every printed page.
+one sheet per ledger with data (each indicator 主要指标 lists for it by sub-district × month with totals, then by
+each category the catalogue names for it); 数据说明 (sources, rows kept and rejected, definitions). The 报表 agrees
+with itself: every breakdown's 合计 is its indicator's figure on 主要指标, rows whose column was left blank are a
+row of their own, and a breakdown lists only the categories inside its indicator's filter.
+
+Formatted as an office would: a merged title row, a line 填报单位 / 统计期间 / 生成日期, bold bordered headers
+with merged captions above them, number formats, column widths that fit Chinese text and row heights that fit
+wrapped text, A4 landscape fitted to one page wide, 第 N 页 共 M 页 in the footer. A sheet that is one table
+repeats its title and header rows on every printed page and keeps them frozen on screen; a sheet of several
+tables repeats none (one table's header would stand over another's rows).
 
 Every text that came from a ledger or a file name is written as text: a value beginning with = + - @ never
 becomes a formula. The same data give the same bytes (analysis.xlsx fixes the zip and document times).
@@ -12,6 +18,7 @@ becomes a formula. The same data give the same bytes (analysis.xlsx fixes the zi
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 
 import pandas as pd
@@ -21,7 +28,8 @@ from openpyxl.utils import get_column_letter
 
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
-from analysis.report.data import Data, covered_catalogue, ledgers_with_data, main_indicator, yoy
+from analysis.report.catalogue import parse_filter, parse_measure
+from analysis.report.data import Data, covered_catalogue, ledgers_with_data, yoy
 from analysis.report.number_words import round_half_up
 from analysis.report.pages.briefing import unnamed_notes
 from analysis.report.periods import Period, format_date, generation_date
@@ -72,47 +80,126 @@ def _indicators_sheet(book: Workbook, data: Data, period: Period, generated: dt.
                      (_number(f["previous"]), number), (_number(f["change"]), number),
                      (note or pct, None if note else PERCENT), (f"{f['figure']}{f['unit']}", None)])
     _table(sheet, data, period, generated, f"{period.report_label}城市管理执法主要指标", header, rows)
+    _page_setup(sheet, repeat_rows="1:3")
 
 
 UNASSIGNED = "（未填街道）"
 
 
 def _ledger_sheet(book: Workbook, data: Data, period: Period, ledger: str, generated: dt.date) -> None:
+    """A ledger's indicators by sub-district × month, each followed by its breakdowns by category.
+
+    Which indicators: the catalogue marks no set of main indicators per ledger (`card` marks the briefing's
+    first-screen cards, none of 市容整治's; `report_phrase` the report paragraph, which leaves out 186家), so the
+    sheet covers every indicator 主要指标 lists for the ledger, in catalogue order: every figure there has its
+    breakdown here, and every total here is a figure there."""
     spec = load_spec(ledger)
     sheet = book.create_sheet(_sheet_name(spec.topic, book))
     if spec.period_column.type != "date" or "subdistrict" not in data.tables[ledger].columns:
         _indicator_rows(sheet, data, period, ledger, generated)  # no sub-district by month to show
         return
-    ind = main_indicator(data, ledger)
-    number = DECIMAL if ind["unit"] == "平方米" else INTEGER
+    indicators = covered_catalogue(data, period)
+    indicators = indicators[indicators["ledger"] == ledger]
+    totals = metrics.indicator_values(data.tables, period, indicators)["value"]  # as 主要指标 shows them
+    columns = data.tables[ledger].columns
+    _heading(sheet, data, period, generated, f"{spec.label}：{period.label}主要指标分街道分月统计",
+             len(period.months) + 2)
+    top = 3
+    for key, ind in indicators.iterrows():  # each Series is named by its key
+        end = _street_month_block(sheet, data, period, ind, totals[key], top)
+        for by in [b for b in ind["breakdowns"].split() if b not in ("month", "subdistrict") and b in columns]:
+            end = _category_block(sheet, data, period, ind, totals[key], by, spec.column(by).label, end + 2)
+        top = end + 2
+    _page_setup(sheet, repeat_rows=None)
+
+
+def _street_month_block(sheet, data: Data, period: Period, ind: pd.Series, total, top: int) -> int:
+    """One indicator by sub-district (rows) and month (columns), with its totals: the 合计 row is the indicator
+    as 主要指标 shows it, month by month and over the period."""
+    number = _number_format(ind)
     catalogue = data.catalogue
-    by_sub = metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=catalogue)
+    by_sub = _inside_filter(metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=catalogue),
+                            ind, "subdistrict")
     months = list(period.months)
-    per_month = {m: metrics.breakdown(data.tables, ind.name, Period(period.year, m, m), "subdistrict",
-                                      catalogue=catalogue) for m in months}
-    month_totals = {m: metrics.indicator_values(data.tables, Period(period.year, m, m), catalogue.loc[[ind.name]])
-                    .loc[ind.name, "value"] for m in months}
-    total = metrics.indicator_values(data.tables, period, catalogue.loc[[ind.name]]).loc[ind.name, "value"]
+    grid = _month_grid(data, ind, period).reindex(by_sub.index)
+    per_month = {m: grid[m] for m in months}
+    month_totals = metrics.breakdown(data.tables, ind.name, period, "month", catalogue=catalogue)
     header = ["街道", *(f"{m}月" for m in months), "合计"]
     rows = [[(sub, None), *((_number(per_month[m][sub]), number) for m in months), (_number(by_sub[sub]), number)]
             for sub in by_sub.index]
-    if not ind["measure"].startswith("nunique") and total - by_sub.sum() != 0:
+    nunique = ind["measure"].startswith("nunique")
+    if not nunique and _remainder(total, by_sub) is not None:
         # Rows whose sub-district was left blank (optional in this ledger) still count in the total: show them.
-        rows.append([(UNASSIGNED, None), *((_number(month_totals[m] - per_month[m].sum()), number) for m in months),
-                     (_number(total - by_sub.sum()), number)])
+        rows.append([(UNASSIGNED, None), *((_remainder(month_totals[m], per_month[m]) or 0, number) for m in months),
+                     (_remainder(total, by_sub), number)])
     rows.append([("合计", None), *((_number(month_totals[m]), number) for m in months), (_number(total), number)])
     title = f"{ind['label']}（{ind['unit']}）：{period.label}分街道分月"
-    note = "合计按全部记录计算：同一单位在不同月份或街道出现时只计一次，故合计可能小于各项之和。" \
-        if ind["measure"].startswith("nunique") else ""
-    end = _table(sheet, data, period, generated, title, header, rows, bold_last_row=True, note=note)
-    category = next((b for b in ind["breakdowns"].split() if b not in ("month", "subdistrict")), None)
-    if category is not None:
-        values = metrics.breakdown(data.tables, ind.name, period, category, catalogue=catalogue)
-        label = spec.column(category).label
-        rows = [[(str(level), None), (_number(v), number)] for level, v in values.items()]
-        rows.append([("合计", None), (_number(total), number)])
-        _block(sheet, end + 2, f"{ind['label']}（{ind['unit']}）：{period.label}按{label}", [label, period.label], rows,
-               bold_last_row=True)
+    end = _block(sheet, top, title, header, rows, bold_last_row=True)
+    if nunique:
+        end = _note(sheet, end + 1, _distinct_note(data, period, ind, "subdistrict", "月份或街道", "街道"))
+    return end
+
+
+def _month_grid(data: Data, ind: pd.Series, period: Period) -> pd.DataFrame:
+    """The indicator per sub-district (rows: every sub-district) and month of the period (columns), each cell
+    as `metrics.breakdown` gives it for that month, in one pass over the rows instead of one per month."""
+    table = data.tables[ind["ledger"]]
+    rows = table[metrics.in_period(table, period) & metrics.filter_mask(table, ind["filter"])]
+    op, column = parse_measure(ind["measure"])
+    groups = rows.groupby(["subdistrict", "month"], observed=True)
+    cells = groups.size() if op == "count" else groups[column].agg(op)
+    grid = cells.unstack("month") if len(cells) else pd.DataFrame(index=pd.Index([], name="subdistrict"))
+    return grid.reindex(index=table["subdistrict"].cat.categories, columns=list(period.months), fill_value=0).fillna(0)
+
+
+def _category_block(sheet, data: Data, period: Period, ind: pd.Series, total, by: str, label: str, top: int) -> int:
+    """One indicator by a category column the catalogue names for it: only the categories inside the indicator's
+    filter (办理行政许可案件 counts three matters; the other two are not listed as 0), rows that left the column
+    blank as their own row, and the indicator's total."""
+    number = _number_format(ind)
+    values = _inside_filter(metrics.breakdown(data.tables, ind.name, period, by, catalogue=data.catalogue), ind, by)
+    rows = [[(str(level), None), (_number(v), number)] for level, v in values.items()]
+    nunique = ind["measure"].startswith("nunique")
+    blank = _remainder(total, values)
+    if not nunique and blank is not None:
+        rows.append([(f"（未填{label}）", None), (blank, number)])
+    rows.append([("合计", None), (_number(total), number)])
+    end = _block(sheet, top, f"{ind['label']}（{ind['unit']}）：{period.label}按{label}", [label, period.label], rows,
+                 bold_last_row=True)
+    if nunique and blank is not None:
+        end = _note(sheet, end + 1, _distinct_note(data, period, ind, by, label, label))
+    return end
+
+
+def _distinct_note(data: Data, period: Period, ind: pd.Series, by: str, parts: str, label: str) -> str:
+    """Why a figure of distinct names is not the sum of its parts: a name in two parts counts once in the total,
+    and rows that left the column blank count in the total but in no part."""
+    spec = load_spec(ind["ledger"])
+    name = spec.column(parse_measure(ind["measure"])[1]).label
+    table = data.tables[ind["ledger"]]
+    rows = table[metrics.in_period(table, period) & metrics.filter_mask(table, ind["filter"])]
+    blank = f"未填{label}的记录计入合计、不在各项中，" if rows[by].isna().any() else ""
+    return f"合计按全部记录计算：同一{name}在不同{parts}中出现时只计一次，{blank}故合计与各项之和可能不同。"
+
+
+def _inside_filter(values: pd.Series, ind: pd.Series, by: str) -> pd.Series:
+    """The levels of a breakdown by `by` that the indicator's own filter admits: a filter on that very column
+    (matter in 户外广告许可|…, issue_type != 无) rules the other levels out, which would otherwise be listed as 0."""
+    clauses = [part for part in ind["filter"].split("&") if part.strip() and parse_filter(part)[0][0] == by]
+    if not clauses or values.empty:
+        return values
+    levels = pd.DataFrame({by: pd.Series(values.index, dtype=values.index.dtype)})
+    return values[metrics.filter_mask(levels, " & ".join(clauses)).to_numpy()]
+
+
+def _remainder(total, parts: pd.Series):
+    """What the total holds beyond its parts (rows that left the column blank), None when nothing (or NA)."""
+    rest = _number(total - parts.sum()) if not (pd.isna(total) or parts.isna().all()) else None
+    return rest or None
+
+
+def _number_format(ind: pd.Series) -> str:
+    return DECIMAL if ind["unit"] == "平方米" else INTEGER
 
 
 def _indicator_rows(sheet, data: Data, period: Period, ledger: str, generated: dt.date) -> None:
@@ -123,6 +210,7 @@ def _indicator_rows(sheet, data: Data, period: Period, ledger: str, generated: d
             for _, f in figures.iterrows()]
     header = ["项目", "单位", period.label, period.same_last_year.label]
     _table(sheet, data, period, generated, f"{load_spec(ledger).label}：{period.label}", header, rows)
+    _page_setup(sheet, repeat_rows="1:3")
 
 
 def _format(f) -> str:
@@ -149,6 +237,7 @@ def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date)
              for f in data.manifest.files]
     if files:
         _block(sheet, end + 2, "读取的文件", ["文件", "状态", "说明"], files)
+    _page_setup(sheet, repeat_rows=None)  # several tables: no header of one repeated over another
 
 
 _STATUS = {"ok": "已读取", "partial": "部分读取", "failed": "读取失败", "duplicate": "重复（只计一次）"}
@@ -156,35 +245,92 @@ _STATUS = {"ok": "已读取", "partial": "部分读取", "failed": "读取失败
 
 # ---------------------------------------------------------------- layout
 
-def _table(sheet, data: Data, period: Period, generated: dt.date, title: str, header: list, rows: list, *,
-           bold_last_row: bool = False, note: str = "") -> int:
-    """A sheet's title, its 填报单位 line and its main table; the header rows repeat on every printed page.
-    Returns the last row used."""
-    width = len(header)
+def _heading(sheet, data: Data, period: Period, generated: dt.date, title: str, width: int) -> int:
+    """A sheet's merged title and its 填报单位 line across `width` columns; returns the last row used (2)."""
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 2))
     _text(sheet.cell(1, 1), title, _TITLE, _CENTER)
     sheet.row_dimensions[1].height = 30
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 2))
     line = f"填报单位：{UNIT}　　统计期间：{period.label}　　生成日期：{format_date(generated)}"
     _text(sheet.cell(2, 1), line + ("　　（示例数据）" if data.synthetic else ""), _BODY, _LEFT)
+    return 2
+
+
+def _table(sheet, data: Data, period: Period, generated: dt.date, title: str, header: list, rows: list, *,
+           bold_last_row: bool = False, note: str = "") -> int:
+    """A sheet's title, its 填报单位 line and its main table (header in row 3). Returns the last row used."""
+    _heading(sheet, data, period, generated, title, len(header))
     end = _block(sheet, 3, None, header, rows, bold_last_row=bold_last_row)
-    sheet.freeze_panes = sheet.cell(4, 2)
-    sheet.print_title_rows = "1:3"
+    if note:
+        end = _note(sheet, end + 1, note)
+    return end
+
+
+def _note(sheet, row: int, text: str) -> int:
+    """A 注 line below a table, merged across the sheet's width (its height fitted by `_page_setup`)."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(sheet.max_column, 2))
+    _text(sheet.cell(row, 1), "注：" + text, _BODY, _LEFT)
+    return row
+
+
+def _page_setup(sheet, repeat_rows: str | None) -> None:
+    """Print and screen setup, once the sheet is complete.
+
+    The title rows and the header repeat on every printed page (and stay frozen on screen) only on a sheet that is
+    one table (`repeat_rows`, e.g. "1:3"): over a sheet of several tables one table's header would stand above
+    another's rows. Every row whose wrapped text needs more than one line gets the height for it, so that a
+    caption or a note never runs over the next row in print; the footer numbers the pages (第 N 页 共 M 页)."""
+    if repeat_rows:
+        sheet.print_title_rows = repeat_rows
+        sheet.freeze_panes = sheet.cell(int(repeat_rows.split(":")[1]) + 1, 2)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    if note:
-        end += 1
-        sheet.merge_cells(start_row=end, start_column=1, end_row=end, end_column=max(width, 2))
-        _text(sheet.cell(end, 1), "注：" + note, _BODY, _LEFT)
-    return end
+    sheet.oddFooter.center.text = PAGE_FOOTER
+    _fit_heights(sheet)
+
+
+PAGE_FOOTER = "第 &P 页 共 &N 页"
+LINE_HEIGHT = 1.4  # points of row height per point of font size, for each line of wrapped text
+
+
+def _fit_heights(sheet) -> None:
+    """Row heights for wrapped text: openpyxl stores none, and neither Excel nor Calc fits a merged cell's row, so
+    a caption, the 填报单位 line or a note longer than its cells would overprint the next row."""
+    spans = {r.min_row * 100000 + r.min_col: (r.min_col, r.max_col) for r in sheet.merged_cells.ranges}
+    needed: dict[int, float] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            first, last = spans.get(cell.row * 100000 + cell.column, (cell.column, cell.column))
+            lines = _wrapped_lines(cell.value, cell.font.sz or 11, _span_width(sheet, first, last))
+            if lines > 1:  # a row of single lines keeps the default height
+                needed[cell.row] = max(needed.get(cell.row, 0), lines * (cell.font.sz or 11) * LINE_HEIGHT + 4)
+    for r, height in needed.items():
+        current = sheet.row_dimensions[r].height
+        if height > (current or 15):
+            sheet.row_dimensions[r].height = round(height, 1)
+
+
+def _span_width(sheet, first: int, last: int) -> float:
+    return sum(sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(first, last + 1))
+
+
+def _wrapped_lines(text: str, size: float, width: float) -> int:
+    """How many lines `text` takes in cells `width` characters wide (Excel's unit, a Chinese character counting
+    two at 11 points), at `size` points; a little is kept for the cell's margins."""
+    room = max(width - 1, 1)
+    return sum(max(1, math.ceil(_display_width(part) * size / 11 / room)) for part in text.split("\n"))
 
 
 def _block(sheet, top: int, title: str | None, header: list, rows: list, *, bold_last_row: bool = False) -> int:
-    """A bordered table at row `top` (with a bold caption above it when titled); returns its last row."""
+    """A bordered table at row `top` (with a bold caption above it when titled, merged across the sheet so that it
+    stays on one line); returns its last row."""
     if title:
+        sheet.merge_cells(start_row=top, start_column=1, end_row=top, end_column=max(len(header), sheet.max_column, 2))
         _text(sheet.cell(top, 1), title, _BOLD, _LEFT)
         top += 1
     for c, name in enumerate(header, start=1):
