@@ -12,6 +12,12 @@ command line writes it) and `processed_dir` (and `ledger`) as papermill paramete
 <out>/<period>/<output>.html. A notebook without that metadata (an Untitled.ipynb an analyst left there) is
 named and skipped. All pages are written at once, or none (commit.replace_all, as the clean's outputs).
 
+<out>/<period>/ is one build: the pages, the index and the 报表 of the last build and nothing else it wrote. The
+stamp (<out>/.build/<period>/stamp.json, committed with the pages) names the files the build wrote there; the next
+build removes those it does not write again (a ledger without data now, a page a notebook no longer makes) in the
+same journalled change that writes its own (replace_period_folder). Files a user put there are no build's: they are
+left, and named on screen.
+
 One briefing at a time per reports folder (a lock), and from one generation of the processed data: the outputs
 of the clean are copied, checked against their manifest, into <out>/.build/data, and every page is built from
 that copy, so a clean that runs meanwhile cannot mix pages of two runs. The fingerprint that lets an unchanged
@@ -28,7 +34,7 @@ from pathlib import Path
 from analysis import paths
 from analysis.ingest.folder_guide import placement_help
 from analysis.ingest.pipeline import clean, default_jobs
-from analysis.ingest.spec import load_spec
+from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import snapshot
 from analysis.report.periods import Period, parse_period
 from analysis.shared import commit
@@ -128,15 +134,50 @@ def _fingerprint(period: Period, manifest: bytes, notebooks: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _page_text(nb) -> str:
-    """All text an exported page can show (for the embedded font subset)."""
-    parts = []
-    for cell in nb.cells:
-        parts.append(cell.source if cell.cell_type == "markdown" else "")
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            parts += [data.get("text/html", ""), data.get("text/plain", ""), output.get("text", "")]
-    return "".join(p if isinstance(p, str) else "".join(p) for p in parts)
+def _stamped_names(stamp_file: Path) -> set[str] | None:
+    """The names of the files the build of `stamp_file` wrote into its period folder; None when the stamp does not
+    say (no stamp, an unreadable one, or one of a version that did not list them)."""
+    try:
+        names = json.loads(stamp_file.read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list):
+        return None
+    # plain names only: a stamp edited by hand must not reach outside the folder
+    return {n for n in names if isinstance(n, str) and n not in ("", ".", "..") and Path(n).name == n
+            and "\\" not in n}
+
+
+def _others(folder: Path, build_names) -> list[str]:
+    """What else is in `folder`: files and folders no build wrote (hidden ones and Office's ~$ lock files aside)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name not in build_names and not p.name.startswith((".", "~$")))
+
+
+def replace_period_folder(out: Path, folder: Path, pages: dict, stamp_file: Path, fingerprint: str,
+                          earlier_names=()) -> tuple[list[str], list[str]]:
+    """Make `folder` (<out>/<period>/) hold exactly this build: write `pages` (path in `folder` → content) and the
+    stamp naming them, and remove the files the earlier build wrote there that this one does not, as one journalled
+    change (commit.replace_all): an error, a Ctrl-C or a kill at any point leaves the whole earlier build or the
+    whole new one. The earlier build's files are those its stamp names; when the stamp does not name them (written
+    by an earlier version of this program, or gone), `earlier_names`: the names a build could write there. Nothing
+    else is removed. Returns the names removed and the names of what else is in the folder (the user's own)."""
+    out, folder = Path(out), Path(folder)
+    names = sorted(Path(path).name for path in pages)
+    earlier = _stamped_names(stamp_file)
+    if earlier is None:
+        earlier = set(earlier_names)
+    gone = sorted(n for n in earlier - set(names) if (folder / n).is_file())
+    stamp = json.dumps({"fingerprint": fingerprint, "files": names}) + "\n"
+    commit.replace_all(out, {**pages, stamp_file: stamp}, remove=[folder / n for n in gone])
+    return gone, _others(folder, names)
+
+
+def _name_others(folder: Path, others: list[str]) -> None:
+    if others:
+        print(f"注意：{folder} 中另有 {len(others)} 个不是简报生成的文件或文件夹，没有删除：{'、'.join(others)}")
 
 
 def build(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
@@ -187,16 +228,17 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     outputs = [target / f"{page.name}.html" for page in planned]
     index, report = target / "index.html", target / REPORT_WORKBOOK
     stamp_file = build_dir / STAMP
-    if (stamp_file.exists() and json.loads(stamp_file.read_text())["fingerprint"] == stamp
+    if (stamp_file.exists() and json.loads(stamp_file.read_text(encoding="utf-8"))["fingerprint"] == stamp
             and all(p.exists() for p in [*outputs, index, report])):
         print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
+        built = _stamped_names(stamp_file) or {p.name for p in [*outputs, index, report]}
+        _name_others(target, _others(target, built))
         return 0
 
     # Imported only when notebooks run: nbformat, papermill and nbconvert take seconds to import,
     # and a warm rebuild (nothing changed) must not pay for them.
-    import nbformat
 
-    from analysis.report import execute, export, plots, workbook
+    from analysis.report import execute, export, workbook
 
     print(f"生成{chosen.label}简报：执行 {len(planned)} 个页面 …")
     runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
@@ -212,10 +254,8 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     back = [("← 目录", index.name)]
     try:
         for page, nb_path, html_path in zip(planned, executed, outputs):
-            nb = nbformat.read(nb_path, as_version=4)
-            title = page.title + suffix
-            css = plots.font_face_css(title + _page_text(nb) + back[0][0] + "生成日期：0123456789年月日")
-            written[html_path] = export.render_html(nb_path, html_path, title, extra_css=css, nav=back)
+            # Each page embeds the font subset of every character it holds (export._with_font).
+            written[html_path] = export.render_html(nb_path, html_path, page.title + suffix, nav=back)
         written[report] = workbook.workbook_bytes(data, chosen)
         groups: dict[str, list] = {}
         for page, html_path in zip(planned, outputs):
@@ -223,16 +263,21 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
         groups.setdefault("报表", []).append(("统计报表（Excel）", report.name, "主要指标、各台账分街道分月、数据说明，可直接报送"))
         title = f"{planned[0].title}{suffix} · 目录"
         line = pages.comparison_line(chosen)
-        css = plots.font_face_css(title + line + "".join(g + "".join(e[0] for e in es) for g, es in groups.items())
-                                  + "生成日期：0123456789年月日")
-        written[index] = export.render_index(title, line, list(groups.items()), extra_css=css)
+        written[index] = export.render_index(title, line, list(groups.items()))
     except execute.ReportError as exc:
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
-    written[stamp_file] = json.dumps({"fingerprint": stamp}) + "\n"
-    commit.replace_all(out, written)  # all pages or none: never a mix of this build and the last
+    # Every page a build of these notebooks could write for the period: what an earlier build may have left when
+    # its stamp does not name its files.
+    possible = [f"{page.name}.html" for page in plan_pages(notebooks, chosen, data_dir, ledger_names())]
+    # all pages or none, and nothing of the last build left: never a mix of this build and the last
+    gone, others = replace_period_folder(out, target, written, stamp_file, stamp,
+                                         earlier_names=[*possible, index.name, report.name])
     for path in [*outputs, report, index]:
         print(f"  已写出 {path}")
+    if gone:
+        print(f"  已删除上一次生成、这一次不再生成的 {len(gone)} 个文件：{'、'.join(gone)}")
+    _name_others(target, others)
     print(f"完成。目录：{index.resolve()}")
     print(f"Excel 报表：{report.resolve()}")
     print(f"领导版简报：{(target / 'briefing.html').resolve()}")

@@ -3,11 +3,12 @@ in by a catch-all, in <out>/批注副本/, replaced in the same commit as the ot
 
 A copy is kept in the cache beside the file's result, keyed by what it is made of (the file's cached result, the
 rejects the run adds, the library that writes it), so that it is made again only when the file, the specs or the
-program change. A copy of a file that no longer needs one is removed once the new outputs are in place. Making a
+program change. A copy of a file that no longer needs one is removed in the same commit. Making a
 copy never fails the clean: a copy that cannot be made is mentioned and left out.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -45,26 +46,26 @@ class Copies:
                 changed[target] = data
         return changed
 
-    def remove_stale(self, out_dir: Path) -> None:
-        """Remove the copies of files that no longer need one (fixed, or gone), and the folders left empty. Nothing
-        here fails the run: a copy left behind is removed by the next run that writes outputs."""
+    def stale(self, out_dir: Path) -> list[Path]:
+        """The copies of files that no longer need one (fixed, or gone): removed in the same commit as the rest."""
         folder, keep = out_dir / COPIES_DIR, {out_dir / name for name in self.files}
         if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.rglob("*.xlsx") if p.is_file() and p not in keep)
+
+    @staticmethod
+    def remove_empty_folders(out_dir: Path) -> None:
+        """The folders of 批注副本 left empty once their copies went (nothing here fails the run)."""
+        folder = out_dir / COPIES_DIR
+        if not folder.is_dir():
             return
-        for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-            try:
-                if path.is_dir():
-                    if not any(path.iterdir()):
-                        path.rmdir()
-                elif path.suffix.lower() == ".xlsx" and path not in keep:
-                    path.unlink()
-            except OSError:
-                pass
-        try:
+        for path in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                if not any(path.iterdir()):
+                    path.rmdir()
+        with contextlib.suppress(OSError):
             if not any(folder.iterdir()):
                 folder.rmdir()
-        except OSError:
-            pass
 
 
 def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache, today: dt.date, jobs: int,

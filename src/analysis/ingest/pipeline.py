@@ -151,12 +151,12 @@ def _save(out_dir: Path, run: Assembled, cache: FileCache, key: str | None, toda
           copies: Copies) -> None:
     """Replace the outputs together (a failure leaves the previous ones whole), then keep what the next run reuses.
     A run with a file that could not be cleaned is never "up to date" (key None): the next run tries it again.
-    The annotated copies are replaced with the rest; those no longer needed are removed after."""
+    The annotated copies are replaced with the rest, and those no longer needed removed in the same commit."""
     for ledger, entries, parquet, years in run.built:
         cache.put_ledger_output(ledger, entries, parquet, years)
     outputs = {out_dir / name: data for name, data in run.outputs.items()}
     outputs.update(copies.outputs(out_dir))
     outputs[out_dir / CACHE_DIR / STATE] = state_json(key, run.outputs[MANIFEST], cache, today, valid_until)
-    commit.replace_all(out_dir, outputs)
-    copies.remove_stale(out_dir)
+    commit.replace_all(out_dir, outputs, remove=copies.stale(out_dir))
+    copies.remove_empty_folders(out_dir)
     cache.prune()

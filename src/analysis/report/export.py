@@ -128,6 +128,7 @@ def render_html(
     extra_css: str = "",
     nav: list[tuple[str, str]] = (),
     max_bytes: int = MAX_HTML_BYTES,
+    embed_font: bool = True,
 ) -> str:
     """Render an executed notebook to one self-contained HTML file with the briefing template.
 
@@ -162,12 +163,12 @@ def render_html(
         "briefing": {
             "title": title,
             "date_text": format_date(generated or generation_date()),
-            "extra_css": extra_css,
+            "extra_css": _FONT_SLOT + extra_css,
             "nav": list(nav),
         },
     }
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    return _checked(html, out.name, max_bytes)
+    return _checked(_with_font(html) if embed_font else html, out.name, max_bytes)
 
 
 def _checked(html: str, name: str, max_bytes: int) -> str:
@@ -185,7 +186,7 @@ def _checked(html: str, name: str, max_bytes: int) -> str:
 
 
 def render_index(title: str, period_line: str, groups: list, *, generated: dt.date | None = None,
-                 extra_css: str = "", max_bytes: int = MAX_HTML_BYTES) -> str:
+                 extra_css: str = "", max_bytes: int = MAX_HTML_BYTES, embed_font: bool = True) -> str:
     """The index page of a period's folder: `groups` is [(heading, [(label, href, note)])]. Same stylesheet,
     same offline checks as the pages."""
     import jinja2
@@ -194,5 +195,19 @@ def render_index(title: str, period_line: str, groups: list, *, generated: dt.da
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
     html = env.get_template("contents.html.j2").render(
         title=title, date_text=format_date(generated or generation_date()), period_line=period_line, groups=groups,
-        css=(folder / "briefing.css").read_text(encoding="utf-8"), extra_css=extra_css)
-    return _checked(html, "index.html", max_bytes)
+        css=(folder / "briefing.css").read_text(encoding="utf-8"), extra_css=_FONT_SLOT + extra_css)
+    return _checked(_with_font(html) if embed_font else html, "index.html", max_bytes)
+
+
+# Where a page's embedded font goes: the font is made from the page as rendered, so that every character the page
+# holds (its text, its titles, its stylesheet's content strings) is in it, whatever produced the text.
+_FONT_SLOT = "/* embedded font */"
+_DATA_URI = re.compile(r"data:[^\"')\s]+")
+
+
+def _with_font(html: str) -> str:
+    """The page with an @font-face rule embedding the shipped font's subset of every character it holds (images,
+    data URIs, are left out of the count)."""
+    from analysis.report import plots
+
+    return html.replace(_FONT_SLOT, plots.font_face_css(_DATA_URI.sub("", html)), 1)

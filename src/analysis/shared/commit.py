@@ -1,19 +1,21 @@
 """Replacing files so that a reader never sees half of a change, even after kill -9 or a power cut.
 
-`replace_all(root, files)` replaces several files under one folder as one change:
+`replace_all(root, files, remove)` replaces several files under one folder, and removes others, as one change:
 
 1. every new file is written beside its target as `.<name>.<random>.tmp` and fsync'd;
-2. every existing target gets a second name (a hard link, or a copy where links are not supported), so that the
-   previous version can be put back;
-3. a journal (`root/.commit-journal.json`, written the same way, fsync'd) lists staged file, target and backup;
-   from here on the change is decided;
-4. the staged files are renamed onto their targets (atomic for each file), and the folders fsync'd;
+2. every existing target, and every file to remove, gets a second name (a hard link, or a copy where links are not
+   supported), so that the previous version can be put back;
+3. a journal (`root/.commit-journal.json`, written the same way, fsync'd) lists staged file, target and backup,
+   and the files to remove with their backups; from here on the change is decided;
+4. the staged files are renamed onto their targets (atomic for each file), the files to remove are removed, and
+   the folders fsync'd;
 5. the backups and the journal are removed.
 
-An error in step 4 (a file held open by Excel on Windows, say) puts the previous files back before the error is
-reported, so the previous outputs stay whole. A process killed in step 4 leaves the journal: the next run calls
-`recover(root)` before anything else and completes the change (every staged file was complete and on disk before
-the journal was written). `recover` also removes temporary files that a killed run left behind.
+An error in step 4 (a file held open by Excel on Windows, say) puts the previous files back (the removed ones
+too) before the error is reported, so the previous outputs stay whole. A process killed in step 4 leaves the
+journal: the next run calls `recover(root)` before anything else and completes the change (every staged file was
+complete and on disk before the journal was written; removing a file again is harmless). `recover` also removes
+temporary files that a killed run left behind.
 
 Readers tell a half-done change from a finished one by the checksums in manifest.json (see tables.py).
 """
@@ -102,11 +104,14 @@ class _Entry:
     backup: Path | None = None
 
 
-def replace_all(root: Path, files: dict) -> None:
-    """Replace every target (a path under `root`) by its new content (bytes or str), all or none; see the module
-    doc. Raises OutputError (one Chinese line) for an operating-system error, the previous files left whole."""
+def replace_all(root: Path, files: dict, remove=()) -> None:
+    """Replace every target (a path under `root`) by its new content (bytes or str), and remove every file of
+    `remove` (paths of files under `root`; those that do not exist, or that `files` writes, are skipped), all or
+    none; see the module doc. Raises OutputError (one Chinese line) for an operating-system error, the previous
+    files left whole."""
     root = Path(root)
     entries: list[_Entry] = []
+    removals: list[_Entry] = []  # staged is None: the target goes, its backup puts it back
     try:
         for target, data in files.items():
             target = Path(target)
@@ -120,10 +125,18 @@ def replace_all(root: Path, files: dict) -> None:
                 entry.backup = _temporary(entry.target, ".old")
                 with _as_output_error(entry.target):
                     _keep(entry.target, entry.backup)
+        replaced = {e.target for e in entries}
+        for target in dict.fromkeys(Path(t) for t in remove):
+            if target in replaced or not os.path.lexists(target):
+                continue
+            entry = _Entry(target, None, _temporary(target, ".old"))
+            removals.append(entry)
+            with _as_output_error(target):
+                _keep(target, entry.backup)
         with _as_output_error(root / JOURNAL):
-            _write_journal(root, entries, "forward")
+            _write_journal(root, entries, "forward", removals)
     except BaseException:  # nothing replaced yet: the change is dropped
-        _remove(*(p for e in entries for p in (e.staged, e.backup)), root / JOURNAL)
+        _remove(*(p for e in [*entries, *removals] for p in (e.staged, e.backup)), root / JOURNAL)
         raise
     done = []
     try:
@@ -131,13 +144,17 @@ def replace_all(root: Path, files: dict) -> None:
             with _as_output_error(entry.target):
                 os.replace(entry.staged, entry.target)
             done.append(entry)
+        for entry in removals:
+            with _as_output_error(entry.target):
+                os.unlink(entry.target)
+            done.append(entry)
         with _as_output_error(root):
-            for folder in sorted({e.target.parent for e in entries}):
+            for folder in sorted({e.target.parent for e in [*entries, *removals]}):
                 _sync_folder(folder)
     except BaseException:
-        _roll_back(root, entries, done)
+        _roll_back(root, entries, done, removals)
         raise
-    _finish(root, entries)
+    _finish(root, [*entries, *removals])
 
 
 def _keep(target: Path, backup: Path) -> None:
@@ -148,12 +165,14 @@ def _keep(target: Path, backup: Path) -> None:
         shutil.copyfile(target, backup)
 
 
-def _write_journal(root: Path, entries: list[_Entry], mode: str) -> None:
+def _write_journal(root: Path, entries: list[_Entry], mode: str, removals: list[_Entry]) -> None:
     def rel(p: Path | None):
         return None if p is None else p.relative_to(root).as_posix()
 
     text = json.dumps({"mode": mode, "files": [{"target": rel(e.target), "staged": rel(e.staged), "backup": rel(e.backup)}
-                                               for e in entries]}, ensure_ascii=False)
+                                               for e in entries],
+                       "remove": [{"target": rel(e.target), "backup": rel(e.backup)} for e in removals]},
+                      ensure_ascii=False)
     journal = root / JOURNAL
     staged = _temporary(journal)
     try:
@@ -165,19 +184,19 @@ def _write_journal(root: Path, entries: list[_Entry], mode: str) -> None:
     _sync_folder(root)
 
 
-def _roll_back(root: Path, entries: list[_Entry], done: list[_Entry]) -> None:
-    """Put the previous files back after an error in the renames. When even that fails (the disk went away), the
-    journal stays and the next run completes the change instead."""
+def _roll_back(root: Path, entries: list[_Entry], done: list[_Entry], removals: list[_Entry]) -> None:
+    """Put the previous files back (the removed ones too) after an error in step 4. When even that fails (the disk
+    went away), the journal stays and the next run completes the change instead."""
     try:
-        _write_journal(root, entries, "back")
+        _write_journal(root, entries, "back", removals)
         for entry in done:
             if entry.backup is not None:
                 os.replace(entry.backup, entry.target)
             else:
                 entry.target.unlink(missing_ok=True)
-        for folder in sorted({e.target.parent for e in entries}):
+        for folder in sorted({e.target.parent for e in [*entries, *removals]}):
             _sync_folder(folder)
-        _finish(root, entries)
+        _finish(root, [*entries, *removals])
     except OSError:
         pass
 
@@ -218,8 +237,10 @@ def recover(root: Path) -> None:
                 plan = json.loads(journal.read_text(encoding="utf-8"))
                 entries = [_Entry(root / f["target"], root / f["staged"], f["backup"] and root / f["backup"])
                            for f in plan["files"]]
-            except (ValueError, KeyError, TypeError):  # not a journal of ours: nothing can be done with it
-                entries, plan = [], {"mode": "forward"}
+                # journals written before files could be removed have no "remove"
+                removals = [_Entry(root / f["target"], None, root / f["backup"]) for f in plan.get("remove", [])]
+            except (ValueError, KeyError, TypeError, AttributeError):  # not a journal of ours: nothing can be done
+                entries, removals, plan = [], [], {"mode": "forward"}
             for entry in entries:
                 if plan["mode"] == "forward":
                     if entry.staged.exists():
@@ -229,8 +250,13 @@ def recover(root: Path) -> None:
                         os.replace(entry.backup, entry.target)
                 elif not entry.staged.exists():  # it had no previous version: it was new in the change undone
                     entry.target.unlink(missing_ok=True)
-            for folder in sorted({e.target.parent for e in entries}):
+            for entry in removals:
+                if plan["mode"] == "forward":
+                    entry.target.unlink(missing_ok=True)
+                elif entry.backup.exists():
+                    os.replace(entry.backup, entry.target)
+            for folder in sorted({e.target.parent for e in [*entries, *removals]}):
                 _sync_folder(folder)
-            _finish(root, entries)
+            _finish(root, [*entries, *removals])
         if root.is_dir():
             _remove(*(p for p in root.rglob(".*.tmp") if _TEMPORARY.match(p.name)))
