@@ -364,3 +364,20 @@ def test_html_file_mode_follows_umask(built):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(built["html_path"].stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_kernel_that_does_not_start_is_said_in_chinese_with_what_to_try(tmp_path, monkeypatch):
+    """A locked-down office PC (a firewall on local ports) ends in nbclient's English "Kernel didn't respond": said in
+    one Chinese message with the likely causes, naming the notebook."""
+    import papermill
+
+    def no_kernel(*args, **kwargs):
+        raise RuntimeError("Kernel didn't respond in 120 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    src = write_notebook(tmp_path / "nb" / "briefing.ipynb", [("code", "x = 1")])
+    with pytest.raises(NotebookFailed) as info:
+        run_notebooks([src], {}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
+    message = str(info.value)
+    assert "briefing.ipynb 没能开始执行：内核" in message and "防火墙" in message and "可以试试" in message
+    assert info.value.cell_index is None

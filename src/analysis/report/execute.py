@@ -214,6 +214,19 @@ def _failure(
     )
 
 
+def _kernel_not_started(run: NotebookRun, exc: Exception) -> NotebookFailed:
+    """Why a notebook could not even start, in Chinese: its kernel (this Python, run as a second process that talks
+    to this one over local network ports) did not come up. Office PCs block it in known ways."""
+    detail = _ANSI.sub("", str(exc) or type(exc).__name__).strip().splitlines()[0]
+    message = (f"笔记本 {run.label} 没能开始执行：内核（在后台运行笔记本的 Python 进程）没有启动或没有响应（{detail}）。\n"
+               "  可能的原因：安全软件或防火墙拦截了 Python 在本机（127.0.0.1）上的通信；电脑太忙或内存不足；"
+               "环境里缺少 ipykernel。\n"
+               "  可以试试：在安全软件中允许本项目 .venv 里的 python 联网（只在本机通信），关闭占用资源的程序后重试，"
+               "或重新运行安装命令（pip install -e .）；仍不行时在 JupyterLab 中打开 notebooks/ 里的笔记本，看能否运行。")
+    return NotebookFailed(message, notebook=run.source, cell_index=None, source_line=None, ename=type(exc).__name__,
+                          evalue=detail, executed_path=None, traceback=[])
+
+
 def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: float | None) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -250,6 +263,8 @@ def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: floa
                 run, kept, exc.ename, str(exc.evalue or ""), started,
                 papermill_index=exc.cell_index, source=exc.source, traceback=exc.traceback,
             ) from None
+        if not started:  # no cell ran: the kernel never came up
+            raise _kernel_not_started(run, exc) from exc
         raise _failure(run, kept, type(exc).__name__, str(exc) or "（无详细信息）", started) from exc
     os.replace(running, dest)
 
