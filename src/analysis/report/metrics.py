@@ -223,7 +223,8 @@ def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.D
     """One indicator in `period` per value of `by` (a column of its ledger, or `month`).
 
     Zero-filled over all levels: months 1..12, or a Categorical's categories in their order (the
-    nine sub-districts in canonical order); another column gives the values present, largest
+    nine sub-districts in canonical order) that the indicator's own filter admits (办理行政许可案件 counts three
+    matters: the other two are no level of it, not a 0); another column gives the values present, largest
     first. All NA when the ledger has no row in the period's year.
     """
     catalogue = load_catalogue() if catalogue is None else catalogue
@@ -232,6 +233,8 @@ def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.D
     if table is not None and by not in table.columns:
         raise ValueError(f"指标 {key}：台账 {indicator['ledger']} 没有列 {by}")
     levels = _levels(table, by)
+    if levels is not None and by != "month":
+        levels = _inside_filter(levels, indicator["filter"], by)
     rows = _selected_rows(tables, indicator, period)
     if rows is None:
         return pd.Series(pd.NA, index=levels if levels is not None else pd.Index([]), dtype="Float64", name=key)
@@ -241,6 +244,16 @@ def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.D
     else:
         values = values.sort_index().sort_values(ascending=False, kind="stable")
     return values.rename(key).rename_axis(by)
+
+
+def _inside_filter(levels: pd.Index, text: str, by: str) -> pd.Index:
+    """The levels of column `by` that the clauses of a filter on that very column admit (matter in 户外广告许可|…,
+    issue_type != 无)."""
+    clauses = [part for part in (text or "").split("&") if part.strip() and parse_filter(part)[0][0] == by]
+    if not clauses:
+        return levels
+    frame = pd.DataFrame({by: pd.Series(levels, dtype=levels.dtype)})
+    return levels[filter_mask(frame, " & ".join(clauses)).to_numpy()]
 
 
 def _levels(table: pd.DataFrame | None, by: str) -> pd.Index | None:

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
-from analysis.report.catalogue import parse_filter, parse_measure
+from analysis.report.catalogue import parse_measure
 from analysis.report.data import Data, covered_catalogue, ledgers_with_data, yoy
 from analysis.report.number_words import round_half_up
 from analysis.report.pages.briefing import unnamed_notes
@@ -118,8 +118,7 @@ def _street_month_block(sheet, data: Data, period: Period, ind: pd.Series, total
     as 主要指标 shows it, month by month and over the period."""
     number = _number_format(ind)
     catalogue = data.catalogue
-    by_sub = _inside_filter(metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=catalogue),
-                            ind, "subdistrict")
+    by_sub = metrics.breakdown(data.tables, ind.name, period, "subdistrict", catalogue=catalogue)
     months = list(period.months)
     grid = _month_grid(data, ind, period).reindex(by_sub.index)
     per_month = {m: grid[m] for m in months}
@@ -157,7 +156,7 @@ def _category_block(sheet, data: Data, period: Period, ind: pd.Series, total, by
     filter (办理行政许可案件 counts three matters; the other two are not listed as 0), rows that left the column
     blank as their own row, and the indicator's total."""
     number = _number_format(ind)
-    values = _inside_filter(metrics.breakdown(data.tables, ind.name, period, by, catalogue=data.catalogue), ind, by)
+    values = metrics.breakdown(data.tables, ind.name, period, by, catalogue=data.catalogue)
     rows = [[(str(level), None), (_number(v), number)] for level, v in values.items()]
     nunique = ind["measure"].startswith("nunique")
     blank = _remainder(total, values)
@@ -180,16 +179,6 @@ def _distinct_note(data: Data, period: Period, ind: pd.Series, by: str, parts: s
     rows = table[metrics.in_period(table, period) & metrics.filter_mask(table, ind["filter"])]
     blank = f"未填{label}的记录计入合计、不在各项中，" if rows[by].isna().any() else ""
     return f"合计按全部记录计算：同一{name}在不同{parts}中出现时只计一次，{blank}故合计与各项之和可能不同。"
-
-
-def _inside_filter(values: pd.Series, ind: pd.Series, by: str) -> pd.Series:
-    """The levels of a breakdown by `by` that the indicator's own filter admits: a filter on that very column
-    (matter in 户外广告许可|…, issue_type != 无) rules the other levels out, which would otherwise be listed as 0."""
-    clauses = [part for part in ind["filter"].split("&") if part.strip() and parse_filter(part)[0][0] == by]
-    if not clauses or values.empty:
-        return values
-    levels = pd.DataFrame({by: pd.Series(values.index, dtype=values.index.dtype)})
-    return values[metrics.filter_mask(levels, " & ".join(clauses)).to_numpy()]
 
 
 def _remainder(total, parts: pd.Series):
