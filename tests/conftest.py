@@ -62,6 +62,18 @@ class Run:
         return next(s for s in f["sheets"] if s["sheet"] == sheet)
 
 
+def find_soffice() -> str:
+    """LibreOffice's command, for the tests that open files in it: skipped with a reason where it is missing, except
+    under CI=true, where those tests must run."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
+        pytest.skip(reason)
+    return found
+
+
 @pytest.fixture
 def run_clean(tmp_path):
     def _run(raw: Path | None = None, **kw) -> Run:

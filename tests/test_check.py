@@ -3,14 +3,13 @@ row and cell by cell, and holds no personal data."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import uuid
 
 import openpyxl
 import pytest
-from conftest import Run, write_xlsx
+from conftest import Run, find_soffice, write_xlsx
 
 from analysis.commands.cli import main
 from analysis.ingest import persons
@@ -232,19 +231,9 @@ def test_a_copy_costs_the_rows_with_content_not_the_grid(tmp_path, capsys):
     assert copy.read_bytes() == first
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
-        pytest.skip(reason)
-    return found
-
-
 @pytest.mark.slow
 def test_libreoffice_calc_opens_the_copy(checked, tmp_path):
-    soffice = _soffice()
+    soffice = find_soffice()
     _, _, copy, _, _ = checked
     profile = f"file:///tmp/lo-{uuid.uuid4().hex}"  # a profile of its own: no clash with another LibreOffice
     every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine as calamine
+from conftest import find_soffice
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -293,9 +293,7 @@ def test_an_xls_date1904_workbook_converts_missed_dates_in_its_system(tmp_path):
 @pytest.mark.slow
 def test_an_xls_saved_by_libreoffice_has_the_formats_of_its_xlsx(tmp_path):
     """LibreOffice writes its own FORMAT records (escaped: \\¥, \\年), MULRK rows and formula results."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    soffice = find_soffice()
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "S"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import shutil
 import subprocess
 import zipfile
 
 import pandas as pd
 import pytest
-from conftest import write_xlsx
+from conftest import find_soffice, write_xlsx
 from test_workbook_agreement import assert_agrees, tables
 
 from analysis.ingest.pipeline import clean
@@ -179,18 +177,8 @@ def test_the_same_data_give_the_same_bytes(demo_report):
     assert first == workbook_bytes(data, period, generated)
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
-        pytest.skip(reason)
-    return found
-
-
 def test_libreoffice_calc_opens_the_report_and_shows_the_same_figures(demo_report, tmp_path):
-    soffice = _soffice()
+    soffice = find_soffice()
     path, data, period = demo_report
     profile = (tmp_path / "profile").as_uri()  # a profile of its own: no clash with another LibreOffice
     run = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore"]

@@ -235,6 +235,8 @@ def _run(args) -> int:
     if args.command == "check":
         from analysis.commands.check import check
 
+        if _inside_raw(args.raw, ("批注副本", args.out)):
+            return 2
         return check(args.paths, args.raw, args.out, warn=lambda text: print(text, file=sys.stderr))
     if args.command == "briefing":
         period = args.period or (str(args.year) if args.year is not None else None)

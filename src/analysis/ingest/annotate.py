@@ -44,12 +44,14 @@ SHEET_STATUS_NAMES = {"ok": "已读取", "failed": "未能读取", "hidden": "�
 _LETTER_REF = re.compile(r"（([A-Z]{1,3})列）")
 _SPACES = re.compile(r"\s+")
 _NUMBERS = re.compile(r"\d+")
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+MAX_CELL = 32_767  # Excel's limit for a cell's text
+_MERGED_ACROSS = ("title", "block_title", "end")  # kinds whose one text a merge spreads over the row: shown once
+_FORMATS = {"percent": "0%", "currency": '"¥"#,##0.00'}  # Sheet.formats as number formats of the copy
 
 
 def _numbers(text: str) -> list:
     return [int(n) for n in _NUMBERS.findall(text)]
-_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-MAX_CELL = 32_767  # Excel's limit for a cell's text
 
 
 def copy_name(rel: str) -> str:
@@ -296,7 +298,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
     classes = [("rejected" if i + 1 in rejected_rows else "kept" if i + 1 in kept_rows else "data")
                if kind == "data" and result is not None else kind for i, kind in enumerate(kinds)]
     formats: dict = {}  # a number shown as a percentage or an amount in the ledger shows so in the copy too
-    for (r, c), how in (getattr(sheet, "formats", None) or {}).items():
+    for (r, c), how in (sheet.formats or {}).items():
         if how in _FORMATS and c not in personal:
             formats.setdefault(r, {})[c + 2] = _FORMATS[how]
 
@@ -406,10 +408,6 @@ def _readings(comments: dict, done, spec, rows, rejected_rows: set, masker: _Mas
             comments[row, c + 2] = text
             n += 1
     return n
-
-
-_MERGED_ACROSS = ("title", "block_title", "end")
-_FORMATS = {"percent": "0%", "currency": '"¥"#,##0.00'}
 
 
 def _text_width(text: str) -> int:

@@ -34,6 +34,7 @@ class Assembled:
     manifest: Manifest
     outputs: dict[str, bytes]  # output name → bytes: each ledger's Parquet, rejects.csv, manifest.json
     built: list = field(default_factory=list)  # (ledger, result keys, Parquet, years) of ledgers built now
+    rejects: list = field(default_factory=list)  # the reject dicts rejects.csv is written from, in its order
 
 
 def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, skipped: list, strict: bool,
@@ -91,7 +92,7 @@ def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, 
                         exit_code=1 if failed or (strict and all_rejects) else 0,
                         outputs={name: sha256(data) for name, data in outputs.items()})
     outputs[MANIFEST] = manifest.json_bytes()
-    return Assembled(manifest, outputs, built)
+    return Assembled(manifest, outputs, built, all_rejects)
 
 
 def _copy_of_records(raw: RawFile, ledger: str, first: str, result: FileResult, original: FileResult):

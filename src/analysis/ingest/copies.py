@@ -9,17 +9,14 @@ copy never fails the clean: a copy that cannot be made is mentioned and left out
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.ingest.annotate import COPIES_DIR, copy_name, needs_copy
-from analysis.ingest.tables import REJECTS
 from analysis.shared import commit
 
 if TYPE_CHECKING:
@@ -78,7 +75,9 @@ def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache
               if p.key is not None and p.key in cache.contents and p.raw.rel in records and needs_copy(records[p.raw.rel])]
     if not wanted:
         return Copies({})
-    run_rejects = _rejects_by_file(run.outputs[REJECTS])
+    run_rejects: dict = {}
+    for r in run.rejects:
+        run_rejects.setdefault(r["file"], []).append(r)
     copies, todo = {}, []
     for ledger, p in wanted:
         # Rows rejected by the run but not by the file's own reading (a ledger's one-row-per-key rule): shown too.
@@ -120,20 +119,6 @@ def _in_workers(jobs: list, workers: int) -> list | None:
             return list(pool.map(make_copy, *zip(*jobs)))
     except (BrokenProcessPool, OSError):
         return None
-
-
-def _rejects_by_file(data: bytes) -> dict:
-    """rejects.csv (as this run writes it) → {file: [reject dicts]}, texts as they were before the leading ' that
-    keeps a spreadsheet from running them."""
-    def plain(text: str) -> str:
-        return text[1:] if text[:2] in ("'=", "'+", "'-", "'@") else text
-
-    found: dict = {}
-    for r in csv.DictReader(io.StringIO(data.decode("utf-8-sig"))):
-        entry = {k: plain(v) for k, v in r.items()}
-        entry["row"] = int(entry["row"])
-        found.setdefault(entry["file"], []).append(entry)
-    return found
 
 
 _COPY_PREFIX = "copy-"
