@@ -6,8 +6,15 @@ Reusable by any test:
     result = check_in_browser(html_path, tmp_path / "shot.png")
     assert result["failed_requests"] == [] and all(w > 0 for w in result["images"])
 
-Only the standard library and ``websocket-client`` (installed with jupyter_server, which
-jupyterlab depends on) are used; no Playwright, no driver download.
+Many pages in one browser, every table measured (tests/test_tables_fit.py):
+
+    with Browser() as browser:
+        browser.load(html_path, width=390, mobile=True)   # or width=A4_CONTENT_WIDTH, media="print"
+        tables = browser.tables()["tables"]
+        runs = pdf_text_runs(browser.print_pdf(tmp_path / "page.pdf"))
+
+Only the standard library and ``websocket-client`` (installed with jupyter_server, which jupyterlab depends on) are
+used, and pypdf (a test extra) to read a printed PDF; no Playwright, no driver download.
 
 Network: every request the page makes is paused with ``Fetch.enable`` and failed unless it is a
 ``file:`` or ``data:`` URL; as a second layer Chromium runs with ``--proxy-server=127.0.0.1:9``
@@ -370,3 +377,208 @@ def check_in_browser(
         "overflowing": state["overflowing"],
         "squeezed": state["squeezed"],
     }
+
+
+# ---------------------------------------------------------------- one browser for many pages: tables measured
+
+# A4 with the stylesheet's @page margins (16 mm left and right): the width a printed page lays out in, in CSS px.
+A4_CONTENT_WIDTH = int((210 - 2 * 16) / 25.4 * 96)  # 672
+PRINT_MIN_PT = 9.0  # printed text smaller than this (Chromium shrinks a page wider than the paper) is too small
+
+_TABLES_JS = """
+(async () => {
+  if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
+  // Scroll-driven animations (the hint's) take their state at the next frames.
+  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  await frames();
+  const root = document.documentElement;
+  const px = v => parseFloat(v) || 0;
+  const WRAPPERS = '.table-box, .table-wrap, .table-inner';
+  const shown = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const tables = Array.from(document.querySelectorAll('table'));
+  const results = [];
+  for (const table of tables) {
+    table.scrollIntoView({block: 'start'});
+    // The box the table lives in: the nearest ancestor that is not a wrapper made for this table alone.
+    let outer = table, container = table.parentElement;
+    while (container && container.matches(WRAPPERS)) { outer = container; container = container.parentElement; }
+    const cs = getComputedStyle(container);
+    const cr = container.getBoundingClientRect();
+    const left = cr.left + px(cs.borderLeftWidth) + px(cs.paddingLeft);
+    const available = container.clientWidth - px(cs.paddingLeft) - px(cs.paddingRight);
+    // What can be seen of the table without scrolling anything: the screen, cut by every box that clips.
+    let seenLeft = 0, seenRight = root.clientWidth, scrollBox = null;
+    for (let p = table.parentElement; p && p !== document.body && p !== root; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.overflowX !== 'visible') {
+        const r = p.getBoundingClientRect();
+        seenLeft = Math.max(seenLeft, r.left + p.clientLeft);
+        seenRight = Math.min(seenRight, r.left + p.clientLeft + p.clientWidth);
+        if (!scrollBox && ['auto', 'scroll'].includes(s.overflowX)) { scrollBox = p; }
+      }
+    }
+    const rect = table.getBoundingClientRect();
+    const headRows = table.tHead ? table.tHead.rows : [];
+    const header = Array.from(headRows.length ? headRows[headRows.length - 1].cells : (table.rows[0] || {cells: []}).cells);
+    const columns = header.map(cell => {
+      const r = cell.getBoundingClientRect();
+      return {text: cell.textContent.trim(), left: r.left, right: r.right, width: r.width,
+              seen: r.width > 0 && r.left >= seenLeft - 1 && r.right <= seenRight + 1};
+    });
+    // Each column's longest text, to find a column squeezed by its neighbours.
+    const longest = header.map(() => 0);
+    for (const row of Array.from(table.tBodies).flatMap(b => Array.from(b.rows))) {
+      Array.from(row.cells).forEach((cell, i) => {
+        if (i < longest.length) { longest[i] = Math.max(longest[i], cell.textContent.trim().length); }
+      });
+    }
+    const cells = Array.from(table.querySelectorAll('th, td'));
+    const fontPx = cells.length ? Math.min(...cells.map(c => px(getComputedStyle(c).fontSize))) : null;
+    const scrolls = !!scrollBox && scrollBox.scrollWidth > scrollBox.clientWidth + 1;
+    // A hint that the table scrolls sideways: shown, on screen, and not covered by anything.
+    let hint = null;
+    const hintEl = outer.querySelector('.table-hint');
+    if (hintEl) { hintEl.scrollIntoView({block: 'center'}); await frames(); }
+    if (hintEl && shown(hintEl)) {
+      const r = hintEl.getBoundingClientRect();
+      const x = r.left + Math.min(r.width / 2, 20), y = r.top + r.height / 2;
+      const top = r.width && r.height ? document.elementFromPoint(x, y) : null;
+      const visible = !!top && (top === hintEl || hintEl.contains(top)) && r.left >= 0 && r.right <= root.clientWidth + 1;
+      hint = {text: hintEl.textContent.trim(), visible};
+    }
+    results.push({
+      id: table.id || '', heading: (header.map(c => c.textContent.trim()).join('|')).slice(0, 80),
+      width: Math.round(rect.width), available: Math.round(available),
+      past_container: Math.round(rect.right - (left + available)),
+      hidden: columns.filter(c => !c.seen).map(c => c.text),
+      columns: columns.map((c, i) => ({text: c.text, width: Math.round(c.width), longest: longest[i], seen: c.seen})),
+      scrolls, hint, font_px: fontPx,
+      font_size: px(getComputedStyle(table).fontSize),
+    });
+  }
+  window.scrollTo(0, 0);
+  return {viewport: root.clientWidth, page_width: root.scrollWidth, tables: results};
+})()
+"""
+
+
+class Browser:
+    """One headless Chromium for many page loads, with the network blocked as in check_in_browser:
+
+        with Browser() as browser:
+            browser.load(page, width=390, mobile=True)
+            tables = browser.tables()
+    """
+
+    def __init__(self, chromium: str | None = None, timeout: float = 30.0) -> None:
+        self.chromium = chromium or find_chromium()
+        if self.chromium is None:
+            raise RuntimeError("找不到 Chromium")
+        self.timeout = timeout
+        self.blocked: list[str] = []
+
+    def __enter__(self) -> Browser:
+        self.scratch = Path(tempfile.mkdtemp(prefix="briefing-browser-"))
+        profile = self.scratch / "profile"
+        profile.mkdir()
+        self.process, ws_url = _launch(self.chromium, profile, self.timeout)
+        try:
+            self.cdp = _DevTools(ws_url, self.timeout)
+            target = self.cdp.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.cdp.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+
+            def on_paused(params: dict, sid: str | None) -> None:
+                if params["request"]["url"].startswith(("file:", "data:")):
+                    self.cdp.post("Fetch.continueRequest", {"requestId": params["requestId"]}, sid)
+                else:
+                    self.blocked.append(params["request"]["url"])
+                    self.cdp.post("Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"},
+                                  sid)
+
+            self.cdp.handlers["Fetch.requestPaused"] = on_paused
+            self.cdp.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}, self.session)
+            for domain in ("Page", "Runtime"):
+                self.cdp.call(f"{domain}.enable", {}, self.session)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        cdp = getattr(self, "cdp", None)
+        if cdp is not None:
+            try:
+                cdp.post("Browser.close")
+            except Exception:  # noqa: BLE001
+                pass
+            cdp.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _call(self, method: str, params: dict | None = None) -> dict:
+        return self.cdp.call(method, params, self.session, self.timeout)
+
+    def load(self, html_path: str | os.PathLike[str], *, width: int, height: int = 800, mobile: bool = False,
+             media: str = "") -> None:
+        """Open the page at this screen size; media="print" lays it out as printed (at `width`, e.g.
+        A4_CONTENT_WIDTH)."""
+        self._call("Emulation.setDeviceMetricsOverride",
+                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        self._call("Emulation.setEmulatedMedia", {"media": media})
+        self.cdp.events.clear()
+        self._call("Page.navigate", {"url": Path(html_path).resolve().as_uri()})
+        self.cdp.wait_for("Page.loadEventFired", self.timeout)
+
+    def evaluate(self, expression: str) -> Any:
+        result = self._call("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"页面脚本出错：{result['exceptionDetails']}")
+        return result["result"]["value"]
+
+    def tables(self) -> dict[str, Any]:
+        """Every <table> of the loaded page, as laid out now:
+          viewport, page_width   the screen's width and the page's
+          tables [{id, heading, width, available (the width of the box the table is in), past_container (px the
+                  table reaches past that box; > 0: too wide), hidden [header texts of columns that cannot be seen
+                  without scrolling: past the screen or cut by a box], columns [{text, width, longest (characters
+                  of the longest cell), seen}], scrolls (its box scrolls sideways), hint ({text, visible}: the
+                  .table-hint next to it, visible = on screen and not covered; None if not shown), font_px
+                  (smallest cell text), font_size}]"""
+        return self.evaluate(_TABLES_JS)
+
+    def print_pdf(self, pdf_path: str | os.PathLike[str]) -> Path:
+        """Print the loaded page as Chromium prints it (the stylesheet's @page: A4)."""
+        self._call("Emulation.setEmulatedMedia", {"media": ""})
+        data = self._call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})["data"]
+        path = Path(pdf_path)
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+
+def pdf_text_runs(pdf: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Every piece of text drawn in a PDF: {page, text, size (points, as printed), x, y (points from the page's
+    lower left), page_width}. Uses pypdf."""
+    from pypdf import PdfReader
+
+    runs: list[dict[str, Any]] = []
+    for number, page in enumerate(PdfReader(str(pdf)).pages, start=1):
+        page_width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, number=number, page_width=page_width):
+            if not text.strip():
+                return
+            # The text matrix times the current transformation: its vertical scale is the size the text prints at.
+            a, b, c, d = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3], \
+                tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+            scale = (abs(a * d - b * c)) ** 0.5
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append({"page": number, "text": text.strip(), "size": round(size * scale, 2), "x": round(x, 1),
+                         "y": round(y, 1), "page_width": page_width})
+
+        page.extract_text(visitor_text=visit)
+    return runs

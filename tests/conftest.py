@@ -62,12 +62,24 @@ class Run:
         return next(s for s in f["sheets"] if s["sheet"] == sheet)
 
 
+@pytest.fixture(scope="module")
+def events_only():
+    """Every ledger taken as one of events (a month without rows counts 0, never a ledger that did not arrive), for
+    tests of figures and wording over a few scattered rows; what a ledger filled every month does with its empty
+    months is tested in test_coverage.py. Module-scoped: hypothesis tests may use it."""
+    from analysis.report import metrics
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(metrics, "every_month", lambda ledger: False)
+        yield
+
+
 def find_soffice() -> str:
     """LibreOffice's command, for the tests that open files in it: skipped with a reason where it is missing, except
     under CI=true, where those tests must run."""
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
-        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui"
+        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui libreoffice-writer-nogui"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
         pytest.skip(reason)

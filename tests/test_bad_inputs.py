@@ -176,7 +176,9 @@ def with_cached_values(path: Path, values: dict) -> Path:
         parts = {i.filename: z.read(i) for i in z.infolist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
     for ref, value in values.items():
-        xml, n = re.subn(rf'(<c r="{ref}"[^>]*>)<f>(.*?)</f><v\s*/>', rf"\g<1><f>\g<2></f><v>{value}</v>", xml)
+        # openpyxl writes the empty value as <v/>, or as <v></v> when lxml is installed (python-docx brings it)
+        xml, n = re.subn(rf'(<c r="{ref}"[^>]*>)<f>(.*?)</f>(?:<v\s*/>|<v>\s*</v>)', rf"\g<1><f>\g<2></f><v>{value}</v>",
+                         xml)
         assert n == 1, ref
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

@@ -21,6 +21,9 @@ from analysis.report.metrics import (
 from analysis.report.number_words import format_figure, format_percent
 from analysis.report.periods import Period, year_so_far
 
+# Few scattered rows per ledger: every ledger is one of events here (see conftest.events_only).
+pytestmark = pytest.mark.usefixtures("events_only")
+
 SUBDISTRICTS = ["民生街道", "民主街道", "新华街道", "焦西街道", "焦南街道", "焦北街道", "七百间街道", "上白作街道", "王褚街道"]
 REPORT_KEYS = {  # the figures of the report's enforcement paragraph (the 2023 report, 一（四）六)
     "street_vending_places", "licensing_signboards", "city_hazard_signs", "city_banners", "city_window_ads",

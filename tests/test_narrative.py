@@ -15,6 +15,9 @@ REPORT_2023 = (
     "督导检查辖区扬尘管控点位2714个，转办市级督导问题50个，整改黄土裸露、湿法作业不到位等问题147处。"
 )
 
+# Few scattered rows per ledger: every ledger is one of events here (see conftest.events_only).
+pytestmark = pytest.mark.usefixtures("events_only")
+
 
 def ledger(dates, **columns) -> pd.DataFrame:
     dates = pd.Series(pd.to_datetime(dates))

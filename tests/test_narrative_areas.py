@@ -19,6 +19,9 @@ from analysis.report.findings import UNUSUAL_PCT
 from analysis.report.narrative import area_paragraphs, highlights
 from analysis.report.periods import Period, parse_period, year_so_far
 
+# Few scattered rows per ledger: every ledger is one of events here (see conftest.events_only).
+pytestmark = pytest.mark.usefixtures("events_only")
+
 SUBDISTRICTS = list(load_spec("street_vending").common.subdistricts)
 LEDGERS = ("street_vending", "gas_safety", "dust_control", "demolitions")
 FIGURE = re.compile(r"约?\d+(?:\.\d+)?余?(?:平方米|人次|%|处|家|个|次|件|条|台|份)")

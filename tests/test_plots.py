@@ -297,3 +297,56 @@ def test_notebook_displays_returned_figure(tmp_path):
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "image/png" in report["mimes"]
     assert report["pyplot_figures"] == []
+
+
+# --- the heat map's numbers at the width a page shows it ----------------------------------------
+
+def _css_chart_widths() -> tuple[float, float, float]:
+    """From the pages' stylesheet: the width a wide chart is shown at on screen (.wide-chart img, in rem of 16 px),
+    and the box an image gets on an A4 page (the @page margins; img's max-height in print)."""
+    css = (SRC / "report" / "templates" / "briefing" / "briefing.css").read_text(encoding="utf-8")
+    screen = float(re.search(r"\.wide-chart img \{[^}]*?\bwidth: ([\d.]+)rem", css)[1]) * 16
+    margins = [float(m) for m in re.search(r"@page \{[^}]*margin: (\d+)mm (\d+)mm", css).groups()]
+    print_width = (210 - 2 * margins[1]) / 25.4 * 96
+    print_height = float(re.search(r"@media print \{.*?img \{[^}]*max-height: (\d+)mm", css, re.S)[1]) / 25.4 * 96
+    return screen, print_width, print_height
+
+
+def _numbers_shown(fig) -> tuple[list[float], list[float], bool]:
+    """The CSS pixel size of each cell number on screen and on A4, and whether each fits inside its cell."""
+    from IPython.core.pylabtools import print_figure
+    from PIL import Image
+
+    png = print_figure(fig, "png", bbox_inches="tight")  # as a page embeds it
+    width, height = Image.open(io.BytesIO(png)).size
+    screen, print_width, print_height = _css_chart_widths()
+    on_screen = screen / width
+    on_paper = min(1.0, print_width / width, print_height / height)
+    ax = fig.axes[0]
+    renderer = fig._get_renderer()
+    cell = ax.get_window_extent(renderer).width / len(ax.get_xticks())
+    px = [t.get_fontsize() * fig.dpi / 72 for t in ax.texts]
+    fits = all(t.get_window_extent(renderer).width <= cell for t in ax.texts)
+    return [p * on_screen for p in px], [p * on_paper for p in px], fits
+
+
+@pytest.mark.parametrize("scale", [1, 50, 500])
+def test_heatmap_numbers_are_legible_at_the_page_s_width_on_screen_and_on_paper(scale):
+    """The ledger page's map (nine sub-districts × twelve months, up to 5-digit counts): each number at least 9 CSS
+    px where the page shows the chart (the issue measured ~6 px) and inside its cell."""
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame(rng.integers(1, 200, (9, 12)) * scale, index=SUBDISTRICTS, columns=range(1, 13))
+    fig = plots.heatmap(table.astype(float), title="清理三种经营：2023年各街道逐月", unit="处", row_label="街道",
+                        col_label="月份")
+    screen, paper, fits = _numbers_shown(fig)
+    assert len(screen) == 108 and fits
+    assert min(screen) >= plots.MIN_NUMBER_PX and min(paper) >= plots.MIN_NUMBER_PX, (min(screen), min(paper))
+    if scale < 500:
+        assert min(screen) >= 12 and min(paper) >= 12  # digits about 9 px tall
+
+
+def test_a_heatmap_too_dense_for_legible_numbers_draws_none():
+    table = pd.DataFrame(np.full((9, 40), 123456.0), index=SUBDISTRICTS)
+    fig = plots.heatmap(table, title="表", unit="次")
+    assert len(fig.axes[0].texts) == 0
+    assert plots.shown_px(fig, 9.5) > plots.MIN_NUMBER_PX  # the rule: numbers legible, or none

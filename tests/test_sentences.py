@@ -16,6 +16,9 @@ from analysis.report.findings import LARGE_BASE, UNUSUAL_PCT, large_change
 from analysis.report.number_words import round_half_up
 from analysis.report.periods import Period, parse_period
 
+# Few scattered rows per ledger: every ledger is one of events here (see conftest.events_only).
+pytestmark = pytest.mark.usefixtures("events_only")
+
 
 def compared(previous: float, value: float) -> pd.Series:
     """One figure against its base, as metrics computes it for every sentence."""

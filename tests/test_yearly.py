@@ -17,6 +17,7 @@ from analysis.report import metrics, pages
 from analysis.report.periods import Period, year_so_far
 
 HEADER = ["序号", "年度", "项目", "数值", "单位"]
+SECTIONS = ("yearly", "indicators", "trend", "yoy", "breakdowns", "heatmap", "top", "note")
 
 
 @given(st.integers(2000, 2099), st.sampled_from(["{y}", "{y}年", "{y}年度", " {y} 年度 ", "{y}年 "]),
@@ -79,7 +80,7 @@ def test_a_yearly_figure_counts_in_a_whole_year_only(yearly):
         assert "wf_recorders" not in metrics.year_over_year(data.tables, part, pages.covered_catalogue(data, part)).index
         assert "work_figures" not in pages.ledgers_with_data(data, part)
         note = pages.missing_ledgers_note(data, part)
-        assert note.endswith(f"台账数据。年度工作数据表按年度填报，不计入{part.label}的统计。"), note
+        assert f"台账数据。年度工作数据表按年度填报，不计入{part.label}的统计。" in note, note
         assert "年度工作台账" not in note  # not said to be missing as well
     change = metrics.year_over_year(data.tables, Period(2023), catalogue).loc["wf_campaigns"]
     assert (change["value"], change["previous"], change["direction"]) == (8, 7, "up")
@@ -95,14 +96,23 @@ def test_a_year_with_yearly_figures_alone_counts_as_complete():
 def test_the_pages_and_the_workbook_show_a_yearly_ledger_without_failing(yearly, tmp_path):
     import openpyxl
 
+    from analysis.report.pages import ledger as page
     from analysis.report.workbook import workbook_bytes
 
     data = pages.load(yearly.out)
     year = Period(2023)
+    # the building blocks, called in JupyterLab, say why they have nothing, in a reader's words
     assert "年度工作数据表按年度填报，没有逐月数据" in pages.yoy_chart(data, "work_figures", year).data
     assert "没有逐月数据" in pages.heatmap_chart(data, "work_figures", year).data
-    assert "没有可以排名的名称列" in pages.top_contributors(data, "work_figures", year).data
-    assert "列出按街道或类别的分项" in pages.breakdown_charts(data, "work_figures", year)[0].data
+    assert "年度工作数据表没有可以排名的单位、地点或名称" in pages.top_contributors(data, "work_figures", year).data
+    assert "“理论学习中心组学习”不分街道、类别统计" in pages.breakdown_charts(data, "work_figures", year)[0].data
+    # the page: one section for the yearly table (every item, this year, last year, the change), no monthly ones
+    assert [name for name in SECTIONS if getattr(page, f"{name}_section")(data, "work_figures", year)] == ["yearly"]
+    table = re.sub(r"<[^>]+>", " ", page.yearly_section(data, "work_figures", year).data)
+    assert re.search(r"项目\s+2023年\s+2022年\s+增减\s+增减幅度", table)
+    assert re.search(r"配备执法记录仪\s+50台\s+46台\s+\+4台\s+增长8.7%", table)
+    assert re.search(r"开展宣教活动\s+8次\s+7次\s+\+1次\s+增长14.3%", table)
+    assert "理论学习中心组学习" not in table  # filed in neither year: no row of dashes
     # neither year filed the headline item (理论学习中心组学习): said, not drawn as bars of 0
     assert "各年度均未填报“理论学习中心组学习”" in pages.trend_chart(data, "work_figures").data
     assert all("work_figures" not in str(chart) for chart in pages.monthly_comparison_charts(data, year))
@@ -132,7 +142,7 @@ def test_a_quarter_shows_no_yearly_figure_anywhere(yearly, tmp_path):
     assert "配备执法记录仪" not in labels and "清理三种经营" in labels
     # and in the whole year the data note counts the yearly rows as the year's records
     note = re.sub(r"<[^>]+>", " ", pages.data_note(data, Period(2023)).data)
-    assert re.search(r"年度工作数据表\s+2\s+2\s+2\s", note), note  # 2 files, 2 sheets, 2 rows of 2023
+    assert re.search(r"年度工作数据表\s+2\s", note), note  # 2 rows of 2023 (the first count after its name)
 
 
 def _work(raw, name: str, rows: list) -> None:

@@ -17,6 +17,7 @@ DEFAULT_RAW = Path("data/raw")
 DEFAULT_PROCESSED = Path("data/processed")
 DEFAULT_REPORTS = Path("reports")
 DEFAULT_NOTEBOOKS = Path("notebooks")
+DEFAULT_DRAFT_TEMPLATE = Path("templates/报告模板.docx")  # the office's own Word template, when it puts one there
 # Where `analysis briefing` puts the demo ledgers when data/raw holds none: outside data/raw,
 # so that synthetic rows never mix with an analyst's real ones.
 DEFAULT_DEMO_RAW = Path("build-demo/raw")

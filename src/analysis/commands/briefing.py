@@ -36,13 +36,14 @@ from analysis.ingest.folder_guide import placement_help
 from analysis.ingest.pipeline import clean, default_jobs
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import snapshot
-from analysis.report.periods import Period, parse_period
+from analysis.report.periods import Period, generation_date, parse_period
 from analysis.shared import commit
 from analysis.shared.lock import exclusive
 from analysis.shared.os_errors import RunError, describe
 
 STAMP = "stamp.json"
 REPORT_WORKBOOK = "统计报表.xlsx"  # the Excel 报表 beside the pages
+CHECKLIST_WORKBOOK = "待核实清单.xlsx"  # the analyst's list of gaps and records to verify: not for superiors
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,22 @@ class Page:
 
 
 def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, ledgers: list[str],
-               clean_dir: Path | None = None) -> list[Page]:
+               clean_dir: Path | None = None, history_file: Path | None = None) -> list[Page]:
     """Every page of the period: one per notebook, one per ledger for a per-ledger notebook. `processed` is what the
-    pages read (the briefing's snapshot); `clean_dir`, the clean's own folder it was taken from, goes to the pages
-    that declare it (the data-quality page names the annotated copies there)."""
+    pages read (the briefing's snapshot); `clean_dir`, the clean's own folder it was taken from, and `history_file`,
+    the figures the last build of the period published, go to the pages that declare them (the data-quality page
+    names the annotated copies and what changed)."""
     from analysis.report.execute import declared_parameters
 
     fields = {"year": period.year, "period": period.label, "report_period": period.report_label}
     pages = []
     for nb in notebooks:
         common = {"period": period.key, "processed_dir": str(Path(processed).resolve())}
-        if clean_dir is not None and "clean_dir" in declared_parameters(nb.path):
+        declared = declared_parameters(nb.path)
+        if clean_dir is not None and "clean_dir" in declared:
             common["clean_dir"] = str(Path(clean_dir).resolve())
+        if history_file is not None and "history_file" in declared:
+            common["history_file"] = str(Path(history_file).resolve())
         if not nb.per_ledger:
             pages.append(Page(nb.path, nb.output.format(**fields), nb.title.format(**fields), common, nb.group))
             continue
@@ -124,14 +129,100 @@ def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, l
     return pages
 
 
-def _fingerprint(period: Period, manifest: bytes, notebooks: list[Path]) -> str:
+def _fingerprint(period: Period, manifest: bytes, notebooks: list[Path], template: Path | None = None) -> str:
     """Everything an exported page depends on: the period, the processed data (its manifest, which holds the
-    checksum of every output), the notebooks and this package."""
+    checksum of every output), the notebooks (what decides their pages: notebook_key), the office's Word template
+    and this package."""
     h = hashlib.sha256(repr(period).encode() + b"\0" + manifest)
+    if template is not None and template.is_file():
+        h.update(b"template\0" + template.read_bytes())
+    for p in notebooks:
+        h.update(p.name.encode() + b"\0" + notebook_key(p))
     code = [p for p in sorted(paths.PACKAGE_DIR.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    for p in [*notebooks, *code]:
+    for p in code:
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
+
+
+def notebook_key(path: Path) -> bytes:
+    """What of a notebook decides its pages: the page metadata ("briefing") and each cell's type, source, tags
+    (parameters, remove-cell …) and attachments. Not what running and saving it in JupyterLab writes (outputs,
+    execution counts, cell ids, kernelspec and language_info, timings, collapsed/scrolled): a notebook saved with
+    its outputs builds the same pages, so it must not make the next `analysis briefing` run everything again.
+    A file that is not a notebook's JSON counts by its bytes."""
+    raw = Path(path).read_bytes()
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+        cells = [{"type": cell.get("cell_type"), "source": _text(cell.get("source", "")),
+                  "tags": (cell.get("metadata") or {}).get("tags", []), "attachments": cell.get("attachments")}
+                 for cell in nb["cells"]]
+        deciding = {"briefing": (nb.get("metadata") or {}).get("briefing"), "cells": cells}
+        return json.dumps(deciding, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
+        return raw
+
+
+def _text(source) -> str:
+    """A cell's source as one string (nbformat stores it as one string or as a list of lines)."""
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+# The notebooks' git filter (.gitattributes: *.ipynb filter=nbstripout diff=ipynb). nbstripout strips outputs,
+# execution counts, timings and collapsed/scrolled, and renumbers cell ids; the extra keys strip what JupyterLab
+# rewrites on every kernel start and differs by machine: language_info (its `version` is the Python that ran it).
+# The kernelspec is committed exactly as JupyterLab writes it (ipykernel's "Python 3 (ipykernel)", python3), so
+# opening, running and saving a notebook leaves git clean.
+NOTEBOOK_FILTER_EXTRA_KEYS = ("metadata.language_info",)
+
+
+def install_notebook_filter(root: Path, echo=print) -> bool:
+    """Configure nbstripout as the git filter of the notebooks in the clone at `root`, as `nbstripout --install`
+    does, plus its extra keys, when its .gitattributes asks for the filter and git and nbstripout are here. Only
+    this repository's own configuration (.git/config) is written, and only what is missing. Unlike nbstripout's
+    own install it does not set filter.nbstripout.required: if the virtual environment named in the filter is
+    removed, git warns and goes on instead of refusing every command. Whether anything was set; never raises (a
+    folder that is no clone, no git, a read-only .git: nothing happens)."""
+    import importlib.util
+    import shutil
+    import subprocess
+
+    root = Path(root)
+    try:
+        wanted = (root / ".git").exists() and "filter=nbstripout" in (root / ".gitattributes").read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    git = shutil.which("git")
+    if not wanted or git is None or importlib.util.find_spec("nbstripout") is None:
+        return False
+
+    def get(name: str) -> str:
+        done = subprocess.run([git, "-C", str(root), "config", "--local", "--get", name], capture_output=True,
+                              text=True, timeout=30)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    def put(name: str, value: str) -> None:
+        subprocess.run([git, "-C", str(root), "config", "--local", name, value], capture_output=True, timeout=30,
+                       check=True)
+
+    try:
+        changed = False
+        command = f'"{Path(sys.executable).as_posix()}" -m nbstripout'
+        if not get("filter.nbstripout.clean"):
+            put("filter.nbstripout.clean", command)
+            put("filter.nbstripout.smudge", "cat")
+            put("diff.ipynb.textconv", command + " -t")
+            changed = True
+        keys = get("filter.nbstripout.extrakeys").split()
+        missing = [key for key in NOTEBOOK_FILTER_EXTRA_KEYS if key not in keys]
+        if missing:
+            put("filter.nbstripout.extrakeys", " ".join([*keys, *missing]))
+            changed = True
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if changed:
+        echo("已为本项目的 git 仓库设置笔记本过滤器（nbstripout）：在 JupyterLab 中运行并保存笔记本后，"
+             "输出和 JupyterLab 改写的元数据不会进入 git。")
+    return changed
 
 
 def _stamped_names(stamp_file: Path) -> set[str] | None:
@@ -223,15 +314,22 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     folder = parse_period(str(period)).key if period is not None else chosen.key
     target = out / folder
     build_dir = out / ".build" / folder
-    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen), clean_dir=processed)
-    stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks])
+    from analysis.report import draft, revisions
+
+    history_file = target / revisions.HISTORY_FILE  # the last build's, until this one is committed
+    template = paths.DEFAULT_DRAFT_TEMPLATE if paths.DEFAULT_DRAFT_TEMPLATE.is_file() else None
+    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen), clean_dir=processed,
+                         history_file=history_file)
+    stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks], template)
     outputs = [target / f"{page.name}.html" for page in planned]
     index, report = target / "index.html", target / REPORT_WORKBOOK
+    checklist, docx = target / CHECKLIST_WORKBOOK, target / draft.draft_name(chosen)
+    files = [report, docx, checklist, history_file]
     stamp_file = build_dir / STAMP
     if (stamp_file.exists() and json.loads(stamp_file.read_text(encoding="utf-8"))["fingerprint"] == stamp
-            and all(p.exists() for p in [*outputs, index, report])):
+            and all(p.exists() for p in [*outputs, index, *files])):
         print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
-        built = _stamped_names(stamp_file) or {p.name for p in [*outputs, index, report]}
+        built = _stamped_names(stamp_file) or {p.name for p in [*outputs, index, *files]}
         _name_others(target, _others(target, built))
         return 0
 
@@ -256,15 +354,31 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
         for page, nb_path, html_path in zip(planned, executed, outputs):
             # Each page embeds the font subset of every character it holds (export._with_font).
             written[html_path] = export.render_html(nb_path, html_path, page.title + suffix, nav=back)
-        written[report] = workbook.workbook_bytes(data, chosen)
+        history, history_note = revisions.load_history(history_file)
+        history, revision = revisions.revise(history, revisions.published(data, chosen, generation_date()), chosen)
+        written[history_file] = revisions.history_bytes(history)
+        written[report] = workbook.workbook_bytes(data, chosen, revision=revision)
+        written[checklist] = workbook.checklist_bytes(data, chosen)
+        written[docx] = draft.draft_bytes(data, chosen, template=template)
         groups: dict[str, list] = {}
         for page, html_path in zip(planned, outputs):
             groups.setdefault(page.group, []).append((page.title, html_path.name, ""))
-        groups.setdefault("报表", []).append(("统计报表（Excel）", report.name, "主要指标、各台账分街道分月、数据说明，可直接报送"))
+        groups.setdefault("报表", []).extend([
+            ("统计报表（Excel）", report.name, "主要指标、各台账分街道分月、数据说明，可直接报送"),
+            ("公文稿（Word）", docx.name, "总体情况、分领域情况、主要指标、数据说明，可直接修改后上报"),
+            ("待核实清单（Excel）", checklist.name, "可能缺报的月份和待核实的记录，供分析人员核实，不报送"),
+        ])
         title = f"{planned[0].title}{suffix} · 目录"
         line = pages.comparison_line(chosen)
-        written[index] = export.render_index(title, line, list(groups.items()))
+        counts = data.checks.counts()
+        notices = [text for text in (history_note, revision.line if revision is not None else None,
+                                     _checks_line(counts)) if text]
+        alert = _closed_year_line(revision) if revision is not None and revision.closed_year else ""
+        written[index] = export.render_index(title, line, list(groups.items()), notices=tuple(notices), alert=alert)
     except execute.ReportError as exc:
+        print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # the office's Word template could not be opened
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
     # Every page a build of these notebooks could write for the period: what an earlier build may have left when
@@ -273,13 +387,30 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     # all pages or none, and nothing of the last build left: never a mix of this build and the last
     gone, others = replace_period_folder(out, target, written, stamp_file, stamp,
                                          earlier_names=[*possible, index.name, report.name])
-    for path in [*outputs, report, index]:
+    for path in [*outputs, report, docx, checklist, index]:
         print(f"  已写出 {path}")
     if gone:
         print(f"  已删除上一次生成、这一次不再生成的 {len(gone)} 个文件：{'、'.join(gone)}")
     _name_others(target, others)
     print(f"完成。目录：{index.resolve()}")
     print(f"Excel 报表：{report.resolve()}")
+    print(f"Word 公文稿：{docx.resolve()}" + ("（用了 templates/报告模板.docx 的样式）" if template else ""))
     print(f"领导版简报：{(target / 'briefing.html').resolve()}")
-    print(f"数据质量报告（剔除的行及原因、未读取的文件）：{(target / 'data_quality.html').resolve()}")
+    print(f"数据质量报告（缺报、待核实、变化，剔除的行及原因）：{(target / 'data_quality.html').resolve()}")
+    for text in notices:
+        print(text)
+    if alert:
+        print(f"\n！！！ {alert} ！！！\n")
     return 0
+
+
+def _checks_line(counts: dict) -> str | None:
+    """可能缺报 2 处、待核实 3 条，请先看数据质量报告的“请先核查”。 (None when there is nothing to check)."""
+    verify = counts["outlier"] + counts["busy_day"] + counts["repeat"]
+    parts = ([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else []) + ([f"待核实 {verify} 条"] if verify else [])
+    return "、".join(parts) + "，请先看数据质量报告的“请先核查”和待核实清单。" if parts else None
+
+
+def _closed_year_line(revision) -> str:
+    return (f"{revision.period.label}全年的数字与{revision.since_day}生成的版本不同"
+            f"（{len(revision.changes)}个数字有变化）：如果上次的简报或报表已经报出，请核实改动的台账并说明，变化见数据质量报告和报表的“变更说明”。")

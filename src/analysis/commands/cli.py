@@ -35,11 +35,83 @@ def _argparse_in_chinese():
             os.environ["LANGUAGE"] = language
 
 
+def _columns(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character (and a full-width sign) takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# A line of help breaks between two Chinese characters or at a space, never inside a run of ASCII letters, digits
+# and signs (2023-01..2023-06, --period, data/raw), and never before a closing sign or after an opening one.
+_ASCII_RUN = r"[!-~]+"
+_CLOSING = "，。、；：？！）》」』”’…—"
+_OPENING = "（《「『“‘"
+# "1—6月", "2023年": a number keeps its dash and the character after it.
+_CHUNK = re.compile(rf"[{_OPENING}]*(?:{_ASCII_RUN}(?:—{_ASCII_RUN})*(?<=[0-9])[^\x00-\x7f{_OPENING}]?"
+                    rf"|{_ASCII_RUN}|\s+|.)[{_CLOSING}]*", re.S)
+
+
+class ChineseHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help layout for Chinese: an option's help is wrapped by display width (a Chinese character is two
+    columns) and broken only where a reader expects it (_CHUNK); argparse's own wrapping (textwrap) counts a
+    Chinese character as one column and breaks 2023-01..2023-06 at its hyphens, or anywhere in a long run of
+    Chinese, which it takes for one word. Descriptions and epilogs stay as written (RawDescriptionHelpFormatter)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        lines, line = [], ""
+        for chunk in _CHUNK.findall(text):
+            if line and not line.isspace() and _columns(line.rstrip() + chunk.rstrip()) > width:
+                lines.append(line.rstrip())
+                line = "" if chunk.isspace() else chunk
+            elif not (chunk.isspace() and not line):
+                line += chunk
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines
+
+    # An option's help starts in one column whatever its metavar (--period 期间 is 13 columns, not 11): argparse
+    # measures the invocation with len(). Python 3.14 colours the invocation and measures it without the colour;
+    # there argparse's own layout is kept.
+    if sys.version_info < (3, 14):
+        def add_argument(self, action):
+            if action.help is not argparse.SUPPRESS:
+                invocations = [self._format_action_invocation(a) for a in [action, *self._iter_indented_subactions(action)]]
+                self._action_max_length = max(self._action_max_length,
+                                              max(map(_columns, invocations)) + self._current_indent)
+                self._add_item(self._format_action, [action])
+
+        def _format_action(self, action):
+            help_position = min(self._action_max_length + 2, self._max_help_position)
+            help_width = max(self._width - help_position, 11)
+            action_width = help_position - self._current_indent - 2
+            header = self._format_action_invocation(action)
+            indent_first = 0
+            if not action.help:
+                header = " " * self._current_indent + header + "\n"
+            elif _columns(header) <= action_width:
+                header = " " * self._current_indent + header + " " * (action_width - _columns(header) + 2)
+            else:
+                header = " " * self._current_indent + header + "\n"
+                indent_first = help_position
+            parts = [header]
+            help_text = self._expand_help(action) if action.help and action.help.strip() else ""
+            if help_text:
+                lines = self._split_lines(help_text, help_width)
+                parts.append(" " * indent_first + lines[0] + "\n")
+                parts += [" " * help_position + line + "\n" for line in lines[1:]]
+            elif not header.endswith("\n"):
+                parts.append("\n")
+            parts += [self._format_action(sub) for sub in self._iter_indented_subactions(action)]
+            return self._join_parts(parts)
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     """argparse with every message in Chinese: its own through the catalogue above."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         with _argparse_in_chinese():  # section titles and the help of -h are looked up here
             super().__init__(*args, **kwargs)
 
@@ -80,7 +152,7 @@ def _positive(text: str) -> int:
 
 def _year(text: str) -> int:
     if not re.fullmatch(r"\s*\d{4}\s*", text):
-        raise argparse.ArgumentTypeError(f"应为四位数的年份（如 2024），而不是“{text}”")
+        raise argparse.ArgumentTypeError(f"应为四位数的年份（如 2023），而不是“{text}”")
     return int(text)
 
 
@@ -111,7 +183,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="analysis", description="解放区城市管理局 年度执法统计：台账清洗与简报",
         epilog="例：\n  analysis clean                  清洗 data/raw 中的台账\n"
                "  analysis briefing               生成简报（data/raw 中没有台账时用示例数据）\n"
-               "  analysis briefing --year 2024   生成 2024 年的简报\n"
+               "  analysis briefing --year 2023   生成 2023 年的简报\n"
                "每个命令的详细说明：analysis 命令 --help")
     sub = parser.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
     folder = "文件夹"
@@ -144,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
                     "（表头行、各表头对应的列、丢弃的个人信息列、未识别的表头、各类行数、剔除行），并为每个文件写出一份"
                     "批注副本（.xlsx）：第一列写明每行的类别并按类别着色，剔除的单元格带批注写明原因，读作其他写法的单元格"
                     "带批注写明读作什么；个人信息已隐去，可以发回中队修改。原始台账不作任何改动。",
-        epilog="例：\n  analysis check data/raw/gas_safety/2024年3月燃气排查台账.xlsx\n"
+        epilog="例：\n  analysis check data/raw/gas_safety/2023/2023年第1季度燃气安全排查台账.xlsx\n"
                "  analysis check data/raw/street_vending --out 检查结果")
     check.add_argument("paths", type=Path, nargs="+", metavar="路径", help="原始台账文件夹中的文件或文件夹（文件夹含子文件夹）")
     check.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
@@ -153,15 +225,15 @@ def _parser() -> argparse.ArgumentParser:
 
     brief = sub.add_parser(
         "briefing", help="生成给领导看的 HTML 简报和各台账分析页",
-        description="生成简报：原始台账有变动时先重新清洗，再生成 reports/<年份>/ 下的简报、各台账分析页和数据质量报告"
+        description="生成简报：原始台账有变动时先重新清洗，再生成 reports/<期间>/ 下的简报、各台账分析页和数据质量报告"
                     "（离线可看、可打印）。data/raw 中一个文件都没有时，使用示例数据。",
         epilog="例：\n  analysis briefing                          数据中最近的完整年份\n"
-               "  analysis briefing --period 2024-Q2         2024年第二季度（季报）\n"
-               "  analysis briefing --period 2024-06         2024年6月（月报，另与5月环比）\n"
-               "  analysis briefing --period 2024-01..2024-06   2024年1—6月累计")
+               "  analysis briefing --period 2023-Q2         2023年第二季度（季报）\n"
+               "  analysis briefing --period 2023-06         2023年6月（月报，另与5月环比）\n"
+               "  analysis briefing --period 2023-01..2023-06   2023年1—6月累计")
     when = brief.add_mutually_exclusive_group()
     when.add_argument("--period", type=_period, metavar="期间",
-                      help="统计期间：2024（全年）、2024-Q2（季度）、2024-06（月份）、2024-01..2024-06（1—6月累计）；"
+                      help="统计期间：2023（全年）、2023-Q2（季度）、2023-06（月份）、2023-01..2023-06（1—6月累计）；"
                            "默认：数据中最近的完整年份。与上年同期比较")
     when.add_argument("--year", type=_year, metavar="年份", help="同 --period 年份")
     brief.add_argument("--raw", type=Path, default=paths.DEFAULT_RAW, metavar=folder, help="原始台账文件夹（默认 data/raw）")
@@ -231,6 +303,8 @@ def _run(args) -> int:
         result = clean(args.raw, args.out, strict=args.strict, jobs=args.jobs or default_jobs())
         if not result.manifest.files:
             print("\n".join(placement_help(args.raw)))
+        elif result.cleaned and any(s.rows_kept for s in result.manifest.ledgers.values()):
+            _say_checks(args.out)
         return result.exit_code
     if args.command == "check":
         from analysis.commands.check import check
@@ -246,12 +320,34 @@ def _run(args) -> int:
     return 2
 
 
+def _say_checks(processed: Path) -> None:
+    """What the source checks found in a fresh clean: [核查] 可能缺报 2 处、待核实 3 条, and where they are listed."""
+    from analysis.report.data import load
+    from analysis.report.source_checks import KIND_NAMES, gap_texts
+
+    checks = load(processed).checks
+    counts = checks.counts()
+    verify = {KIND_NAMES[kind]: counts[kind] for kind in KIND_NAMES if counts[kind]}
+    if not counts["gap"] and not verify:
+        print("[核查] 没有发现缺报的月份或需要核实的记录。")
+        return
+    for text in gap_texts(checks.gaps)[:5]:
+        print(f"[可能缺报] {text}")
+    for item in checks.to_verify[:5]:
+        print(f"[待核实] {item.file} / {item.sheet}" + (f" 第 {item.row} 行" if item.row else "") + f"：{item.value}，{item.why}")
+    parts = ([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else []) + [f"{name} {n} 条" for name, n in verify.items()]
+    print(f"[核查] {'、'.join(parts)}；全部列在 analysis briefing 生成的数据质量报告（请先核查）和待核实清单.xlsx 中。"
+          "这些只是提示，不改动任何数字。")
+
+
 def briefing(period: str | None = None, raw: Path = paths.DEFAULT_RAW, processed: Path = paths.DEFAULT_PROCESSED,
              out: Path = paths.DEFAULT_REPORTS, notebooks_dir: Path = paths.DEFAULT_NOTEBOOKS) -> int:
     """`analysis briefing`. The demo ledgers (built outside data/raw) are used only when raw holds no file at all:
     a file in the wrong place is named by the clean, and the briefing goes on with the files placed right."""
-    from analysis.commands.briefing import build
+    from analysis.commands.briefing import build, install_notebook_filter
 
+    # In a git clone, the notebooks' filter (.gitattributes) is set up once: JupyterLab's saves leave git clean.
+    install_notebook_filter(Path(notebooks_dir).resolve().parent)
     if not _holds_files(raw):
         from analysis.demo import is_demo_folder, write_demo
 

@@ -56,6 +56,7 @@ def default_jobs() -> int:
 class CleanResult:
     manifest: Manifest
     exit_code: int
+    cleaned: bool = True  # False when nothing had changed since the last clean (its outputs stand)
 
 
 def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, echo=print,
@@ -75,7 +76,7 @@ def clean(raw_dir: Path, out_dir: Path, *, strict: bool = False, jobs: int = 1, 
             if previous is not None:
                 echo(f"{raw_dir} 中的台账自上次清洗后没有变化，{out_dir} 已是最新。")
                 manifest = Manifest.from_json(previous)
-                return CleanResult(manifest=manifest, exit_code=manifest.exit_code)
+                return CleanResult(manifest=manifest, exit_code=manifest.exit_code, cleaned=False)
             # Imported here: a run with nothing changed never needs pandas or pyarrow (0.4 s to import).
             from analysis.ingest.assemble import assemble
 

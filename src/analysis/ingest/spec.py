@@ -92,6 +92,10 @@ class LedgerSpec:
     order: int
     top_by: str | None
     unique_by: tuple[str, ...]  # columns that identify a row: a key filed twice is counted once (ingest/unique.py)
+    # Whether every month of work leaves rows (daily inspections): a month without any row is then a ledger that
+    # did not arrive, not a month of zero (metrics.missing_months). False for a ledger of events (one row per case).
+    every_month: bool
+    arrival_by: tuple[str, ...]  # columns besides the sub-district whose months the arrival check counts (中队)
     columns: tuple[Column, ...]
     header_lookup: dict  # header_key -> column name
     common: Common
@@ -217,10 +221,18 @@ def load_spec(ledger: str, spec_dir: Path = LEDGER_SPEC_DIR) -> LedgerSpec:
     unknown = [k for k in unique_by if k not in {c.name for c in columns}]
     if unknown:
         raise ValueError(f"{path.name}: unique_by 中的列 {'、'.join(unknown)} 不在 columns 中")
+    every_month = raw.get("every_month", True)
+    if not isinstance(every_month, bool):
+        raise ValueError(f"{path.name}: every_month 只能是 true（每月都有记录，某月没有记录即该月台账未报送）或 false"
+                         "（按事件记录，某月可以没有记录）")
+    arrival_by = _tuple(raw.get("arrival_by"))
+    unknown = [k for k in arrival_by if k not in {c.name for c in columns}]
+    if unknown:
+        raise ValueError(f"{path.name}: arrival_by 中的列 {'、'.join(unknown)} 不在 columns 中")
     topic = raw.get("topic") or raw["label"]
     return LedgerSpec(ledger=raw["ledger"], label=raw["label"], topic=topic, area=raw.get("area") or topic,
                       order=int(raw.get("order", 99)), top_by=raw.get("top_by"), unique_by=unique_by,
-                      columns=tuple(columns),
+                      every_month=every_month and keys[0].type != "year", arrival_by=arrival_by, columns=tuple(columns),
                       header_lookup=lookup, common=common)
 
 

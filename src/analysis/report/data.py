@@ -5,6 +5,7 @@ indicator)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from analysis import paths
 from analysis.ingest.records import Manifest
 from analysis.ingest.spec import ledger_names, load_spec
 from analysis.ingest.tables import load_manifest, load_rejects, load_table
-from analysis.report import metrics
+from analysis.report import metrics, source_checks
 from analysis.report.catalogue import load_catalogue
 from analysis.report.periods import Period, parse_period
 
@@ -31,6 +32,11 @@ class Data:
     @property
     def synthetic(self) -> bool:
         return self.manifest.synthetic
+
+    @cached_property
+    def checks(self) -> source_checks.SourceChecks:
+        """What has not arrived and what looks wrong (source_checks.py), worked out once."""
+        return source_checks.check(self.tables)
 
 
 def load(processed_dir: str | Path | None = None) -> Data:
@@ -108,12 +114,24 @@ def is_yearly(ledger: str) -> bool:
 def ledgers_with_data(data: Data, period: Period) -> list[str]:
     """The ledgers with figures for the period (rows in its year; a ledger filled once a year only in a whole year),
     in the specs' order."""
-    return [ledger for ledger, table in data.tables.items() if metrics.covers(table, period)]
+    return [ledger for ledger in data.tables if metrics.covers(data.tables, ledger, period)]
 
 
 def covered_catalogue(data: Data, period: Period) -> pd.DataFrame:
     """The indicators of the ledgers with data in the period's year."""
     return data.catalogue[data.catalogue["ledger"].isin(ledgers_with_data(data, period))]
+
+
+def gaps(data: Data, period: Period) -> dict[str, tuple[int, ...]]:
+    """ledger -> the months of `period` it has no data for, for each ledger with data in the period that lacks
+    some (a ledger filled every month whose ledgers for those months did not arrive: `metrics.missing_months`)."""
+    return {ledger: missing for ledger in ledgers_with_data(data, period)
+            if (missing := metrics.missing_months(data.tables, ledger, period))}
+
+
+def covered_months(period: Period, missing: tuple[int, ...]) -> tuple[int, ...]:
+    """The months of `period` with data, given those without."""
+    return tuple(m for m in period.months if m not in missing)
 
 
 def yoy(data: Data, period: Period) -> pd.DataFrame:

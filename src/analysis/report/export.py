@@ -186,15 +186,18 @@ def _checked(html: str, name: str, max_bytes: int) -> str:
 
 
 def render_index(title: str, period_line: str, groups: list, *, generated: dt.date | None = None,
-                 extra_css: str = "", max_bytes: int = MAX_HTML_BYTES, embed_font: bool = True) -> str:
-    """The index page of a period's folder: `groups` is [(heading, [(label, href, note)])]. Same stylesheet,
-    same offline checks as the pages."""
+                 extra_css: str = "", max_bytes: int = MAX_HTML_BYTES, embed_font: bool = True,
+                 notices: tuple = (), alert: str = "") -> str:
+    """The index page of a period's folder: `groups` is [(heading, [(label, href, note)])]; `alert`, a line shown
+    first and highlighted (a closed year's figures changed), `notices`, lines under the period (what changed since
+    the last build, what to check). Same stylesheet, same offline checks as the pages."""
     import jinja2
 
     folder = TEMPLATES_DIR / TEMPLATE_NAME
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=False)
     html = env.get_template("contents.html.j2").render(
         title=title, date_text=format_date(generated or generation_date()), period_line=period_line, groups=groups,
+        notices=notices, alert=alert,
         css=(folder / "briefing.css").read_text(encoding="utf-8"), extra_css=_FONT_SLOT + extra_css)
     return _checked(_with_font(html) if embed_font else html, "index.html", max_bytes)
 

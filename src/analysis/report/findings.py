@@ -13,9 +13,11 @@ For each area of work (the specs' `area`), in catalogue order of its first indic
     largest level;
   - the peak month, when the period has at least three months and its largest month is the only one at that value
     and at least PEAK_RATIO times the monthly average;
-  - silences: a sub-district (or the whole ledger) without any record for SILENT_MONTHS or more consecutive months
-    of the period although it had records in each of those months the year before;
-  - the area's ledgers without data the year before.
+  - silences: a sub-district (or the whole ledger, for a ledger of events) without any record for SILENT_MONTHS or
+    more consecutive months of the period although it had records in each of those months the year before;
+  - the area's ledgers without data the year before;
+  - coverage: the area's ledgers filled every month that lack months of the period (partial) or of the same period
+    a year before (previous_partial): their figures are compared with nothing (metrics.compare).
 
 And for one figure: whether its 同比 change may be called large (`large_change`, the only place that decides
 较大), whether it stands out (`unusual`), how far a count's change lies beyond chance (`beyond_chance`) and how
@@ -39,7 +41,7 @@ UNUSUAL_PCT = 30  # a change over this many percent (either way) is called out
 LARGE_BASE = 20  # ... only when the larger of the two figures is at least this much (see large_change)
 PEAK_RATIO = 1.25  # a month this far above the period's monthly average is its peak
 SILENT_MONTHS = 3  # a sub-district (or a whole ledger) this many consecutive months without a record is called out
-NO_BASE = ("no_previous", "no_data")
+NO_BASE = ("no_previous", "no_data", "partial", "previous_partial")  # nothing to compare with, or not like with like
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class Area:
     silences: list[Silence]
     without_previous: list[str]  # topics of the area's ledgers without data the year before
     all_without_previous: bool
+    # (topic, months with data) of the area's ledgers with data for part of the period only, and (topic, months
+    # without data) of those whose same period a year before lacks months: their figures are compared with nothing
+    partial: list = field(default_factory=list)
+    previous_partial: list = field(default_factory=list)
 
     @property
     def main(self) -> pd.Series:
@@ -137,14 +143,20 @@ def _area(tables, period, catalogue, spec_dir, name, rows: pd.DataFrame, month_b
     elif before is not None and before["direction"] not in NO_BASE:
         base = Base(period.previous, True, before["direction"])
     ledgers = list(dict.fromkeys(rows["ledger"]))
-    without = [ledger for ledger in ledgers if not metrics.covers(tables.get(ledger), period.same_last_year)]
+    without = [ledger for ledger in ledgers if not metrics.covers(tables, ledger, period.same_last_year)]
+    now = {ledger: missing for ledger in ledgers if (missing := metrics.missing_months(tables, ledger, period))}
+    earlier = {ledger: missing for ledger in ledgers if ledger not in now and ledger not in without
+               and (missing := metrics.missing_months(tables, ledger, period.same_last_year))}
     return Area(
         name=name, groups=groups, month_before=before, base=base,
         dimensions=_dimensions(tables, period, catalogue, spec_dir, main, base),
-        peak=_peak(tables, period, catalogue, main),
+        peak=None if now else _peak(tables, period, catalogue, main),  # no peak among the months that arrived
         silences=[s for s in (_silence(tables, period, ledger, spec_dir) for ledger in ledgers) if s],
         without_previous=[load_spec(ledger, spec_dir).topic for ledger in without],
         all_without_previous=len(without) == len(ledgers),
+        partial=[(load_spec(ledger, spec_dir).topic, tuple(m for m in period.months if m not in missing))
+                 for ledger, missing in now.items()],
+        previous_partial=[(load_spec(ledger, spec_dir).topic, missing) for ledger, missing in earlier.items()],
     )
 
 
@@ -201,7 +213,8 @@ def _silence(tables, period: Period, ledger: str, spec_dir: Path) -> Silence | N
     if now is None or before is None:
         return None
     empty = now.sum(axis=1) == 0
-    ledger_runs = _runs(empty & (before.sum(axis=1) > 0), SILENT_MONTHS)
+    # a ledger filled every month without rows for months did not arrive: said with its coverage, not as a silence
+    ledger_runs = () if metrics.every_month(ledger) else _runs(empty & (before.sum(axis=1) > 0), SILENT_MONTHS)
     levels = tuple((str(level), runs) for level in now.columns
                    if (runs := _runs((now[level] == 0) & (before[level] > 0) & ~empty, SILENT_MONTHS)))
     return Silence(spec.topic, ledger_runs, levels) if ledger_runs or levels else None

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.spec import load_spec
 from analysis.report.catalogue import load_catalogue, parse_filter, parse_measure
 from analysis.report.number_words import format_figure, round_half_up
 from analysis.report.periods import Period, year_so_far
@@ -112,12 +113,42 @@ def in_period(table: pd.DataFrame, period: Period) -> pd.Series:
     return table["year"].eq(period.year) & months
 
 
-def covers(table: pd.DataFrame | None, period: Period) -> bool:
+def every_month(ledger: str) -> bool:
+    """Whether the ledger's spec says every month of work leaves rows (see LedgerSpec.every_month). A table of a
+    ledger without a spec (a test's own catalogue) is taken as one of events: its empty months count 0."""
+    try:
+        return load_spec(ledger).every_month
+    except FileNotFoundError:
+        return False
+
+
+def months_with_rows(table: pd.DataFrame, year: int) -> tuple[int, ...]:
+    """The months of `year` in which a ledger has rows (month 0, a yearly row, is no month)."""
+    months = table.loc[table["year"].eq(year), "month"]
+    return tuple(sorted(int(m) for m in months.unique() if m))
+
+
+def missing_months(tables: Tables, ledger: str, period: Period) -> tuple[int, ...]:
+    """The months of `period` for which a ledger filled every month has no row: its ledger for them did not
+    arrive, so they are no data ("—"), not 0. Empty for a ledger of events and for one that does not cover the
+    period at all (`covers`: said as a ledger without data)."""
+    table = tables.get(ledger)
+    if not covers(tables, ledger, period) or not every_month(ledger):
+        return ()
+    have = set(months_with_rows(table, period.year))
+    return tuple(m for m in period.months if m not in have)
+
+
+def covers(tables: Tables, ledger: str, period: Period) -> bool:
     """Whether a ledger has figures for the period: rows in its year and, when they are all yearly rows (month 0),
-    a whole-year period (a yearly figure is never a quarter's or a month's, and never 0 for one)."""
+    a whole-year period (a yearly figure is never a quarter's or a month's, and never 0 for one); a ledger filled
+    every month needs rows in a month of the period itself (a month whose ledger did not arrive is not 0)."""
+    table = tables.get(ledger)
     if table is None:
         return False
     months = table["month"][table["year"].eq(period.year)]
+    if every_month(ledger) and not period.whole_year:
+        return bool(months.between(period.first, period.last).any())
     return len(months) > 0 and (period.whole_year or bool(months.ne(0).any()))
 
 
@@ -125,7 +156,7 @@ def _selected_rows(tables: Tables, indicator: pd.Series, period: Period) -> pd.D
     """The indicator's rows in the period, or None when its ledger does not cover the period, or when the
     indicator is a figure filed once a year that the year's table does not hold (not filed is not 0)."""
     table = tables.get(indicator["ledger"])
-    if not covers(table, period):
+    if not covers(tables, indicator["ledger"], period):
         return None
     try:
         rows = table[in_period(table, period) & filter_mask(table, indicator["filter"])]
@@ -184,7 +215,8 @@ def compare_values(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
     Columns: change (absolute), pct (percent, NA when the previous value is 0 or NA),
     base_zero (previous value is 0) and direction:
       up / down; flat (the percent rounds to 0.0%, or both values are 0); zero_base (previous 0,
-      current not); no_previous (previous NA); no_data (current NA).
+      current not); no_previous (previous NA); no_data (current NA). `compare` adds partial and
+      previous_partial (a figure over part of its period: see `_like_with_like`).
     """
     current, previous = current.astype("Float64"), previous.astype("Float64")
     base_zero = _true(previous.eq(0))
@@ -211,7 +243,28 @@ def compare(tables: Tables, period: Period, earlier: Period, catalogue: pd.DataF
     current = indicator_values(tables, period, catalogue)
     previous = indicator_values(tables, earlier, catalogue)
     result = current.assign(previous=previous["value"], previous_figure=previous["figure"])
-    return result.join(compare_values(result["value"], result["previous"]))
+    return _like_with_like(tables, result.join(compare_values(result["value"], result["previous"])), period, earlier)
+
+
+def _like_with_like(tables: Tables, result: pd.DataFrame, period: Period, earlier: Period) -> pd.DataFrame:
+    """Adds each figure's gaps, missing (the months of `period` its ledger, filled every month, has no row in) and
+    previous_missing (the same in `earlier`), and compares like with like or not at all: a figure over part of its
+    period is compared with nothing (direction partial), nor one whose earlier figure is over part of its
+    (previous_partial); their change and pct are NA."""
+    ledgers = result["ledger"].unique()
+    now = {ledger: missing_months(tables, ledger, period) for ledger in ledgers}
+    before = {ledger: missing_months(tables, ledger, earlier) for ledger in ledgers}
+    result["missing"] = [now[ledger] for ledger in result["ledger"]]
+    result["previous_missing"] = [before[ledger] for ledger in result["ledger"]]
+    partial = np.array([bool(m) for m in result["missing"]], dtype=bool) & result["value"].notna().to_numpy()
+    previous_partial = (np.array([bool(m) for m in result["previous_missing"]], dtype=bool) & ~partial
+                        & result["value"].notna().to_numpy() & result["previous"].notna().to_numpy())
+    unlike = partial | previous_partial
+    result["direction"] = np.where(partial, "partial", np.where(previous_partial, "previous_partial",
+                                                                result["direction"]))
+    result["change"] = result["change"].mask(unlike)
+    result["pct"] = result["pct"].mask(unlike)
+    return result
 
 
 def year_over_year(tables: Tables, period: Period, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -222,7 +275,8 @@ def year_over_year(tables: Tables, period: Period, catalogue: pd.DataFrame | Non
 def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.DataFrame | None = None) -> pd.Series:
     """One indicator in `period` per value of `by` (a column of its ledger, or `month`).
 
-    Zero-filled over all levels: months 1..12, or a Categorical's categories in their order (the
+    Zero-filled over all levels (but NA for the months of the period a ledger filled every month has no row in:
+    `missing_months`): months 1..12, or a Categorical's categories in their order (the
     nine sub-districts in canonical order) that the indicator's own filter admits (办理行政许可案件 counts three
     matters: the other two are no level of it, not a 0); another column gives the values present, largest
     first. All NA when the ledger has no row in the period's year.
@@ -241,6 +295,10 @@ def breakdown(tables: Tables, key: str, period: Period, by: str, catalogue: pd.D
     values = _measure(rows, indicator["measure"], by)
     if levels is not None:
         values = values.reindex(levels, fill_value=0)
+        missing = missing_months(tables, indicator["ledger"], period) if by == "month" else ()
+        if missing:  # a month whose ledger did not arrive is no data, not 0
+            values = values.astype("Float64")
+            values[list(missing)] = pd.NA
     else:
         values = values.sort_index().sort_values(ascending=False, kind="stable")
     return values.rename(key).rename_axis(by)
@@ -295,7 +353,7 @@ def record_counts(tables: Tables, ledger: str, period: Period, by: str) -> pd.Da
     their order, else the values the ledger holds), zero-filled; None when the ledger has no row in the
     period's year."""
     table = tables.get(ledger)
-    if not covers(table, period):
+    if not covers(tables, ledger, period):
         return None
     rows = table[in_period(table, period)]
     levels = _levels(table, by)

@@ -58,7 +58,7 @@ from analysis.report.findings import (
     unusual,
 )
 from analysis.report.number_words import format_figure, format_percent, round_half_up
-from analysis.report.periods import Period
+from analysis.report.periods import Period, months_label
 
 HIGHLIGHTS_PER_AREA = 2  # the first screen takes at most this many 要点 from one area while others have some
 
@@ -182,9 +182,17 @@ def indicator_sentence(row: pd.Series, period: Period) -> str:
     """One indicator as a sentence: lead, phrase, then the 同比 clause when there is one."""
     if pd.isna(row["value"]):
         return f"{period.label}暂无{row['label']}数据。"
-    body = period.lead + _fill(row["phrase"], row)
+    body = period.lead + _fill(row["phrase"], row) + _partial_said(row, period)
     clause = _change(row, period)
+    if row.get("direction") == "previous_partial":
+        clause = Words(f"{period.versus_last_year}缺{months_label(row['previous_missing'])}数据，不作同比")
     return (body + "，" + clause + "。" if clause else body + "。").text
+
+
+def _partial_said(row: pd.Series, period: Period) -> str:
+    """（仅有6月数据，不作同比） after a figure over part of its period; "" otherwise."""
+    missing = row.get("missing") or () if row.get("direction") == "partial" else ()
+    return f"（仅有{months_label(m for m in period.months if m not in missing)}数据，不作同比）" if missing else ""
 
 
 def indicator_sentences(figures: pd.DataFrame, period: Period) -> pd.Series:
@@ -205,7 +213,7 @@ def report_paragraph(figures: pd.DataFrame, period: Period) -> str:
         return ""
     separators = parts["report_sep"].replace("", "，").tolist()
     separators[0] = period.lead
-    phrases = [_fill(row["report_phrase"], row) for _, row in parts.iterrows()]
+    phrases = [_fill(row["report_phrase"], row) + _partial_said(row, period) for _, row in parts.iterrows()]
     return join("", (sep + phrase for sep, phrase in zip(separators, phrases))).text + "。"
 
 
@@ -409,8 +417,9 @@ def _paragraph(area: Area, period: Period, no_previous: str = "") -> str:
     for group in area.groups:  # every figure of the area is stated: no optional clause may take it, in any form
         said.take(_group_said(group) + join("", (a for row in group for a in _amounts(row["value"], row))))
     clauses = join("", ("，" + c for c in _lead_clauses(area, period, said).clauses(area.main)))
-    if no_previous:
-        clauses += ("；" if clauses else "，") + no_previous
+    for note in (no_previous, _coverage_said(area, period)):
+        if note:
+            clauses += ("；" if clauses else "，") + note
     body = (period.label if area.main["value"] == 0 else period.lead) + _group_said(area.groups[0])
     said.add(area.name + "方面，" + body + clauses + "。")
     if area.without_previous and not area.all_without_previous:
@@ -437,6 +446,14 @@ def _paragraph(area: Area, period: Period, no_previous: str = "") -> str:
         said.add(f"需要关注的是，{silent}，而上年同期各月均有记录，需核实是否漏报。",
                  f"值得注意的是，{silent}，而上年同期各月均有记录，需核实是否漏报。")
     return said.text
+
+
+def _coverage_said(area: Area, period: Period) -> str:
+    """三种经营整治台账仅有6月数据，不作同比 / 上年同期三种经营整治台账缺3—5月数据，不作同比: the area's ledgers that
+    cover part of the period, or of the same period a year before ("" when none)."""
+    parts = [f"{topic}台账仅有{months_label(months)}数据" for topic, months in area.partial]
+    parts += [f"{period.versus_last_year}{topic}台账缺{months_label(months)}数据" for topic, months in area.previous_partial]
+    return "，".join(parts) + "，不作同比" if parts else ""
 
 
 def _group_clause(group: list, period: Period, said: Said) -> Words:
@@ -531,6 +548,8 @@ def _candidates(area: Area, period: Period) -> list[tuple]:
         found.append((tier, size, area.name, tuple(b + "。" for b in bodies)))
 
     said = _group_said(area.groups[0])
+    if area.partial:  # its figure covers part of the period: said with it, every time
+        said += "（" + "，".join(f"{topic}台账仅有{months_label(months)}数据" for topic, months in area.partial) + "）"
     if area.base is None:
         dimension = area.dimensions[0] if area.dimensions else None
         why = ("，其中" + _level(dimension, dimension.moves[0]) + "最多（" + _amounts(dimension.moves[0].value, main)[0]

@@ -104,6 +104,17 @@ class Period:
         return "上年" if self.kind == "year" else "上年同期"
 
 
+def months_label(months) -> str:
+    """Months as a sentence names them, runs joined: (6,) 6月; (1, 2, 3, 6) 1—3月、6月."""
+    runs, months = [], sorted(months)
+    for m in months:
+        if runs and m == runs[-1][1] + 1:
+            runs[-1][1] = m
+        else:
+            runs.append([m, m])
+    return "、".join(f"{a}月" if a == b else f"{a}—{b}月" for a, b in runs)
+
+
 def year_so_far(year: int, months: int = 12) -> Period:
     """Months 1..N of a year: 2023年 when N is 12, else 2024年1—N月 (累计)."""
     return Period(year, 1, months, cumulative=True)

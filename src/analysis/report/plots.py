@@ -52,6 +52,9 @@ __all__ = [
     "monthly_trend",
     "bar_breakdown",
     "heatmap",
+    "SHOWN_WIDTH_PX",
+    "MIN_NUMBER_PX",
+    "shown_px",
     "yoy_bars",
     "font_face_css",
 ]
@@ -424,6 +427,21 @@ def _heat_labels(index: pd.Index) -> list[str]:
     return [str(v) for v in index]
 
 
+# A chart the pages show in a box of fixed width (briefing.css: .wide-chart img, 40rem) is at least this many CSS
+# pixels wide: 40rem at a phone's 15 px root. The numbers in a heat map's cells stay legible at that width.
+SHOWN_WIDTH_PX = 600
+MIN_NUMBER_PX = 9.0
+"""The least size, in CSS pixels at SHOWN_WIDTH_PX, of a number in a heat map's cell: smaller, and the map shows
+no numbers (its colour bar gives the scale)."""
+HEAT_WIDTH_IN = 6.4
+_HEAT_NUMBER_PT = 9.5  # 12.4 px at SHOWN_WIDTH_PX: digits about 9 px tall
+
+
+def shown_px(fig: Figure, points: float) -> float:
+    """The size in CSS pixels of text of `points` when the figure is shown SHOWN_WIDTH_PX wide."""
+    return points * SHOWN_WIDTH_PX / (fig.get_figwidth() * 72)
+
+
 def heatmap(
     table: pd.DataFrame,
     title: str,
@@ -438,6 +456,8 @@ def heatmap(
 
     Integer-like indexes 1..12 are labelled 1月..12月. Empty cells are light grey with "—".
     The default colour map is a single-hue ramp, so darker still means more in grey print.
+    The map is as wide as the house's charts, and its cell numbers are as large as the cells allow: at least
+    MIN_NUMBER_PX at SHOWN_WIDTH_PX, or not written at all (too many columns for their numbers).
     """
     rows, cols = _heat_labels(table.index), _heat_labels(table.columns)
     check_text(title, unit, value_label, row_label, col_label, *rows, *cols)
@@ -445,7 +465,7 @@ def heatmap(
     nr, nc = data.shape
     longest = max((len(c) for c in cols), default=0)
     rotate = nc > 6 and longest > 3
-    figsize = (min(10.0, max(5.0, 0.62 * nc + 2.6)), max(2.4, 0.36 * nr + (1.9 if rotate else 1.4)))
+    figsize = (HEAT_WIDTH_IN, max(2.4, 0.36 * nr + (1.9 if rotate else 1.4)))
     fig, ax = _new_axes(figsize)
     ax.grid(False)
     for side in ("top", "right", "left", "bottom"):
@@ -467,16 +487,17 @@ def heatmap(
         for lab in ax.get_xticklabels():
             lab.set_horizontalalignment("right")
             lab.set_rotation_mode("anchor")
-    size = 8.5 if nc <= 12 else 7.5
+    numbers = []
     for i in range(nr):
         for j in range(nc):
             v = data[i, j]
             if np.isnan(v):
-                ax.text(j, i, "—", ha="center", va="center", fontsize=size, color="#7F7F7F")
+                numbers.append(ax.text(j, i, "—", ha="center", va="center", fontsize=_HEAT_NUMBER_PT,
+                                       color="#7F7F7F"))
                 continue
             dark = (v - vmin) / (vmax - vmin) > 0.55
-            ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=size,
-                    color="white" if dark else _TEXT_DARK)
+            numbers.append(ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=_HEAT_NUMBER_PT,
+                                   color="white" if dark else _TEXT_DARK))
     bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.02)
     bar.set_label(_axis_label(value_label, unit))
     bar.outline.set_visible(False)
@@ -487,7 +508,28 @@ def heatmap(
     if col_label:
         ax.set_xlabel(col_label)
     ax.set_title(title)
+    _fit_numbers(fig, ax, numbers, nr, nc)
     return _done(fig)
+
+
+def _fit_numbers(fig: Figure, ax, numbers: list, nr: int, nc: int) -> None:
+    """Shrink the cell numbers until the widest fits its cell with a margin; remove them all when that would take
+    them below MIN_NUMBER_PX at the width a page shows the chart."""
+    if not numbers:
+        return
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()
+    box = ax.get_window_extent(renderer)
+    widest = max(t.get_window_extent(renderer).width for t in numbers)
+    tallest = max(t.get_window_extent(renderer).height for t in numbers)
+    scale = min(1.0, 0.88 * box.width / nc / widest, 0.9 * box.height / nr / tallest)
+    size = _HEAT_NUMBER_PT * scale
+    if shown_px(fig, size) < MIN_NUMBER_PX:
+        for t in numbers:
+            t.remove()
+        return
+    for t in numbers:
+        t.set_fontsize(size)
 
 
 def yoy_bars(

@@ -29,10 +29,12 @@ from openpyxl.utils import get_column_letter
 from analysis.ingest.spec import load_spec
 from analysis.report import metrics
 from analysis.report.catalogue import parse_measure
-from analysis.report.data import Data, covered_catalogue, ledgers_with_data, yoy
+from analysis.report.data import Data, covered_catalogue, covered_months, ledgers_with_data, yoy
 from analysis.report.number_words import round_half_up
-from analysis.report.pages.briefing import unnamed_notes
-from analysis.report.periods import Period, format_date, generation_date
+from analysis.report.pages.briefing import missing_ledgers_note, unnamed_notes
+from analysis.report.periods import Period, format_date, generation_date, months_label
+from analysis.report.revisions import Revision
+from analysis.report.source_checks import KIND_NAMES
 from analysis.xlsx import reproducible_xlsx
 
 UNIT = "解放区城市管理局"
@@ -49,8 +51,9 @@ _RIGHT = Alignment(horizontal="right", vertical="center")
 INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.0", "0.0%"
 
 
-def workbook_bytes(data: Data, period: Period, generated: dt.date | None = None) -> bytes:
-    """The 报表 of `period` as .xlsx bytes."""
+def workbook_bytes(data: Data, period: Period, generated: dt.date | None = None,
+                   revision: Revision | None = None) -> bytes:
+    """The 报表 of `period` as .xlsx bytes; with a 变更说明 sheet when `revision` changed any figure or file."""
     generated = generated or generation_date()
     book = Workbook()
     book.remove(book.active)
@@ -58,10 +61,58 @@ def workbook_bytes(data: Data, period: Period, generated: dt.date | None = None)
     for ledger in ledgers_with_data(data, period):
         _ledger_sheet(book, data, period, ledger, generated)
     _notes_sheet(book, data, period, generated)
+    if revision is not None and revision.anything:
+        _revision_sheet(book, data, period, generated, revision)
+    return _finished(book, period, generated)
+
+
+def checklist_bytes(data: Data, period: Period, generated: dt.date | None = None) -> bytes:
+    """The analyst's 待核实清单 (not for superiors): the months that may not have arrived and the records that
+    stand out (source_checks.py), with file, sheet and row, as .xlsx bytes."""
+    generated = generated or generation_date()
+    book = Workbook()
+    book.remove(book.active)
+    checks = data.checks
+    sheet = book.create_sheet("可能缺报")
+    rows = [[(g.ledger and load_spec(g.ledger).label, None), (f"{g.year}年{g.month}月", None), (g.level or "（整本台账）", None),
+             (g.count, INTEGER), (_number(g.usual) if g.level else None, DECIMAL), (g.text, None)] for g in checks.gaps]
+    _table(sheet, data, period, generated, "可能缺报的月份（供核实，不报送）", ["台账", "月份", "街道或中队", "记录条数", "通常每月",
+                                                                   "说明"], rows or [[("没有发现缺报", None)]])
+    _page_setup(sheet, repeat_rows="1:3")
+    sheet = book.create_sheet("待核实记录")
+    rows = [[(KIND_NAMES[i.kind], None), (load_spec(i.ledger).label, None), (i.file, None), (i.sheet, None),
+             (i.row, INTEGER), (i.column, None), (i.value, None), (i.why, None)] for i in checks.to_verify]
+    _table(sheet, data, period, generated, "待核实的记录（供核实，不报送；不改动任何数字）",
+           ["类型", "台账", "文件", "工作表", "行", "列", "数值", "为什么要核实"], rows or [[("没有需要核实的记录", None)]])
+    _page_setup(sheet, repeat_rows="1:3")
+    return _finished(book, period, generated, "待核实清单")
+
+
+def _finished(book: Workbook, period: Period, generated: dt.date, what: str = "城市管理执法统计报表") -> bytes:
     props = book.properties
     props.creator = props.lastModifiedBy = UNIT
-    props.title = f"{period.report_label}城市管理执法统计报表"
+    props.title = f"{period.report_label}{what}"
     return reproducible_xlsx(book, dt.datetime.combine(generated, dt.time(9)))
+
+
+def _revision_sheet(book: Workbook, data: Data, period: Period, generated: dt.date, revision: Revision) -> None:
+    """What changed since the version of the same period published before: each figure old → new, then the raw
+    files added, removed or changed."""
+    sheet = book.create_sheet("变更说明")
+    rows = [[(c.label, None), (c.unit, None), (_number(c.old), _number_format_of(c.old)),
+             (_number(c.new), _number_format_of(c.new)), (_number(c.difference), _number_format_of(c.difference))]
+            for c in revision.changes]
+    end = _table(sheet, data, period, generated, f"变更说明：{revision.line}",
+                 ["指标", "单位", "上次生成", "本次", "增减"], rows or [[("数字没有变化", None)]])
+    files = ([[(f, None), ("新增", None)] for f in revision.added] + [[(f, None), ("删除", None)] for f in revision.removed]
+             + [[(f, None), ("内容有改动", None)] for f in revision.changed])
+    if files:
+        _block(sheet, end + 2, "改动的台账文件", ["文件", "改动"], files)
+    _page_setup(sheet, repeat_rows=None)
+
+
+def _number_format_of(value) -> str:
+    return DECIMAL if _fractional(value) else INTEGER
 
 
 # ---------------------------------------------------------------- the sheets
@@ -75,7 +126,7 @@ def _indicators_sheet(book: Workbook, data: Data, period: Period, generated: dt.
         number = DECIMAL if _fractional(f["value"], f["previous"]) else INTEGER
         # The percent as the briefing writes it (one decimal, half up), so that the sheet never shows another.
         pct = None if pd.isna(f["pct"]) else float(round_half_up(f["pct"], 1) / 100)
-        note = {"no_previous": "上年无数据", "zero_base": "上年为0"}.get(f["direction"])
+        note = _change_note(f, period)
         rows.append([(f["label"], None), (f["unit"], None), (_number(f["value"]), number),
                      (_number(f["previous"]), number), (_number(f["change"]), number),
                      (note or pct, None if note else PERCENT), (f"{f['figure']}{f['unit']}", None)])
@@ -83,7 +134,18 @@ def _indicators_sheet(book: Workbook, data: Data, period: Period, generated: dt.
     _page_setup(sheet, repeat_rows="1:3")
 
 
+def _change_note(f: pd.Series, period: Period) -> str | None:
+    """What the 同比 column says instead of a percent: 上年无数据, 上年为0, 仅有6月数据 (a figure over part of the
+    period, compared with nothing), 上年同期缺3月数据."""
+    if f["direction"] == "partial":
+        return "仅有" + months_label(covered_months(period, f["missing"])) + "数据，不作同比"
+    if f["direction"] == "previous_partial":
+        return period.versus_last_year + "缺" + months_label(f["previous_missing"]) + "数据，不作同比"
+    return {"no_previous": "上年无数据", "zero_base": "上年为0"}.get(f["direction"])
+
+
 UNASSIGNED = "（未填街道）"
+NO_DATA = "—"  # a month whose ledger did not arrive: no data, not 0
 
 
 def _ledger_sheet(book: Workbook, data: Data, period: Period, ledger: str, generated: dt.date) -> None:
@@ -124,16 +186,24 @@ def _street_month_block(sheet, data: Data, period: Period, ind: pd.Series, total
     per_month = {m: grid[m] for m in months}
     month_totals = metrics.breakdown(data.tables, ind.name, period, "month", catalogue=catalogue)
     header = ["街道", *(f"{m}月" for m in months), "合计"]
-    rows = [[(sub, None), *((_number(per_month[m][sub]), number) for m in months), (_number(by_sub[sub]), number)]
+    missing = set(metrics.missing_months(data.tables, ind["ledger"], period))
+
+    def cell(m, value):
+        return (NO_DATA, None) if m in missing else (value, number)
+
+    rows = [[(sub, None), *(cell(m, _number(per_month[m][sub])) for m in months), (_number(by_sub[sub]), number)]
             for sub in by_sub.index]
     nunique = ind["measure"].startswith("nunique")
     if not nunique and _remainder(total, by_sub) is not None:
         # Rows whose sub-district was left blank (optional in this ledger) still count in the total: show them.
-        rows.append([(UNASSIGNED, None), *((_remainder(month_totals[m], per_month[m]) or 0, number) for m in months),
+        rows.append([(UNASSIGNED, None), *(cell(m, _remainder(month_totals[m], per_month[m]) or 0) for m in months),
                      (_remainder(total, by_sub), number)])
-    rows.append([("合计", None), *((_number(month_totals[m]), number) for m in months), (_number(total), number)])
+    rows.append([("合计", None), *(cell(m, _number(month_totals[m])) for m in months), (_number(total), number)])
     title = f"{ind['label']}（{ind['unit']}）：{period.label}分街道分月"
     end = _block(sheet, top, title, header, rows, bold_last_row=True)
+    if missing:
+        end = _note(sheet, end + 1, f"“{NO_DATA}”：{months_label(sorted(missing))}没有这本台账的数据（未报送），不是0；"
+                                    f"合计只含{months_label(covered_months(period, tuple(sorted(missing))))}。")
     if nunique:
         end = _note(sheet, end + 1, _distinct_note(data, period, ind, "subdistrict", "月份或街道", "街道"))
     return end
@@ -219,7 +289,8 @@ def _notes_sheet(book: Workbook, data: Data, period: Period, generated: dt.date)
     covered = covered_catalogue(data, period)
     rows = [[(r["label"], None), (r["unit"], None), (r["definition"], None)] for _, r in covered.iterrows()]
     end = _block(sheet, end + 2, "指标口径", ["指标", "单位", "口径"], rows)
-    caveats = unnamed_notes(data, period)
+    coverage = [sentence + "。" for sentence in missing_ledgers_note(data, period).split("。") if sentence.strip()]
+    caveats = coverage + unnamed_notes(data, period)
     if caveats:
         end = _block(sheet, end + 2, "需要说明", ["说明"], [[(text, None)] for text in caveats])
     files = [[(f.file, None), (_STATUS.get(f.status, f.status), None), (f.reason or "", None)]

@@ -7,6 +7,7 @@ the period, from data.py), then each page's cells, one module per page, named as
   report_text  报告用语: how the report writes each figure, the paragraphs ready to copy
   ledger       a ledger's analysis page: indicators by year, trend, 同比 by month, breakdowns, heat map, top ten
   data_quality files read, rows by kind, rejected rows and why, problems
+  source_checks the data-quality page's to-do list first: months that did not arrive, records to verify
 
 Every word a page shows is in templates/pages/ (render.py); the page modules compute what to show from the
 processed tables, the manifest and the indicator catalogue.
@@ -45,6 +46,13 @@ from analysis.report.pages.ledger import (
     yoy_chart,
 )
 from analysis.report.pages.report_text import area_wording, report_wording
+from analysis.report.pages.source_checks import (
+    arrival_tables,
+    checks_summary,
+    revision_of,
+    revisions_table,
+    to_verify_table,
+)
 
 __all__ = [
     # the data and the period (data.py)
@@ -59,4 +67,5 @@ __all__ = [
     "ledger_indicators", "trend_chart", "yoy_chart", "breakdown_charts", "heatmap_chart", "top_contributors",
     # data quality
     "files_table", "row_kinds_table", "reject_reasons", "rejects_table", "issues_table",
+    "checks_summary", "arrival_tables", "to_verify_table", "revisions_table", "revision_of",
 ]

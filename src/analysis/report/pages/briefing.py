@@ -10,6 +10,8 @@ from analysis.report.catalogue import parse_measure
 from analysis.report.data import (
     Data,
     covered_catalogue,
+    covered_months,
+    gaps,
     is_yearly,
     ledgers_with_data,
     main_indicator,
@@ -19,7 +21,8 @@ from analysis.report.data import (
 )
 from analysis.report.number_words import plain_number
 from analysis.report.pages import render
-from analysis.report.periods import Period
+from analysis.report.periods import Period, months_label
+from analysis.report.source_checks import gap_texts
 
 DEMO_SUFFIX = render.words("briefing", "txt").demo_suffix  # the pages' titles say so when the data are the demo's
 
@@ -30,13 +33,21 @@ def comparison_line(period: Period) -> str:
 
 
 def missing_ledgers_note(data: Data, period: Period) -> str:
-    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in the period's year), and, in a
-    quarter or month, that a ledger filled once a year is not counted in it."""
+    """本年暂无扬尘管控督导、违建拆除台账数据。 (empty when every ledger has data in the period), in a quarter or
+    month that a ledger filled once a year is not counted in it, and which ledgers cover only part of the period
+    (三种经营整治台账仅有6月数据…) or of the same period a year before: those are compared with nothing."""
     yearly = [] if period.whole_year else [ledger for ledger in data.tables if is_yearly(ledger)]
     with_data = ledgers_with_data(data, period)
     missing = [ledger for ledger in data.tables if ledger not in with_data and ledger not in yearly]
+    now = gaps(data, period)
+    before = {ledger: months for ledger, months in gaps(data, period.same_last_year).items()
+              if ledger in with_data and ledger not in now}
     return render.text("briefing", "missing_ledgers_note", missing=[load_spec(ledger).topic for ledger in missing],
-                       yearly=[load_spec(ledger).label for ledger in yearly], period=period)
+                       yearly=[load_spec(ledger).label for ledger in yearly], period=period,
+                       partial=[(load_spec(ledger).topic, months_label(covered_months(period, months)))
+                                for ledger, months in now.items()],
+                       previous_partial=[(load_spec(ledger).topic, months_label(months))
+                                         for ledger, months in before.items()])
 
 
 def unnamed_notes(data: Data, period: Period) -> list[str]:
@@ -51,9 +62,14 @@ def unnamed_notes(data: Data, period: Period) -> list[str]:
     return notes
 
 
-def _change(row: pd.Series, against: str = "year") -> dict:
-    """A change as a card or the table shows it: its direction and its text (▲ 10.2%, 持平, 上年无数据, …)."""
-    text = render.text("briefing", "change", direction=row["direction"], pct=row["pct"], against=against)
+def change(row: pd.Series, period: Period, against: str = "year") -> dict:
+    """A change as a card or the table shows it: its direction and its text (▲ 10.2%, 持平, 上年无数据, 仅有6月数据,
+    …)."""
+    missing = row.get("missing") or ()
+    text = render.text("briefing", "change", direction=row["direction"], pct=row["pct"], against=against,
+                       covered=months_label(covered_months(period, missing)) if missing else "",
+                       missing_before=months_label(row.get("previous_missing") or ()),
+                       base=period.versus_last_year)
     return {"direction": row["direction"], "text": text}
 
 
@@ -62,8 +78,8 @@ def first_screen(data: Data, period: Period) -> HTML:
     against the same period last year, and against the month before for a month), then three to five 要点."""
     figures = yoy(data, period)
     monthly = month_before(data, period)
-    cards = [{"label": row["label"], "figure": row["figure"], "unit": row["unit"], "year": _change(row),
-              "month": None if monthly is None else _change(monthly.loc[key], "month")}
+    cards = [{"label": row["label"], "figure": row["figure"], "unit": row["unit"], "year": change(row, period),
+              "month": None if monthly is None else change(monthly.loc[key], period, "month")}
              for key, row in figures[figures["card"] != ""].iterrows()]
     return render.html("briefing", "first_screen", period_line=comparison_line(period),
                        note=missing_ledgers_note(data, period), cards=cards,
@@ -79,12 +95,12 @@ def headline_table(data: Data, period: Period) -> HTML:
         "label": figures["label"],
         "value": [plain_number(v, u) for v, u in zip(figures["value"], figures["unit"])],
         "previous": [plain_number(v, u) for v, u in zip(figures["previous"], figures["unit"])],
-        "change": [_change(row)["text"] for _, row in figures.iterrows()],
+        "change": [change(row, period)["text"] for _, row in figures.iterrows()],
     })
     monthly = month_before(data, period)
     if monthly is not None:
         frame["before"] = [plain_number(v, u) for v, u in zip(monthly["previous"], monthly["unit"])]
-        frame["month_change"] = [_change(row, "month")["text"] for _, row in monthly.iterrows()]
+        frame["month_change"] = [change(row, period, "month")["text"] for _, row in monthly.iterrows()]
     return render.html("briefing", "headline_table", figures=frame, period=period)
 
 
@@ -114,16 +130,25 @@ def monthly_comparison_charts(data: Data, period: Period) -> list:
             if not is_yearly(ledger)]
 
 
+def _months_with_data(ledger: str, period: Period, has_data: bool, missing: tuple[int, ...]) -> str:
+    """What the data note says a ledger covers of the period: 1—12月, 6月, 按年度填报, 无."""
+    if is_yearly(ledger):
+        return render.text("briefing", "yearly_months") if has_data else render.text("briefing", "no_months")
+    return months_label(covered_months(period, missing)) if has_data else render.text("briefing", "no_months")
+
+
 def data_note(data: Data, period: Period) -> HTML:
     """Sources, definitions and rejected rows, so that a reader can trace every figure."""
-    sources = [{"ledger": s.label, "files": s.files, "sheets": s.sheets,
-                "in_period": int(metrics.in_period(data.tables[ledger], period).sum()),
-                "kept": s.rows_kept, "rejected": s.rows_rejected}
+    with_data, missing = ledgers_with_data(data, period), gaps(data, period)
+    sources = [{"ledger": s.label, "in_period": int(metrics.in_period(data.tables[ledger], period).sum()),
+                "months": _months_with_data(ledger, period, ledger in with_data, missing.get(ledger, ())),
+                "files": s.files, "sheets": s.sheets, "kept": s.rows_kept, "rejected": s.rows_rejected}
                for ledger, s in data.manifest.ledgers.items()
                if s.files]  # no file at all: said once, above the indicator table
     covered = covered_catalogue(data, period)
     definitions = covered[covered["definition"] != ""]
     return render.html("briefing", "data_note", synthetic=data.synthetic, sources=pd.DataFrame(sources),
                        period=period, definitions=list(zip(definitions["label"], definitions["definition"])),
-                       notes=unnamed_notes(data, period), rejected=data.manifest.rows_rejected,
+                       notes=unnamed_notes(data, period), gaps=gap_texts(data.checks.gaps_in(period)),
+                       rejected=data.manifest.rows_rejected,
                        failed=len(data.manifest.failed_files))

@@ -55,7 +55,8 @@ def rejects_table(data: Data, n: int = 200, clean_dir: str | Path | None = None)
     `clean_dir`: the clean's output folder, which holds the copies, when `data` was read from a copy of its outputs
     (the briefing's snapshot); by default data.folder."""
     return render.html("data_quality", "rejects_table", rejects=data.rejects.head(n), total=len(data.rejects), shown=n,
-                       path=shown_path(data.folder / "rejects.csv"), copies=annotated_copies(data, clean_dir))
+                       path=shown_path(data.folder / "rejects.csv"), copies=annotated_copies(data, clean_dir),
+                       copies_folder=shown_path((Path(clean_dir) if clean_dir is not None else data.folder) / COPIES_DIR))
 
 
 def annotated_copies(data: Data, clean_dir: str | Path | None = None) -> pd.DataFrame:

@@ -1,0 +1,322 @@
+"""The checks an analyst does by hand before figures go up, as data: what has not arrived (完整性) and what looks
+wrong (待核实). They never change a figure; the data-quality page, the command line and the analyst's 待核实清单
+show them (pages/data_quality.py, commands/cli.py, workbook.py).
+
+Arrival. For each ledger filled every month (spec `every_month`), records per month × sub-district (and per squad
+when the spec's `arrival_by` names one), from January of the ledger's first year to the last month of the data:
+  - a month without any record of the ledger is a gap of the whole ledger (its ledger did not arrive);
+  - a cell is a gap when its level usually has records (the median of its months is at least ARRIVAL_MIN_USUAL),
+    it holds at most ARRIVAL_SHARE of that usual count, so few that chance alone would give as few less than once
+    in 1/ARRIVAL_CHANCE months (records as a Poisson count around the usual: 0 where 10 are usual, 8 where 41
+    are; 1 where 7 are is chance), and the same month's other levels together hold at least NEIGHBOURS_SHARE of
+    theirs (a month low everywhere is a season or a holiday, not a missing ledger).
+  A level that never or seldom appears in a ledger is never flagged.
+
+To verify (待核实):
+  - outlier: a value of a summed column (a count, an area) far above the column's own distribution, on the log
+    scale: above the median by more than OUTLIER_SPREADS robust spreads (1.4826 × MAD) and at least OUTLIER_RATIO
+    times the median, and at least OUTLIER_FLOOR (small counts are never flagged); columns with fewer than
+    OUTLIER_MIN_VALUES values, and ledgers filled once a year (whose values are different items), are not judged;
+  - busy day: a day of one sub-district with at least BUSY_FLOOR records and BUSY_RATIO times its usual day (the
+    median of its days with records);
+  - repeat: a record whose every column (date, sub-district, names, values) equals one in another file or sheet,
+    among records that name something (a text column filled in); repeats within one sheet are the clean's own
+    [重复行] note.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.spec import load_spec
+from analysis.report import metrics
+from analysis.report.number_words import round_half_up
+from analysis.report.periods import months_label
+
+ARRIVAL_SHARE = 0.2
+ARRIVAL_MIN_USUAL = 5
+ARRIVAL_CHANCE = 1e-4
+NEIGHBOURS_SHARE = 0.5
+OUTLIER_SPREADS = 4.0
+OUTLIER_RATIO = 8.0
+OUTLIER_FLOOR = 20
+OUTLIER_MIN_VALUES = 20
+BUSY_FLOOR = 20
+BUSY_RATIO = 5.0
+LINEAGE = ("source_file", "source_sheet", "source_row")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A month of a ledger (level None) or of one of its sub-districts or squads that looks missing."""
+
+    ledger: str
+    topic: str
+    year: int
+    month: int
+    by: str | None  # the column's label (街道, 中队); None for the whole ledger
+    level: str | None
+    count: int
+    usual: float  # the level's median month (0 for the whole ledger)
+
+    @property
+    def text(self) -> str:
+        """2024年3月 民主街道 没有三种经营整治记录，其他月份通常每月41条：台账可能未报送."""
+        when = f"{self.year}年{self.month}月"
+        if self.level is None:
+            return f"{when} 没有{self.topic}台账的任何记录：该月台账可能未报送"
+        what = f"没有{self.topic}记录" if self.count == 0 else f"只有{self.count}条{self.topic}记录"
+        return f"{when} {self.level} {what}，其他月份通常每月{round_half_up(self.usual, 0):g}条：台账可能未报送或不全"
+
+
+def gap_texts(gaps) -> list[str]:
+    """The gaps as the page lists them: a whole ledger's missing months of one year in one line (2023年1—5月、7—12月
+    没有…台账的任何记录), each other gap in its own."""
+    texts, runs = [], {}
+    for gap in gaps:
+        if gap.level is None:
+            key = (gap.topic, gap.year)
+            if key not in runs:
+                runs[key] = []
+                texts.append(key)
+            runs[key].append(gap.month)
+        else:
+            texts.append(gap.text)
+    return [f"{text[1]}年{months_label(runs[text])} 没有{text[0]}台账的任何记录：台账可能未报送"
+            if isinstance(text, tuple) else text for text in texts]
+
+
+@dataclass(frozen=True)
+class ToVerify:
+    """One record that stands out (待核实): where it is, what it holds, why."""
+
+    kind: str  # outlier | busy_day | repeat
+    ledger: str
+    topic: str
+    file: str
+    sheet: str
+    row: int | None
+    column: str  # the column's label ("" when the whole record)
+    value: str
+    why: str
+
+
+KIND_NAMES = {"outlier": "数值异常", "busy_day": "单日记录过多", "repeat": "跨文件重复"}
+
+
+@dataclass(frozen=True)
+class SourceChecks:
+    arrival: dict  # ledger -> DataFrame of record counts (index: year, month; columns: levels of the first `by`)
+    gaps: tuple[Gap, ...]
+    to_verify: tuple[ToVerify, ...]
+
+    def gaps_in(self, period) -> list[Gap]:
+        """The gaps inside a briefing's period."""
+        return [g for g in self.gaps if g.year == period.year and period.first <= g.month <= period.last]
+
+    def counts(self) -> dict[str, int]:
+        """缺报 (as listed: a whole ledger's missing months of a year are one) and each kind of 待核实, as the command
+        line, the pages and the index count them."""
+        counts = {"gap": len(gap_texts(self.gaps))}
+        for kind in KIND_NAMES:
+            counts[kind] = sum(1 for item in self.to_verify if item.kind == kind)
+        return counts
+
+
+def check(tables) -> SourceChecks:
+    """Every check over every ledger's cleaned table."""
+    last = _last_month(tables)
+    arrival, gaps, to_verify = {}, [], []
+    for ledger, table in tables.items():
+        if table is None or table.empty:
+            continue
+        spec = load_spec(ledger)
+        if metrics.every_month(ledger) and last is not None:
+            for k, by in enumerate(_arrival_columns(spec, table)):
+                counts = arrival_counts(table, by, last)
+                if k == 0:
+                    arrival[ledger] = counts
+                gaps += arrival_gaps(counts, ledger, spec.topic, spec.column(by).label, whole_ledger=k == 0)
+        if spec.period_column.type != "year":
+            to_verify += outliers(table, ledger)
+            to_verify += busy_days(table, ledger)
+        to_verify += repeats(table, ledger)
+    return SourceChecks(arrival, tuple(gaps), tuple(to_verify))
+
+
+# ---------------------------------------------------------------- arrival
+
+def _last_month(tables) -> tuple[int, int] | None:
+    """(year, month) of the last dated row of any ledger."""
+    ends = [(int(t["year"].max()), int(t.loc[t["year"] == t["year"].max(), "month"].max()))
+            for t in tables.values() if t is not None and len(t) and t["month"].max() > 0]
+    return max(ends) if ends else None
+
+
+def _arrival_columns(spec, table: pd.DataFrame) -> list[str]:
+    """The columns the arrival table counts by: the sub-district, then those the spec's `arrival_by` adds."""
+    columns = [c.name for c in spec.columns if c.type == "subdistrict"] + list(spec.arrival_by)
+    return [c for c in dict.fromkeys(columns) if c in table.columns]
+
+
+def arrival_counts(table: pd.DataFrame, by: str, last: tuple[int, int]) -> pd.DataFrame:
+    """Records per month (rows: every month from January of the table's first year to `last`) and level of `by`
+    (columns: a Categorical's categories, else the values present), zero-filled."""
+    first_year = int(table["year"].min())
+    months = pd.MultiIndex.from_tuples([(y, m) for y in range(first_year, last[0] + 1) for m in range(1, 13)
+                                        if (y, m) <= last], names=["year", "month"])
+    dated = table[table["month"] > 0]
+    counts = dated.groupby(["year", "month", by], observed=True).size().unstack(by, fill_value=0)
+    column = table[by]
+    levels = (column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype)
+              else pd.Index(sorted(column.dropna().astype(str).unique())))
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        counts.columns = counts.columns.astype(str)
+    return counts.reindex(index=months, columns=levels, fill_value=0).astype("int64")
+
+
+def arrival_gaps(counts: pd.DataFrame, ledger: str, topic: str, by_label: str, whole_ledger: bool = True) -> list[Gap]:
+    """The months of the whole ledger without records (when `whole_ledger`) and the cells that stand out (see the
+    module's rule), in month order."""
+    if counts.empty:
+        return []
+    totals = counts.sum(axis=1)
+    present = totals > 0
+    gaps = []
+    if whole_ledger:
+        gaps += [Gap(ledger, topic, y, m, None, None, 0, 0.0) for (y, m) in totals.index[~present]]
+    arrived = counts[present]
+    usual = arrived.median(axis=0)
+    for level in counts.columns:
+        if usual[level] < ARRIVAL_MIN_USUAL:
+            continue
+        others = [c for c in counts.columns if c != level]
+        others_usual = float(usual[others].sum())
+        low = arrived[level] <= ARRIVAL_SHARE * usual[level]
+        neighbours_fine = arrived[others].sum(axis=1) >= NEIGHBOURS_SHARE * others_usual if others else True
+        for (y, m) in arrived.index[low & neighbours_fine]:
+            if poisson_at_most(int(arrived.at[(y, m), level]), float(usual[level])) >= ARRIVAL_CHANCE:
+                continue  # as few as that happen by chance to a level with few records
+            gaps.append(Gap(ledger, topic, int(y), int(m), by_label, str(level), int(arrived.at[(y, m), level]),
+                            float(usual[level])))
+    return sorted(gaps, key=lambda g: (g.year, g.month, g.level is not None, g.level or ""))
+
+
+def poisson_at_most(k: int, usual: float) -> float:
+    """P(X ≤ k) for a Poisson count X with mean `usual`: how often chance alone gives as few records."""
+    if usual <= 0:
+        return 1.0
+    return min(1.0, sum(math.exp(i * math.log(usual) - usual - math.lgamma(i + 1)) for i in range(k + 1)))
+
+
+# ---------------------------------------------------------------- to verify
+
+def outliers(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
+    """Values far above their column's own distribution (see the module's rule)."""
+    spec = load_spec(ledger)
+    found = []
+    for col in spec.columns:
+        if not col.kind.summable or col.name not in table.columns:
+            continue
+        values = pd.to_numeric(table[col.name], errors="coerce").astype("float64")
+        positive = values[values > 0]
+        if len(positive) < OUTLIER_MIN_VALUES:
+            continue
+        logs = np.log10(positive.to_numpy())
+        median = float(np.median(logs))
+        spread = 1.4826 * float(np.median(np.abs(logs - median)))
+        above = max(OUTLIER_SPREADS * spread, np.log10(OUTLIER_RATIO))
+        hit = positive[(logs - median > above) & (positive.to_numpy() >= OUTLIER_FLOOR)]
+        typical = 10 ** median
+        for index, value in hit.items():
+            row = table.loc[index]
+            found.append(_item("outlier", ledger, spec.topic, row, col.label, _number(value),
+                               f"是这一列通常数值（{_number(typical)}）的{_number(value / typical)}倍，"
+                               "可能多写了一位、单位不对或填了合计"))
+    return found
+
+
+def busy_days(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
+    """Days of one sub-district with far more records than its usual day (see the module's rule)."""
+    spec = load_spec(ledger)
+    by = next((c.name for c in spec.columns if c.type == "subdistrict"), None)
+    date = spec.period_column.name
+    if by is None or date not in table.columns:
+        return []
+    dated = table.dropna(subset=[date, by])
+    days = dated.groupby([by, dated[date].dt.normalize()], observed=True).size()
+    found = []
+    for level, per_day in days.groupby(level=0, observed=True):
+        usual = float(per_day.median())
+        for (_, day), n in per_day[(per_day >= BUSY_FLOOR) & (per_day >= BUSY_RATIO * usual)].items():
+            rows = dated[(dated[by] == level) & (dated[date].dt.normalize() == day)]
+            first = rows.iloc[0]
+            found.append(_item("busy_day", ledger, spec.topic, first, "", f"{day:%Y-%m-%d} {level} {n}条",
+                               f"这一天有{n}条记录，{level}通常每天{_number(usual)}条，可能重复录入或日期填错"
+                               f"（第 {_rows_text(rows)} 行）", one_row=False))
+    return found
+
+
+def repeats(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
+    """Records equal in every column to one in another file or sheet, among those that name something."""
+    spec = load_spec(ledger)
+    columns = [c.name for c in spec.columns if c.name in table.columns]
+    named = [c.name for c in spec.columns if c.kind.text and c.name in table.columns]
+    if not named:
+        return []
+    rows = table[table[named].notna().any(axis=1)]
+    if rows.empty:
+        return []
+    keys = rows[columns].astype("string").fillna("\0")
+    group = keys.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+    place = (rows["source_file"].astype(str) + "\0" + rows["source_sheet"].astype(str)).to_numpy()
+    places_per_group = pd.Series(place).groupby(group).nunique()
+    several = np.isin(group, places_per_group.index[places_per_group > 1])
+    found = []
+    for _, members in rows[several].groupby(group[several], sort=False):
+        places = members.drop_duplicates(["source_file", "source_sheet"])
+        if len(places) < 2:
+            continue
+        first = places.iloc[0]
+        for _, other in places.iloc[1:].iterrows():
+            found.append(_item("repeat", ledger, spec.topic, other, "", _record_text(other, spec, named),
+                               f"与 {_place(first)} 的记录完全相同：同一记录可能报了两次"))
+    return found
+
+
+def _item(kind: str, ledger: str, topic: str, row: pd.Series, column: str, value: str, why: str,
+          one_row: bool = True) -> ToVerify:
+    """A 待核实 item at the record `row` (its file and sheet; its row number unless the item is several rows)."""
+    return ToVerify(kind, ledger, topic, str(row["source_file"]), str(row["source_sheet"]),
+                    int(row["source_row"]) if one_row else None, column, value, why)
+
+
+def _place(row: pd.Series) -> str:
+    return f"{row['source_file']} / {row['source_sheet']} 第 {int(row['source_row'])} 行"
+
+
+def _record_text(row: pd.Series, spec, named: list[str]) -> str:
+    """The record as the list names it: its date, sub-district and names."""
+    parts = []
+    for col in spec.columns:
+        value = row.get(col.name)
+        if col.name in named or col.type in ("date", "subdistrict"):
+            if value is not None and not pd.isna(value):
+                parts.append(f"{value:%Y-%m-%d}" if isinstance(value, pd.Timestamp) else str(value))
+    return " ".join(parts)
+
+
+def _rows_text(rows: pd.DataFrame, limit: int = 5) -> str:
+    numbers = [str(int(r)) for r in rows["source_row"].head(limit)]
+    return "、".join(numbers) + ("等" if len(rows) > limit else "")
+
+
+def _number(value: float) -> str:
+    """41, 8.5, 1,200: as the list writes a typical value or a ratio."""
+    value = float(value)
+    if value >= 100 or value.is_integer():
+        return f"{round(value):,}"
+    return f"{value:.1f}"

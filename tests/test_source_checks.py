@@ -1,0 +1,150 @@
+"""The checks an analyst does by hand, on generated ledgers: each finds what it should and nothing else."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.ingest.spec import load_spec
+from analysis.report import source_checks as sc
+
+SUBDISTRICTS = list(load_spec("street_vending").common.subdistricts)
+TYPES = ["店外经营", "流动摊贩", "占道经营"]
+
+
+def vending(per_month: dict, years=(2022, 2023), places=None, file_of=None, seed: int = 0) -> pd.DataFrame:
+    """A street-vending table: per_month[(sub-district, month)] records (default 40) in each year, spread over
+    the month's days; `places` gives each record's value (default 1..8), `file_of` each record's file."""
+    rng = np.random.default_rng(seed)
+    dates, subs = [], []
+    for year in years:
+        for month in range(1, 13):
+            for sub in SUBDISTRICTS:
+                n = per_month.get((sub, month), per_month.get(sub, 40))
+                days = rng.integers(1, 29, size=n)
+                dates += [f"{year}-{month:02d}-{d:02d}" for d in days]
+                subs += [sub] * n
+    n = len(dates)
+    dates = pd.Series(pd.to_datetime(dates), dtype="datetime64[ns]")
+    frame = pd.DataFrame({
+        "date": dates, "subdistrict": pd.Categorical(subs, categories=SUBDISTRICTS),
+        "location": [f"路段{i}" for i in range(n)],
+        "business_type": pd.Categorical([TYPES[i % 3] for i in range(n)], categories=TYPES),
+        "places": places if places is not None else rng.integers(1, 9, size=n),
+        "action": pd.Categorical(["劝导教育"] * n), "squad": [f"{SUBDISTRICTS.index(s) + 1}中队" for s in subs],
+        "year": dates.dt.year.astype("int64"), "month": dates.dt.month.astype("int64"),
+    })
+    frame["source_file"] = file_of if file_of is not None else [f"street_vending/{d:%Y年%m月}.xlsx" for d in dates]
+    frame["source_sheet"] = "Sheet1"
+    frame["source_row"] = np.arange(n) + 3
+    return frame
+
+
+# ---------------------------------------------------------------- arrival
+
+def test_a_missing_month_of_one_sub_district_is_found_and_nothing_else():
+    table = vending({("民主街道", 3): 0})
+    checks = sc.check({"street_vending": table})
+    found = [(g.year, g.month, g.level) for g in checks.gaps if g.by == "街道"]
+    assert found == [(2022, 3, "民主街道"), (2023, 3, "民主街道")]
+    text = next(g.text for g in checks.gaps if g.level == "民主街道")
+    assert text.startswith("2022年3月 民主街道 没有三种经营整治记录，其他月份通常每月40条")
+    assert checks.arrival["street_vending"].loc[(2023, 3), "民主街道"] == 0
+
+
+def test_a_seasonal_ledger_and_a_sub_district_that_never_appears_are_not_flagged():
+    winter = {(sub, m): 2 for sub in SUBDISTRICTS for m in (1, 2, 12)}  # every sub-district slows down together
+    winter.update({("王褚街道", m): 0 for m in range(1, 13)})  # never in this ledger
+    checks = sc.check({"street_vending": vending(winter)})
+    assert [g.text for g in checks.gaps] == []
+
+
+def test_a_month_without_any_record_is_a_gap_of_the_whole_ledger():
+    table = vending({})
+    table = table[~((table["year"] == 2023) & (table["month"] == 5))]
+    gaps = sc.check({"street_vending": table}).gaps
+    assert [(g.year, g.month, g.level) for g in gaps] == [(2023, 5, None)]
+    assert gaps[0].text == "2023年5月 没有三种经营整治台账的任何记录：该月台账可能未报送"
+
+
+def test_a_ledger_of_events_has_no_arrival_gaps():
+    rows = pd.DataFrame({
+        "date": pd.to_datetime(["2023-04-01", "2023-09-01"]), "subdistrict": pd.Categorical(["民生街道"] * 2, SUBDISTRICTS),
+        "address": ["甲", "乙"], "area_m2": [50.0, 60.0], "structure": [None, None],
+        "method": pd.Categorical(["自行拆除"] * 2), "year": [2023, 2023], "month": [4, 9],
+        "source_file": ["a", "a"], "source_sheet": ["S", "S"], "source_row": [3, 4],
+    })
+    assert sc.check({"demolitions": rows}).gaps == ()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(8, 60), st.integers(0, 2**16))
+def test_ordinary_monthly_variation_is_not_a_gap(usual, seed):
+    """Records per month drawn as Poisson counts around any usual level: chance alone flags (almost) nothing."""
+    rng = np.random.default_rng(seed)
+    per_month = {(sub, m): int(rng.poisson(usual)) for sub in SUBDISTRICTS for m in range(1, 13)}
+    gaps = sc.check({"street_vending": vending(per_month, years=(2023,), seed=seed)}).gaps
+    assert len(gaps) <= 1  # 108 cells × a chance below 1e-4 each
+
+
+# ---------------------------------------------------------------- to verify
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(0.05, 0.2), st.floats(1.5, 3.0), st.integers(0, 2**16))
+def test_an_extra_zero_is_found_and_ordinary_variation_is_not(spread, centre, seed):
+    """Values log-normal around 10**centre with a spread up to 0.2 (log10): none is flagged; one typical value
+    written with an extra zero is, and only it."""
+    rng = np.random.default_rng(seed)
+    table = vending({sub: 5 for sub in SUBDISTRICTS}, years=(2023,), seed=seed)
+    values = np.round(10 ** rng.normal(centre, spread, size=len(table)), 1)
+    table["places"] = values
+    assert sc.outliers(table, "street_vending") == []
+    typical = int(np.argsort(values)[len(values) // 2 + len(values) // 4])  # a value above the median
+    table.loc[typical, "places"] = values[typical] * 10
+    found = sc.outliers(table, "street_vending")
+    assert [(f.row, f.column) for f in found] == [(int(table.loc[typical, "source_row"]), "数量（处）")] or \
+        values[typical] * 10 < sc.OUTLIER_FLOOR
+    assert all("可能多写了一位" in f.why for f in found)
+
+
+def test_small_counts_are_never_outliers():
+    table = vending({sub: 10 for sub in SUBDISTRICTS}, years=(2023,), places=None)
+    table["places"] = 1
+    table.loc[5, "places"] = 15  # 15 times the usual 1, but a small count
+    assert sc.outliers(table, "street_vending") == []
+    table.loc[5, "places"] = 100
+    assert [f.value for f in sc.outliers(table, "street_vending")] == ["100"]
+
+
+def test_a_day_with_far_more_records_than_usual_is_listed():
+    table = vending({sub: 20 for sub in SUBDISTRICTS}, years=(2023,))
+    extra = table[table["subdistrict"] == "民生街道"].head(1)
+    extra = pd.concat([extra] * 60, ignore_index=True)
+    extra["source_row"] = np.arange(60) + 1000
+    busy = sc.busy_days(pd.concat([table, extra], ignore_index=True), "street_vending")
+    assert len(busy) == 1 and "民生街道" in busy[0].value and "61条" in busy[0].value
+    assert "通常每天1条" in busy[0].why and "第 1000、1001" not in busy[0].why[:5]
+    assert sc.busy_days(table, "street_vending") == []
+
+
+def test_a_record_sent_in_two_files_is_listed_with_both_places():
+    table = vending({sub: 3 for sub in SUBDISTRICTS}, years=(2023,))
+    resent = table[table["month"] == 3].copy()
+    resent["source_file"] = "street_vending/2023年3月（补报）.xlsx"
+    resent["source_row"] = np.arange(len(resent)) + 3
+    both = pd.concat([table, resent], ignore_index=True)
+    found = sc.repeats(both, "street_vending")
+    assert len(found) == len(resent)
+    assert {f.file for f in found} == {"street_vending/2023年3月（补报）.xlsx"}
+    assert all("street_vending/2023年03月.xlsx / Sheet1 第" in f.why for f in found)
+    assert sc.repeats(table, "street_vending") == []  # every record once: nothing
+
+
+def test_the_counts_add_up_and_a_period_selects_its_gaps():
+    from analysis.report.periods import Period
+
+    checks = sc.check({"street_vending": vending({("民主街道", 3): 0})})
+    assert checks.counts()["gap"] == len(checks.gaps) == 4  # 2 years × (the sub-district, its squad)
+    assert {(g.year, g.month) for g in checks.gaps_in(Period(2023, 1, 3))} == {(2023, 3)}
+    assert checks.gaps_in(Period(2023, 4, 6)) == []
