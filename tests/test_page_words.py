@@ -15,7 +15,7 @@ from analysis.ingest.tables import load_manifest, load_rejects
 # Words of the program's makers, never a reader's: spec and catalogue jargon.
 JARGON = ("台账规格", "指标目录", "规格", "口径表", "字段", "参数")
 # ASCII a page may show as such: the office program the 报表 opens in, the commands an analyst types.
-ALLOWED = {"Excel", "WPS"}
+ALLOWED = {"Excel", "Word", "WPS"}  # the office programs by their names
 COMMANDS = re.compile(r"\banalysis (?:clean|briefing|check)\b")
 PATH = re.compile(r"[^\s，。；：、（）“”]*(?:/|\\)[^\s，。；：、“”]*|[^\s，。；：、“”]+\.(?:xlsx|xlsm|xls|csv|et|html|json|yaml)\b")
 CELL = re.compile(r"\b[A-Z]{1,3}(?=列)|\b[A-Z]{1,3}\d+\b")  # a column letter (C列) or a cell (B12)

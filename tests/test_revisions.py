@@ -66,9 +66,15 @@ def test_a_build_with_no_change_lists_none_and_adds_no_entry():
     history, _ = rv.revise([], first, YEAR)
     again = rv.published(data(10, extra_file=True), YEAR, dt.date(2024, 3, 1))  # a 2024 ledger is no 2023 change
     history2, revision = rv.revise(history, again, YEAR)
-    assert not revision.anything and revision.changes == () and history2 == history
+    assert revision is None and history2 == history  # the same version, built again: as when first built
     assert rv.history_bytes(history2) == rv.history_bytes(history)
-    assert revision.line == "与2024年1月20日生成的版本相比，数字没有变化。"
+    # a second version, then built again: compared with the first each time, the history unchanged
+    second = rv.published(data(20), YEAR, dt.date(2024, 4, 1))
+    history3, revision = rv.revise(history2, second, YEAR)
+    again = rv.published(data(20), YEAR, dt.date(2024, 5, 1))
+    history4, revision_again = rv.revise(history3, again, YEAR)
+    assert history4 == history3 and len(history3) == 2 and revision_again == revision
+    assert revision.line == "与2024年1月20日生成的版本相比，1个数字有变化（1个台账文件有改动）。"
 
 
 def test_the_history_file_round_trips_and_an_unreadable_one_is_said(tmp_path):
@@ -90,3 +96,11 @@ def test_a_quarter_is_compared_with_the_same_quarter_only():
     assert revision is None and len(history) == 2
     _, revision = rv.revise(history, rv.published(data(50), q1, dt.date(2024, 1, 22)), q1)
     assert [c.new - c.old for c in revision.changes] == [40.0] and not revision.closed_year
+
+
+def test_an_indicator_added_to_the_catalogue_is_no_revision():
+    first = rv.published(data(10), YEAR, dt.date(2024, 1, 20))
+    older = rv.Published(first.generated, first.period,
+                         {k: v for k, v in first.figures.items() if k != "street_vending_places"}, first.files)
+    history, revision = rv.revise([older], rv.published(data(10), YEAR, dt.date(2024, 2, 1)), YEAR)
+    assert not revision.anything and not revision.closed_year and history == [older]

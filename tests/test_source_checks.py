@@ -50,7 +50,7 @@ def test_a_missing_month_of_one_sub_district_is_found_and_nothing_else():
     assert found == [(2022, 3, "民主街道"), (2023, 3, "民主街道")]
     text = next(g.text for g in checks.gaps if g.level == "民主街道")
     assert text.startswith("2022年3月 民主街道 没有三种经营整治记录，其他月份通常每月40条")
-    assert checks.arrival["street_vending"].loc[(2023, 3), "民主街道"] == 0
+    assert checks.arrival["street_vending"].counts.loc[(2023, 3), "民主街道"] == 0
 
 
 def test_a_seasonal_ledger_and_a_sub_district_that_never_appears_are_not_flagged():
@@ -135,9 +135,15 @@ def test_a_record_sent_in_two_files_is_listed_with_both_places():
     resent["source_row"] = np.arange(len(resent)) + 3
     both = pd.concat([table, resent], ignore_index=True)
     found = sc.repeats(both, "street_vending")
-    assert len(found) == len(resent)
-    assert {f.file for f in found} == {"street_vending/2023年3月（补报）.xlsx"}
-    assert all("street_vending/2023年03月.xlsx / Sheet1 第" in f.why for f in found)
+    assert len(found) == 1  # one item for the file sent again, its records counted
+    item = found[0]
+    assert item.file == "street_vending/2023年3月（补报）.xlsx" and item.row is None and item.year == 2023
+    assert item.value == f"{len(resent)}条记录" and f"（{len(resent)}条）" in item.why
+    first_rows = "、".join(str(r) for r in table.loc[table["month"] == 3, "source_row"].head(5))
+    assert f"与 street_vending/2023年03月.xlsx / Sheet1 第 {first_rows}等 行的记录完全相同" in item.why
+    one = pd.concat([table, resent.head(1)], ignore_index=True)
+    [single] = sc.repeats(one, "street_vending")
+    assert single.row == 3 and single.value.startswith("2023-03-")  # one record: its row and what it says
     assert sc.repeats(table, "street_vending") == []  # every record once: nothing
 
 
@@ -148,3 +154,22 @@ def test_the_counts_add_up_and_a_period_selects_its_gaps():
     assert checks.counts()["gap"] == len(checks.gaps) == 4  # 2 years × (the sub-district, its squad)
     assert {(g.year, g.month) for g in checks.gaps_in(Period(2023, 1, 3))} == {(2023, 3)}
     assert checks.gaps_in(Period(2023, 4, 6)) == []
+
+
+def test_a_month_sent_without_its_sub_district_column_is_no_gap_and_a_later_squad_none_before():
+    table = vending({})
+    may = (table["year"] == 2023) & (table["month"] == 5)
+    table["subdistrict"] = table["subdistrict"].where(~may)  # an export without the 街道 column
+    table.loc[(table["year"] == 2022) & (table["squad"] == "9中队"), "squad"] = "8中队"  # 9中队 formed in 2023
+    checks = sc.check({"street_vending": table})
+    assert [g.text for g in checks.gaps] == []
+    assert checks.arrival["street_vending"].counts.loc[(2023, 5), sc.UNASSIGNED] == may.sum()
+
+
+def test_counts_for_a_period_take_its_year_and_the_one_before():
+    from analysis.report.periods import Period
+
+    table = vending({("民主街道", 3): 0}, years=(2021, 2022, 2023))
+    checks = sc.check({"street_vending": table})
+    assert checks.counts()["gap"] == 6 and checks.counts(Period(2023))["gap"] == 4
+    assert checks.counts(Period(2023, 4, 6))["gap"] == 0 and checks.counts()["verify"] == 0

@@ -338,6 +338,12 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
 
     from analysis.report import execute, export, workbook
 
+    if template is not None:
+        try:
+            draft.check_template(template)
+        except draft.TemplateError as exc:
+            print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
+            return 2
     print(f"生成{chosen.label}简报：执行 {len(planned)} 个页面 …")
     runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
     try:
@@ -370,17 +376,17 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
         ])
         title = f"{planned[0].title}{suffix} · 目录"
         line = pages.comparison_line(chosen)
-        counts = data.checks.counts()
+        counts = data.checks.counts(chosen)
         notices = [text for text in (history_note, revision.line if revision is not None else None,
                                      _checks_line(counts)) if text]
-        alert = _closed_year_line(revision) if revision is not None and revision.closed_year else ""
+        alert = revision.alert if revision is not None else ""
         written[index] = export.render_index(title, line, list(groups.items()), notices=tuple(notices), alert=alert)
     except execute.ReportError as exc:
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
         return 1
-    except ValueError as exc:  # the office's Word template could not be opened
+    except draft.TemplateError as exc:  # the template changed while the pages were built
         print(f"错误：{exc}；{target} 中上一次的简报保持不变。", file=sys.stderr)
-        return 1
+        return 2
     # Every page a build of these notebooks could write for the period: what an earlier build may have left when
     # its stamp does not name its files.
     possible = [f"{page.name}.html" for page in plan_pages(notebooks, chosen, data_dir, ledger_names())]
@@ -405,12 +411,8 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
 
 
 def _checks_line(counts: dict) -> str | None:
-    """可能缺报 2 处、待核实 3 条，请先看数据质量报告的“请先核查”。 (None when there is nothing to check)."""
-    verify = counts["outlier"] + counts["busy_day"] + counts["repeat"]
-    parts = ([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else []) + ([f"待核实 {verify} 条"] if verify else [])
-    return "、".join(parts) + "，请先看数据质量报告的“请先核查”和待核实清单。" if parts else None
-
-
-def _closed_year_line(revision) -> str:
-    return (f"{revision.period.label}全年的数字与{revision.since_day}生成的版本不同"
-            f"（{len(revision.changes)}个数字有变化）：如果上次的简报或报表已经报出，请核实改动的台账并说明，变化见数据质量报告和报表的“变更说明”。")
+    """本期和上年同期的台账可能缺报 2 处、待核实 3 项，请先看…。 (None when there is nothing to check)."""
+    parts = (([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else [])
+             + ([f"待核实 {counts['verify']} 项"] if counts["verify"] else []))
+    return ("本期和上年同期的台账" + "、".join(parts) + "，请先看数据质量报告的“请先核查”和待核实清单。"
+            if parts else None)

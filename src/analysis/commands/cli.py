@@ -328,14 +328,14 @@ def _say_checks(processed: Path) -> None:
     checks = load(processed).checks
     counts = checks.counts()
     verify = {KIND_NAMES[kind]: counts[kind] for kind in KIND_NAMES if counts[kind]}
-    if not counts["gap"] and not verify:
+    if not counts["gap"] and not counts["verify"]:
         print("[核查] 没有发现缺报的月份或需要核实的记录。")
         return
     for text in gap_texts(checks.gaps)[:5]:
         print(f"[可能缺报] {text}")
     for item in checks.to_verify[:5]:
         print(f"[待核实] {item.file} / {item.sheet}" + (f" 第 {item.row} 行" if item.row else "") + f"：{item.value}，{item.why}")
-    parts = ([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else []) + [f"{name} {n} 条" for name, n in verify.items()]
+    parts = ([f"可能缺报 {counts['gap']} 处"] if counts["gap"] else []) + [f"{name} {n} 项" for name, n in verify.items()]
     print(f"[核查] {'、'.join(parts)}；全部列在 analysis briefing 生成的数据质量报告（请先核查）和待核实清单.xlsx 中。"
           "这些只是提示，不改动任何数字。")
 

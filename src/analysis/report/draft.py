@@ -52,7 +52,6 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -67,7 +66,7 @@ from lxml import etree
 from analysis.paths import TEMPLATES_DIR
 from analysis.report import metrics, narrative
 from analysis.report.data import Data, covered_catalogue, month_before, yoy
-from analysis.report.number_words import plain_number
+from analysis.report.number_words import plain_number, signed_number
 from analysis.report.pages.briefing import (
     DEMO_SUFFIX,
     change,
@@ -205,12 +204,6 @@ def area_paragraphs(data: Data, period: Period) -> list[tuple[str, str]]:
     return narrative.area_paragraphs(data.tables, period, covered_catalogue(data, period))
 
 
-def _signed(value) -> str:
-    """A change as the table writes it: +1,244, -59, 0, — (plain_number's form, with the sign of an increase)."""
-    text = plain_number(value)
-    return "+" + text if not pd.isna(value) and value > 0 else text
-
-
 def headline_table(data: Data, period: Period) -> Table:
     """三、主要指标: the briefing's indicator table (pages.briefing.headline_table: its values, written by
     plain_number, and its change texts, 环比 for a month) with the 报表's 单位 and 增减 (data.yoy's change). The
@@ -225,7 +218,7 @@ def headline_table(data: Data, period: Period) -> Table:
     rows = []
     for key, row in figures.iterrows():
         cells = [row["label"], row["unit"], plain_number(row["value"]), plain_number(row["previous"]),
-                 _signed(row["change"]), change(row, period)["text"]]
+                 signed_number(row["change"]), change(row, period)["text"]]
         if monthly is not None:
             before = monthly.loc[key]
             cells += [plain_number(before["previous"]), change(before, period, "month")["text"]]
@@ -294,14 +287,24 @@ def draft_bytes(data: Data, period: Period, template: str | Path | None = None,
     return _finished(buffer.getvalue(), generated)
 
 
+class TemplateError(ValueError):
+    """The office's Word template cannot be used; the message (Chinese) says why and what to do."""
+
+
+def check_template(path: Path) -> None:
+    """Raises TemplateError when `path` is not a Word document the draft can start from: said before any page is
+    built, not after."""
+    _template(path)
+
+
 def _template(path: Path):
-    """The office's template, opened; ValueError in Chinese when it is not a Word document python-docx can open (a
+    """The office's template, opened; TemplateError in Chinese when it is not a Word document python-docx can open (a
     .dotx, a .doc, a damaged file)."""
     try:
         return Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"Word 模板“{path}”无法打开（{type(exc).__name__}）：模板须是 Word 的 .docx 文档"
-                         "（.dotx 模板请在 Word 中另存为 .docx）") from exc
+    except (PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(f"Word 模板“{path}”无法打开：模板须是 Word 的 .docx 文档"
+                            "（.dotx、.doc 模板请在 Word 或 WPS 中另存为 .docx）") from exc
 
 
 def _write(document, content: Draft) -> None:

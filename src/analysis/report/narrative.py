@@ -189,10 +189,13 @@ def indicator_sentence(row: pd.Series, period: Period) -> str:
     return (body + "，" + clause + "。" if clause else body + "。").text
 
 
-def _partial_said(row: pd.Series, period: Period) -> str:
-    """（仅有6月数据，不作同比） after a figure over part of its period; "" otherwise."""
+def _partial_said(row: pd.Series, period: Period, compared: bool = True) -> str:
+    """（仅有6月数据，不作同比） after a figure over part of its period (without 不作同比 where no figure is compared);
+    "" otherwise."""
     missing = row.get("missing") or () if row.get("direction") == "partial" else ()
-    return f"（仅有{months_label(m for m in period.months if m not in missing)}数据，不作同比）" if missing else ""
+    if not missing:
+        return ""
+    return f"（仅有{months_label(m for m in period.months if m not in missing)}数据{'，不作同比' if compared else ''}）"
 
 
 def indicator_sentences(figures: pd.DataFrame, period: Period) -> pd.Series:
@@ -213,7 +216,13 @@ def report_paragraph(figures: pd.DataFrame, period: Period) -> str:
         return ""
     separators = parts["report_sep"].replace("", "，").tolist()
     separators[0] = period.lead
-    phrases = [_fill(row["report_phrase"], row) + _partial_said(row, period) for _, row in parts.iterrows()]
+    said = set()  # the ledgers whose coverage is said: once each, on its first figure
+    phrases = []
+    for _, row in parts.iterrows():
+        coverage = "" if row["ledger"] in said else _partial_said(row, period, compared=False)
+        if coverage:
+            said.add(row["ledger"])
+        phrases.append(_fill(row["report_phrase"], row) + coverage)
     return join("", (sep + phrase for sep, phrase in zip(separators, phrases))).text + "。"
 
 

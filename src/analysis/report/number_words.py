@@ -75,3 +75,9 @@ def plain_number(value, unit: str = "", *, thousands: bool = True, minus: str = 
     sep = "," if thousands else ""
     text = f"{value:{sep}.0f}" if value.is_integer() else f"{value:{sep}.1f}"
     return text.replace("-", minus) + unit
+
+
+def signed_number(value, unit: str = "") -> str:
+    """A change as a table writes it: +1,244处, -59处, 0处, — (plain_number's form, with the sign of an increase)."""
+    text = plain_number(value, unit)
+    return "+" + text if value is not None and not pd.isna(value) and value > 0 else text

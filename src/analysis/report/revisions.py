@@ -4,7 +4,8 @@ the checksum of every raw file with rows in the period (HISTORY_FILE). The next 
 last entry: the figures that changed (old → new, the difference) and the raw files added, removed or changed.
 
 A build that changes nothing adds no entry, so the history holds one entry per published version (the newest
-MAX_ENTRIES), and rebuilding from the same raw files writes the same bytes.
+MAX_ENTRIES); the version published last, built again, is compared with the version before it, as it was when first
+built, so that rebuilding from the same raw files writes the same pages and the same history.
 """
 from __future__ import annotations
 
@@ -74,6 +75,15 @@ class Revision:
         return bool(self.changes) and self.period.kind == "year"
 
     @property
+    def alert(self) -> str:
+        """What a closed year's change says, on screen, first on the index and on the data-quality page ("" when
+        it is none)."""
+        if not self.closed_year:
+            return ""
+        return (f"{self.period.label}全年的数字与{self.since_day}生成的版本不同（{len(self.changes)}个数字有变化）："
+                "如果上次的简报或报表已经报出，请核实改动的台账并说明，变化见数据质量报告和报表的“变更说明”。")
+
+    @property
     def since_day(self) -> str:
         """2024年12月3日: when the version compared with was built."""
         return _day(self.since.generated)
@@ -124,28 +134,39 @@ def history_bytes(entries: list[Published]) -> bytes:
 
 
 def revise(history: list[Published], current: Published, period: Period) -> tuple[list[Published], Revision | None]:
-    """The history with `current` added when it differs from the last entry, and how it differs (None when there
-    is nothing to compare with)."""
+    """The history with `current` added when it differs from the period's last entry, and how it differs from the
+    version before it (None when there is nothing to compare with)."""
     same_period = [e for e in history if e.period == current.period]
+    if same_period and _same(same_period[-1], current):
+        # The version published last, built again (a fault, a code change): compared with the version before it,
+        # as when it was first built, so that the same raw files give the same pages.
+        history, same_period = history, same_period[:-1]
+        if not same_period:
+            return history, None
+        return history, _revision(same_period[-1], current, period)
     if not same_period:
         return [*history, current], None
-    last = same_period[-1]
-    changes = []
-    for key, new in current.figures.items():
-        old = last.figures.get(key)
-        if old is None or old.get("value") != new["value"]:
-            changes.append(Change(key, new["label"], new["unit"], None if old is None else old.get("value"),
-                                  new["value"], "" if old is None else old.get("figure", ""), new["figure"]))
-    for key, old in last.figures.items():
-        if key not in current.figures and old.get("value") is not None:
-            changes.append(Change(key, old["label"], old["unit"], old["value"], None, old.get("figure", ""), ""))
-    revision = Revision(
+    revision = _revision(same_period[-1], current, period)
+    return ([*history, current] if revision.anything else history), revision
+
+
+def _same(a: Published, b: Published) -> bool:
+    return a.figures == b.figures and a.files == b.files
+
+
+def _revision(last: Published, current: Published, period: Period) -> Revision:
+    # A figure published in both builds whose value differs (to or from no data included). An indicator added to
+    # or removed from the catalogue since is no revision of a published figure.
+    changes = [Change(key, new["label"], new["unit"], old.get("value"), new["value"], old.get("figure", ""),
+                      new["figure"])
+               for key, new in current.figures.items()
+               if (old := last.figures.get(key)) is not None and old.get("value") != new["value"]]
+    return Revision(
         since=last, period=period, changes=tuple(changes),
         added=tuple(f for f in current.files if f not in last.files),
         removed=tuple(f for f in last.files if f not in current.files),
         changed=tuple(f for f in current.files if f in last.files and last.files[f] != current.files[f]),
     )
-    return ([*history, current] if revision.anything else history), revision
 
 
 def _day(iso: str) -> str:

@@ -5,11 +5,12 @@ show them (pages/data_quality.py, commands/cli.py, workbook.py).
 Arrival. For each ledger filled every month (spec `every_month`), records per month × sub-district (and per squad
 when the spec's `arrival_by` names one), from January of the ledger's first year to the last month of the data:
   - a month without any record of the ledger is a gap of the whole ledger (its ledger did not arrive);
-  - a cell is a gap when its level usually has records (the median of its months is at least ARRIVAL_MIN_USUAL),
-    it holds at most ARRIVAL_SHARE of that usual count, so few that chance alone would give as few less than once
-    in 1/ARRIVAL_CHANCE months (records as a Poisson count around the usual: 0 where 10 are usual, 8 where 41
-    are; 1 where 7 are is chance), and the same month's other levels together hold at least NEIGHBOURS_SHARE of
-    theirs (a month low everywhere is a season or a holiday, not a missing ledger).
+  - a cell is a gap when its level usually has records (the median of the months the ledger arrived is at least
+    ARRIVAL_MIN_USUAL: below that, even an empty month happens by chance), it holds at most ARRIVAL_SHARE of that
+    usual count, so few that chance alone would give as few less than once in 1/ARRIVAL_CHANCE months (records as
+    a Poisson count around the usual: 0 where 10 are usual, 8 where 41 are; 1 where 7 are is chance), the same
+    month's other levels together hold at least NEIGHBOURS_SHARE of theirs (a month low everywhere is a season or
+    a holiday, not a missing ledger), and the level had records before (a squad formed later is no gap before).
   A level that never or seldom appears in a ledger is never flagged.
 
 To verify (待核实):
@@ -37,7 +38,7 @@ from analysis.report.number_words import round_half_up
 from analysis.report.periods import months_label
 
 ARRIVAL_SHARE = 0.2
-ARRIVAL_MIN_USUAL = 5
+ARRIVAL_MIN_USUAL = 10
 ARRIVAL_CHANCE = 1e-4
 NEIGHBOURS_SHARE = 0.5
 OUTLIER_SPREADS = 4.0
@@ -102,27 +103,46 @@ class ToVerify:
     column: str  # the column's label ("" when the whole record)
     value: str
     why: str
+    year: int | None = None  # the record's year (None when unknown)
 
 
 KIND_NAMES = {"outlier": "数值异常", "busy_day": "单日记录过多", "repeat": "跨文件重复"}
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """A ledger's records per month (index: year, month) and level of its first arrival column (columns; rows
+    without a level in a column of their own, UNASSIGNED)."""
+
+    by: str  # the column's label (街道)
+    counts: pd.DataFrame
+
+
+UNASSIGNED = "（未填）"
+
+
+@dataclass(frozen=True)
 class SourceChecks:
-    arrival: dict  # ledger -> DataFrame of record counts (index: year, month; columns: levels of the first `by`)
+    arrival: dict  # ledger -> Arrival
     gaps: tuple[Gap, ...]
     to_verify: tuple[ToVerify, ...]
 
     def gaps_in(self, period) -> list[Gap]:
-        """The gaps inside a briefing's period."""
+        """The gaps inside a period."""
         return [g for g in self.gaps if g.year == period.year and period.first <= g.month <= period.last]
 
-    def counts(self) -> dict[str, int]:
-        """缺报 (as listed: a whole ledger's missing months of a year are one) and each kind of 待核实, as the command
-        line, the pages and the index count them."""
-        counts = {"gap": len(gap_texts(self.gaps))}
+    def counts(self, period=None) -> dict[str, int]:
+        """缺报 (as listed: a whole ledger's missing months of a year are one) and each kind of 待核实, with "verify"
+        their sum, as the command line, the pages and the index count them: of every year, or of the years a
+        period's figures come from (its own and the one it is compared with)."""
+        gaps, items = self.gaps, self.to_verify
+        if period is not None:
+            gaps = [*self.gaps_in(period.same_last_year), *self.gaps_in(period)]
+            items = [i for i in items if i.year in (None, period.year, period.year - 1)]
+        counts = {"gap": len(gap_texts(gaps))}
         for kind in KIND_NAMES:
-            counts[kind] = sum(1 for item in self.to_verify if item.kind == kind)
+            counts[kind] = sum(1 for item in items if item.kind == kind)
+        counts["verify"] = sum(counts[kind] for kind in KIND_NAMES)
         return counts
 
 
@@ -134,17 +154,25 @@ def check(tables) -> SourceChecks:
         if table is None or table.empty:
             continue
         spec = load_spec(ledger)
-        if metrics.every_month(ledger) and last is not None:
+        if metrics.every_month(ledger) and last is not None and (table["month"] > 0).any():
+            months = month_counts(table, last)
+            gaps += [Gap(ledger, spec.topic, int(y), int(m), None, None, 0, 0.0) for (y, m) in months.index[months == 0]]
             for k, by in enumerate(_arrival_columns(spec, table)):
-                counts = arrival_counts(table, by, last)
+                counts = arrival_counts(table, by, months.index)
                 if k == 0:
-                    arrival[ledger] = counts
-                gaps += arrival_gaps(counts, ledger, spec.topic, spec.column(by).label, whole_ledger=k == 0)
+                    arrival[ledger] = Arrival(spec.column(by).label, counts)
+                gaps += arrival_gaps(counts, months > 0, ledger, spec.topic, spec.column(by).label)
         if spec.period_column.type != "year":
             to_verify += outliers(table, ledger)
             to_verify += busy_days(table, ledger)
         to_verify += repeats(table, ledger)
-    return SourceChecks(arrival, tuple(gaps), tuple(to_verify))
+    return SourceChecks(arrival, tuple(_by_ledger(gaps, tables)), tuple(to_verify))
+
+
+def _by_ledger(gaps: list[Gap], tables) -> list[Gap]:
+    """Each ledger's gaps by month, the whole ledger's first, then by sub-district and by squad as found."""
+    order = {ledger: i for i, ledger in enumerate(tables)}
+    return sorted(gaps, key=lambda g: (order[g.ledger], g.year, g.month, g.level is not None))
 
 
 # ---------------------------------------------------------------- arrival
@@ -162,47 +190,54 @@ def _arrival_columns(spec, table: pd.DataFrame) -> list[str]:
     return [c for c in dict.fromkeys(columns) if c in table.columns]
 
 
-def arrival_counts(table: pd.DataFrame, by: str, last: tuple[int, int]) -> pd.DataFrame:
-    """Records per month (rows: every month from January of the table's first year to `last`) and level of `by`
-    (columns: a Categorical's categories, else the values present), zero-filled."""
-    first_year = int(table["year"].min())
+def month_counts(table: pd.DataFrame, last: tuple[int, int]) -> pd.Series:
+    """The ledger's dated records per month, from January of its first year to `last` (year, month), zero-filled:
+    a month at 0 did not arrive (as metrics.missing_months has it)."""
+    dated = table[table["month"] > 0]
+    first_year = int(dated["year"].min())
     months = pd.MultiIndex.from_tuples([(y, m) for y in range(first_year, last[0] + 1) for m in range(1, 13)
                                         if (y, m) <= last], names=["year", "month"])
+    return dated.groupby(["year", "month"]).size().reindex(months, fill_value=0).astype("int64")
+
+
+def arrival_counts(table: pd.DataFrame, by: str, months: pd.MultiIndex) -> pd.DataFrame:
+    """Records per month (rows: `months`) and level of `by` (columns: a Categorical's categories, else the values
+    present; rows without a level under UNASSIGNED when there are any), zero-filled."""
     dated = table[table["month"] > 0]
-    counts = dated.groupby(["year", "month", by], observed=True).size().unstack(by, fill_value=0)
-    column = table[by]
+    column = dated[by]
     levels = (column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype)
               else pd.Index(sorted(column.dropna().astype(str).unique())))
+    keys = column.astype("object").where(column.notna(), UNASSIGNED)
     if not isinstance(column.dtype, pd.CategoricalDtype):
-        counts.columns = counts.columns.astype(str)
-    return counts.reindex(index=months, columns=levels, fill_value=0).astype("int64")
+        keys = keys.astype(str)
+    counts = dated.groupby([dated["year"], dated["month"], keys.rename(by)]).size().unstack(by, fill_value=0)
+    columns = [*levels, *([UNASSIGNED] if column.isna().any() else [])]
+    return counts.reindex(index=months, columns=columns, fill_value=0).astype("int64")
 
 
-def arrival_gaps(counts: pd.DataFrame, ledger: str, topic: str, by_label: str, whole_ledger: bool = True) -> list[Gap]:
-    """The months of the whole ledger without records (when `whole_ledger`) and the cells that stand out (see the
-    module's rule), in month order."""
-    if counts.empty:
+def arrival_gaps(counts: pd.DataFrame, arrived_months: pd.Series, ledger: str, topic: str, by_label: str) -> list[Gap]:
+    """The cells that stand out (see the module's rule) among the months the ledger arrived, from each level's
+    first month with records on (a squad formed later is no gap before it)."""
+    arrived = counts[arrived_months.to_numpy()]
+    if arrived.empty:
         return []
-    totals = counts.sum(axis=1)
-    present = totals > 0
-    gaps = []
-    if whole_ledger:
-        gaps += [Gap(ledger, topic, y, m, None, None, 0, 0.0) for (y, m) in totals.index[~present]]
-    arrived = counts[present]
+    levels = [c for c in counts.columns if c != UNASSIGNED]
     usual = arrived.median(axis=0)
-    for level in counts.columns:
+    gaps = []
+    for level in levels:
         if usual[level] < ARRIVAL_MIN_USUAL:
             continue
-        others = [c for c in counts.columns if c != level]
+        others = [c for c in levels if c != level]
         others_usual = float(usual[others].sum())
         low = arrived[level] <= ARRIVAL_SHARE * usual[level]
         neighbours_fine = arrived[others].sum(axis=1) >= NEIGHBOURS_SHARE * others_usual if others else True
-        for (y, m) in arrived.index[low & neighbours_fine]:
+        started = arrived[level].cumsum() > 0  # months before the level's first record are no gap of it
+        for (y, m) in arrived.index[low & neighbours_fine & started]:
             if poisson_at_most(int(arrived.at[(y, m), level]), float(usual[level])) >= ARRIVAL_CHANCE:
                 continue  # as few as that happen by chance to a level with few records
             gaps.append(Gap(ledger, topic, int(y), int(m), by_label, str(level), int(arrived.at[(y, m), level]),
                             float(usual[level])))
-    return sorted(gaps, key=lambda g: (g.year, g.month, g.level is not None, g.level or ""))
+    return gaps
 
 
 def poisson_at_most(k: int, usual: float) -> float:
@@ -256,12 +291,13 @@ def busy_days(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
             first = rows.iloc[0]
             found.append(_item("busy_day", ledger, spec.topic, first, "", f"{day:%Y-%m-%d} {level} {n}条",
                                f"这一天有{n}条记录，{level}通常每天{_number(usual)}条，可能重复录入或日期填错"
-                               f"（第 {_rows_text(rows)} 行）", one_row=False))
+                               f"（第 {_rows_text(rows['source_row'])} 行）", one_row=False))
     return found
 
 
 def repeats(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
-    """Records equal in every column to one in another file or sheet, among those that name something."""
+    """Records equal in every column to one in another file or sheet, among those that name something: one item
+    per pair of places (a file re-sent under another name is one item, its rows counted and the first named)."""
     spec = load_spec(ledger)
     columns = [c.name for c in spec.columns if c.name in table.columns]
     named = [c.name for c in spec.columns if c.kind.text and c.name in table.columns]
@@ -275,23 +311,31 @@ def repeats(table: pd.DataFrame, ledger: str) -> list[ToVerify]:
     place = (rows["source_file"].astype(str) + "\0" + rows["source_sheet"].astype(str)).to_numpy()
     places_per_group = pd.Series(place).groupby(group).nunique()
     several = np.isin(group, places_per_group.index[places_per_group > 1])
-    found = []
-    for _, members in rows[several].groupby(group[several], sort=False):
-        places = members.drop_duplicates(["source_file", "source_sheet"])
-        if len(places) < 2:
-            continue
-        first = places.iloc[0]
-        for _, other in places.iloc[1:].iterrows():
-            found.append(_item("repeat", ledger, spec.topic, other, "", _record_text(other, spec, named),
-                               f"与 {_place(first)} 的记录完全相同：同一记录可能报了两次"))
-    return found
+    if not several.any():
+        return []
+    found = rows[several].assign(_group=group[several], _place=place[several])
+    found = found.drop_duplicates(["_group", "_place"])  # the same record twice in one sheet is the clean's note
+    first = found.groupby("_group", sort=False)["_place"].transform("first")
+    first_row = found.groupby("_group", sort=False)["source_row"].transform("first")
+    again = found[found["_place"] != first].assign(_first=first, _first_row=first_row)
+    items = []
+    for (_, earlier), pair in again.groupby(["_place", "_first"], sort=False):
+        row = pair.iloc[0]
+        file, sheet = earlier.split("\0", 1)
+        n = len(pair)
+        value = _record_text(row, spec, named) if n == 1 else f"{n}条记录"
+        why = f"与 {file} / {sheet} 第 {_rows_text(pair['_first_row'])} 行的记录完全相同（{n}条）：同一批记录可能报了两次"
+        items.append(_item("repeat", ledger, spec.topic, row, "", value, why, one_row=n == 1))
+    return items
 
 
 def _item(kind: str, ledger: str, topic: str, row: pd.Series, column: str, value: str, why: str,
           one_row: bool = True) -> ToVerify:
     """A 待核实 item at the record `row` (its file and sheet; its row number unless the item is several rows)."""
+    year = row.get("year")
     return ToVerify(kind, ledger, topic, str(row["source_file"]), str(row["source_sheet"]),
-                    int(row["source_row"]) if one_row else None, column, value, why)
+                    int(row["source_row"]) if one_row else None, column, value, why,
+                    None if year is None or pd.isna(year) else int(year))
 
 
 def _place(row: pd.Series) -> str:
@@ -309,9 +353,10 @@ def _record_text(row: pd.Series, spec, named: list[str]) -> str:
     return " ".join(parts)
 
 
-def _rows_text(rows: pd.DataFrame, limit: int = 5) -> str:
-    numbers = [str(int(r)) for r in rows["source_row"].head(limit)]
-    return "、".join(numbers) + ("等" if len(rows) > limit else "")
+def _rows_text(numbers: pd.Series, limit: int = 5) -> str:
+    """3、4、9: the first row numbers of several rows, 等 when there are more."""
+    shown = [str(int(r)) for r in numbers.head(limit)]
+    return "、".join(shown) + ("等" if len(numbers) > limit else "")
 
 
 def _number(value: float) -> str:

@@ -11,6 +11,7 @@ from IPython.display import HTML
 from analysis.ingest.spec import load_spec
 from analysis.report import revisions
 from analysis.report.data import Data
+from analysis.report.number_words import signed_number
 from analysis.report.pages import render
 from analysis.report.periods import Period, generation_date
 from analysis.report.revisions import Revision
@@ -27,14 +28,15 @@ def arrival_tables(data: Data, period: Period) -> HTML:
     how each cell stands to its sub-district's usual month, the gaps marked; then every gap of any year, named."""
     checks: SourceChecks = data.checks
     ledgers = []
-    for ledger, counts in checks.arrival.items():
+    for ledger, arrival in checks.arrival.items():
+        counts = arrival.counts
         if period.year not in counts.index.get_level_values("year"):
             continue
         year = counts.loc[period.year]
         arrived = counts[counts.sum(axis=1) > 0]
         usual = arrived.median(axis=0)
         flagged = {(g.month, g.level) for g in checks.gaps
-                   if g.ledger == ledger and g.year == period.year and g.by == _by_label(ledger)}
+                   if g.ledger == ledger and g.year == period.year and g.by == arrival.by}
         missing = {g.month for g in checks.gaps if g.ledger == ledger and g.year == period.year and g.level is None}
         rows = []
         for month, counts_of_month in year.iterrows():
@@ -44,7 +46,7 @@ def arrival_tables(data: Data, period: Period) -> HTML:
                         else "low" if usual[level] >= 1 and n < 0.5 * usual[level] else "")
                 cells.append({"n": int(n), "kind": kind})
             rows.append({"month": f"{month}月", "cells": cells, "missing": month in missing})
-        ledgers.append({"label": load_spec(ledger).label, "by": _by_label(ledger),
+        ledgers.append({"label": load_spec(ledger).label, "by": arrival.by,
                         "levels": [str(c) for c in year.columns], "rows": rows})
     return render.html("source_checks", "arrival_tables", ledgers=ledgers, year=period.year,
                        gaps=gap_texts(checks.gaps))
@@ -68,16 +70,20 @@ def revision_of(data: Data, period: Period, history_file: str | Path | None) -> 
     if history_file is None:
         return None
     history, _ = revisions.load_history(Path(history_file))
-    return revisions.revise(history, revisions.published(data, period, generation_date()), period)[1]
+    return _revision(data, period, history)
+
+
+def _revision(data: Data, period: Period, history: list) -> Revision | None:
+    return revisions.revise(history, revisions.published(data, period, generation_date()), period)[1] if history else None
 
 
 def revisions_table(data: Data, period: Period, history_file: str | Path | None = None) -> HTML:
     """What changed since the figures of this period were last published: each figure old → new, and the raw files
     added, removed or changed."""
     history, note = (revisions.load_history(Path(history_file)) if history_file is not None else ([], None))
-    revision = revision_of(data, period, history_file) if history else None
+    revision = _revision(data, period, history)
     changes = pd.DataFrame([{"label": c.label, "old": c.old_figure or "—", "new": c.new_figure or "—",
-                             "difference": "—" if c.difference is None else f"{c.difference:+,g}{c.unit}"}
+                             "difference": "—" if c.difference is None else signed_number(c.difference, c.unit)}
                             for c in (revision.changes if revision else ())],
                            columns=["label", "old", "new", "difference"])
     hows = render.words("source_checks").file_changes
@@ -88,6 +94,3 @@ def revisions_table(data: Data, period: Period, history_file: str | Path | None 
     return render.html("source_checks", "revisions_table", revision=revision, note=note, changes=changes, files=files)
 
 
-def _by_label(ledger: str) -> str:
-    spec = load_spec(ledger)
-    return next(c.label for c in spec.columns if c.type == "subdistrict")
