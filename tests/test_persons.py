@@ -85,6 +85,13 @@ def test_marked_names_and_forms_of_address_are_persons(data):
     assert ps.is_person(_full_width(value)), _full_width(value)
 
 
+def test_a_name_that_is_also_a_word_before_a_form_of_address_is_a_person():
+    """商 is a surname and 会 a given name: 商会先生 is a person (found by the property above), while 焦作商会 and
+    a chamber's name before a title stay organisations."""
+    assert ps.is_person("商会先生") and ps.is_person("车行老板")
+    assert not ps.is_person("焦作商会") and not ps.is_person("河南商会先生")
+
+
 # At least 60 shops, companies and institutions of Jiaozuo and Henan, as ledgers write them: never masked.
 BUSINESSES = [
     "焦作市解放区老王烧烤店", "河南万方铝业股份有限公司", "焦作华联商厦", "丹尼斯百货", "蜜雪冰城（民主路店）", "胖东来超市",

@@ -315,8 +315,8 @@ def _bare_person(text: str, marked: bool) -> bool:
     if text in _KNOWN:
         return False
     m = _HONORIFIC_FORM.fullmatch(text)
-    if m and not _has_org_word(m["name"]):
-        return True  # before organisation words: 张厂长, 王店长
+    if m and not _org_word_in(m["name"], len(m["name"])):
+        return True  # before organisation words: 张厂长, 王店长; 商会先生 (a surname and a given name that is a word)
     if _org_word_in(text, len(text)) or _is_place(text):
         return False
     stripped = _PLACE_PREFIX_RE.sub("", text)
