@@ -50,21 +50,16 @@ def find_chromium() -> str | None:
 
 def require_chromium() -> str:
     """Chromium's path; skip the test when missing, but fail when CI=true (CI must run it)."""
-    import pytest
+
+    from conftest import missing_tool
 
     try:
         import websocket  # noqa: F401
     except ImportError:
-        reason = "缺少 websocket-client（jupyter_server 的依赖），无法驱动浏览器"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true: {reason}")
-        pytest.skip(reason)
+        missing_tool("缺少 websocket-client（jupyter_server 的依赖），无法驱动浏览器")
     path = find_chromium()
     if path is None:
-        reason = "找不到 Chromium（/usr/bin/chromium）；Debian/Ubuntu 上安装：apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true 时浏览器测试必须运行：{reason}")
-        pytest.skip(reason)
+        missing_tool("找不到 Chromium（/usr/bin/chromium）；Debian/Ubuntu 上安装：apt-get install -y chromium")
     return path
 
 

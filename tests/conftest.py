@@ -74,15 +74,19 @@ def events_only():
         yield
 
 
+def missing_tool(reason: str) -> None:
+    """A tool a test needs is missing: the test is skipped with the reason, except under CI=true, where it must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true 时这项测试必须运行：{reason}")
+    pytest.skip(reason)
+
+
 def find_soffice() -> str:
-    """LibreOffice's command, for the tests that open files in it: skipped with a reason where it is missing, except
-    under CI=true, where those tests must run."""
+    """LibreOffice's command, for the tests that open files in it (see missing_tool)."""
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
-        reason = "找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui libreoffice-writer-nogui"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true 时 LibreOffice 测试必须运行：{reason}")
-        pytest.skip(reason)
+        missing_tool("找不到 LibreOffice（soffice）；Debian/Ubuntu 上安装：apt-get install -y libreoffice-calc-nogui "
+                     "libreoffice-writer-nogui")
     return found
 
 
