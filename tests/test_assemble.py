@@ -21,7 +21,7 @@ def _results(tmp_path, ledger: str, books: dict) -> tuple[dict, dict]:
     plan, results = {ledger: []}, {}
     for name, sheets in books.items():
         path = write_xlsx(tmp_path / name, sheets)
-        digest, data = clean_file(path, name, ledger, DAY)
+        digest, data, _ = clean_file(path, name, ledger, DAY)
         raw = RawFile(rel=name, path=path, ledger=ledger, digest=digest)
         plan[ledger].append(Planned(raw, key=name))
         results[name] = FileResult.from_bytes(data)

@@ -47,10 +47,14 @@ def test_quick_benchmark_runs_end_to_end(tmp_path):
     assert size["peers"]["peer_rows"] > counts["kept"] + counts["rejected"]
     reads = {(name, j): {(r["read"]["rows"], r["read"]["sheets"]) for r in runs} for (name, j), runs in groups.items() if name != "clean"}
     assert len(set().union(*reads.values())) == 1, reads
-    inc = res["incremental"]
+    (shape,) = res["shapes"]
+    inc = shape["incremental"]
     assert inc["reads"] and all(len(changed) == 1 and back == changed for changed, back in inc["reads"])
     assert all(r["code"] == 0 for r in inc["unchanged"] + inc["changed"] + inc["restored"])
-    assert res["stages"]["stages"]["read.read_sheets"] > 0 and res["stages"]["stages"]["commit.replace_all"] > 0
+    stages = shape["stages"]["stages"]
+    assert stages["read.read_sheets"] > 0 and stages["commit.replace_all"] > 0
+    assert stages["annotate.annotated_copy"] > 0  # the demo's files with rejects get their copies in the workers
+    assert "cold clean ÷ pandas.read_excel" in proc.stdout
     assert (readme.read_bytes() if readme.exists() else None) == before  # --quick leaves README.md alone
 
 

@@ -23,9 +23,9 @@ class Cleaned:
         self.lines: list[str] = []
         real = workers.clean_file
 
-        def counting(path, rel, ledger, today):
+        def counting(path, rel, ledger, today, **kwargs):
             self.files.append(rel)
-            return real(path, rel, ledger, today)
+            return real(path, rel, ledger, today, **kwargs)
         monkeypatch.setattr(workers, "clean_file", counting)
 
     def __call__(self, *args, **kwargs):

@@ -173,6 +173,25 @@ def test_clean_writes_copies_for_files_with_rejects_only_and_removes_them_once_f
     assert not copy.exists() and not (out / COPIES_DIR).exists()
 
 
+def test_values_sent_to_other_alone_get_no_copy_from_clean_but_check_shows_each_cell(tmp_path, capsys):
+    """A catch-all value is named per ledger in the summary (the fix is usually the spec); its cells are shown on
+    demand by `analysis check`, which the summary line names, and clean writes no copy for it (a copy of every such
+    file made a cold clean many times as long)."""
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    rel = "gas_safety/2024/3月.xlsx"
+    write_xlsx(raw / rel, {"S": [["排查日期", "街道", "单位名称", "单位类型", "发现隐患"],
+                                 ["2024-03-01", "焦南", "某宾馆", "宾馆", 1], ["2024-03-02", "焦南", "某店", "餐饮", 0]]})
+    run = Run(raw, out)
+    line = next(line for line in run.lines if "[归入其他]" in line)
+    assert "宾馆（1）" in line and "用 analysis check 检查这个台账的文件夹" in line and "读作：其他" in line
+    assert run.manifest["exit_code"] == 0 and not (out / COPIES_DIR).exists()
+    capsys.readouterr()
+    assert main(["check", str(raw / "gas_safety"), "--raw", str(raw), "--out", str(tmp_path / "c")]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "c" / rel)["S"]
+    notes = [c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None]
+    assert any(n.startswith("读作：其他（“宾馆”") for n in notes), notes
+
+
 def test_the_data_quality_page_lists_the_copies(tmp_path):
     from analysis.report import pages
 

@@ -295,11 +295,11 @@ import os, signal, sys
 import analysis.ingest.workers as workers
 from analysis.commands.cli import main
 real, calls = workers.clean_file, []
-def clean_file(*args):
+def clean_file(*args, **kwargs):
     calls.append(args)
     if len(calls) == 3:
         os.kill(os.getpid(), signal.SIGINT)
-    return real(*args)
+    return real(*args, **kwargs)
 workers.clean_file = clean_file
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", "1"]))
 """
@@ -396,13 +396,13 @@ import analysis.ingest.workers as workers
 from analysis.commands.cli import main
 workers.FILES_PER_WORKER = 1
 mode, real = sys.argv[3], workers.clean_file
-def clean_file(path, rel, ledger, today):
+def clean_file(path, rel, ledger, today, **kwargs):
     if mode == "abort" and rel.endswith("2023年第2季度燃气安全排查台账.xlsx"):
         os.abort()
     if mode == "slow":
         print("working", file=sys.stderr, flush=True)
         time.sleep(1)
-    return real(path, rel, ledger, today)
+    return real(path, rel, ledger, today, **kwargs)
 workers.clean_file = clean_file
 sys.exit(main(["clean", "--raw", sys.argv[1], "--out", sys.argv[2], "--jobs", sys.argv[4]]))
 """

@@ -61,11 +61,14 @@ def copy_name(rel: str) -> str:
 
 
 def needs_copy(record) -> bool:
-    """Whether `analysis clean` writes a copy of a file (a records.FileRecord): it has rejected rows or values taken
-    in by a catch-all category (其他), the things a squad is asked to fix."""
+    """Whether `analysis clean` writes a copy of a file (a records.FileRecord): it has rejected rows, the red rows a
+    squad is asked to fix. Values taken in by a catch-all (其他) are no reason on their own: they are named per
+    ledger in the clean's summary, where the fix is usually one line of the ledger's spec, and `analysis check` shows
+    every such cell on demand; a copy of each of those files made a cold clean of the benchmark's ledgers 12 times
+    as long as the cleaning itself (benchmarks/README.md)."""
     if record.sheets is None:  # a copy whose records another file has: only its own extra rejects count
         return bool(record.rows_rejected)
-    return any(s.rejected or s.catch_all for s in record.sheets)
+    return any(s.rejected for s in record.sheets)
 
 
 @dataclass
@@ -167,6 +170,15 @@ def annotated_copy(reading, rel: str, spec, rejects: list | None = None) -> tupl
         plans.append(plan)
         copies.append(copy)
     return _workbook([_plan_guide(reading, rel, spec, copies), *plans]), copies
+
+
+def copy_or_problem(reading, rel: str, spec, rejects: list | None = None) -> tuple[bytes | None, str | None]:
+    """(annotated_copy's .xlsx bytes, None), or (None, the problem to mention): a copy is a convenience and never
+    fails the clean."""
+    try:
+        return annotated_copy(reading, rel, spec, rejects=rejects)[0], None
+    except Exception as exc:  # noqa: BLE001 - see above
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 def _workbook(plans: list[_Plan]) -> bytes:

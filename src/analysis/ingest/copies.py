@@ -1,10 +1,12 @@
-"""The annotated copies `analysis clean` writes (annotate.py): one for each file with rejected rows or values taken
-in by a catch-all, in <out>/批注副本/, replaced in the same commit as the other outputs.
+"""The annotated copies `analysis clean` writes (annotate.py): one for each file with rejected rows
+(annotate.needs_copy), in <out>/批注副本/, replaced in the same commit as the other outputs.
 
-A copy is kept in the cache beside the file's result, keyed by what it is made of (the file's cached result, the
-rejects the run adds, the library that writes it), so that it is made again only when the file, the specs or the
-program change. A copy of a file that no longer needs one is removed in the same commit. Making a
-copy never fails the clean: a copy that cannot be made is mentioned and left out.
+A copy is made by the worker that cleans the file, from the reading in hand (the file is not read twice), and kept
+in the cache beside the file's result, keyed by what it is made of (the file's cached result, the rejects the run
+adds, the library that writes it), so that it is made again only when the file, the specs or the program change; a
+file to which the run adds rejects (a ledger's one-row-per-key rule) gets its copy made again here. A copy of a
+file that no longer needs one is removed in the same commit. Making a copy never fails the clean: a copy that
+cannot be made is mentioned and left out.
 """
 from __future__ import annotations
 
@@ -67,9 +69,9 @@ class Copies:
 
 def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache, today: dt.date, jobs: int,
                       echo) -> Copies:
-    """{name under the output folder: .xlsx bytes} of the annotated copy of every file with rejected rows or values
-    taken in by a catch-all (annotate.needs_copy), from the cache when it holds one made of the same result; the
-    others are made now, in `jobs` processes when there are many."""
+    """{name under the output folder: .xlsx bytes} of the annotated copy of every file with rejected rows
+    (annotate.needs_copy), from the cache when it holds one made of the same result (the workers keep the copies
+    they make: keep_copy); the others are made now, in `jobs` processes when there are many."""
     records = {r.file: r for r in run.manifest.files}
     wanted = [(ledger, p) for ledger, files in plan.items() for p in files
               if p.key is not None and p.key in cache.contents and p.raw.rel in records and needs_copy(records[p.raw.rel])]
@@ -84,7 +86,7 @@ def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache
         own = {(r["sheet"], r["row"]) for r in results[p.key].rejects}
         extra = [r for r in run_rejects.get(p.raw.rel, []) if (r["sheet"], r["row"]) not in own]
         name = f"{COPIES_DIR}/{copy_name(p.raw.rel)}"
-        entry = cache.folder / f"{_COPY_PREFIX}{_copy_key(p, extra, cache)}.xlsx"
+        entry = _entry(cache, p.key, extra)
         stored = _stored_copy(entry)
         if stored is not None:
             cache.used.add(entry.name)
@@ -124,14 +126,22 @@ def _in_workers(jobs: list, workers: int) -> list | None:
 _COPY_PREFIX = "copy-"
 
 
-def _copy_key(p, extra: list, cache: FileCache) -> str:
-    """What a copy is made of: the file's cached result (its bytes, path, ledger, the specs and the code, through
-    cache.key, and the result itself), the rejects the run adds, and the library that writes the workbook."""
+def _entry(cache: FileCache, key: str, extra: list) -> Path:
+    """Where the cache keeps a copy, named by what it is made of: the file's cached result (its bytes, path, ledger,
+    the specs and the code, through cache.key, and the result itself), the rejects the run adds, and the library
+    that writes the workbook."""
     import importlib.metadata
 
-    parts = (p.key, cache.contents[p.key], json.dumps(extra, ensure_ascii=False, sort_keys=True),
+    parts = (key, cache.contents[key], json.dumps(extra, ensure_ascii=False, sort_keys=True),
              importlib.metadata.version("openpyxl"))
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return cache.folder / f"{_COPY_PREFIX}{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()}.xlsx"
+
+
+def keep_copy(cache: FileCache, key: str, data: bytes) -> None:
+    """Keep the copy a worker made while cleaning the file of cache entry `key` (file_result.clean_file), for
+    annotated_copies to take when the run adds no rejects to that file (nearly always): the file is not read
+    again. A copy that is not taken is pruned with the rest of the cache."""
+    commit.write_bytes(_entry(cache, key, []), hashlib.sha256(data).digest() + data)
 
 
 def _stored_copy(entry: Path) -> bytes | None:
@@ -144,9 +154,10 @@ def _stored_copy(entry: Path) -> bytes | None:
 
 
 def make_copy(path: Path, rel: str, ledger: str, digest: str, today: dt.date, extra: list) -> tuple:
-    """(.xlsx bytes or None, a problem to mention or None): one file read as clean reads it and annotated. None
-    without a problem when the file changed since it was hashed (the next run makes the copy). Runs in workers."""
-    from analysis.ingest.annotate import annotated_copy
+    """(.xlsx bytes or None, a problem to mention or None): one file read as clean reads it and annotated, for the
+    files whose copy the workers did not make (the run added rejects to them, or the cache lost it). None without a
+    problem when the file changed since it was hashed (the next run makes the copy). Runs in workers."""
+    from analysis.ingest.annotate import copy_or_problem
     from analysis.ingest.discover import read_bytes, read_problem
     from analysis.ingest.file_result import read_file
     from analysis.ingest.spec import load_spec
@@ -159,8 +170,4 @@ def make_copy(path: Path, rel: str, ledger: str, digest: str, today: dt.date, ex
         return None, None
     spec = load_spec(ledger)
     reading = read_file(path, data, rel, spec, today)
-    try:
-        copy, _ = annotated_copy(reading, rel, spec, rejects=reading.rejects + extra)
-    except Exception as exc:  # noqa: BLE001 - a copy is a convenience: it never fails the clean
-        return None, f"{type(exc).__name__}: {exc}"
-    return copy, None
+    return copy_or_problem(reading, rel, spec, rejects=reading.rejects + extra)

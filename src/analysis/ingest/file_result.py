@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from analysis.ingest.annotate import copy_or_problem, needs_copy
 from analysis.ingest.cache import holds_on
 from analysis.ingest.cleaning import SheetResult, arrow_type, clean_sheet
 from analysis.ingest.discover import read_bytes, read_problem
@@ -198,14 +199,19 @@ class FileResult:
                    meta["content"], meta["cleaned_on"], meta["valid_until"])
 
 
-def clean_file(path: Path, rel: str, ledger: str, today: dt.date) -> tuple[str | None, bytes]:
-    """One workbook → (SHA-256 of the bytes cleaned, its FileResult as bytes); the hash is None when the file could
-    not be read (this also runs in worker processes). Texts a person reads are cut to a sane length (text.py)."""
+def clean_file(path: Path, rel: str, ledger: str, today: dt.date, *, copy: bool = False) -> tuple:
+    """One workbook → (SHA-256 of the bytes cleaned, its FileResult as bytes, its annotated copy); the hash is None
+    when the file could not be read (this also runs in worker processes). Texts a person reads are cut to a sane
+    length (text.py).
+
+    The copy, asked for with `copy`, is (.xlsx bytes or None, a problem to mention or None) when the file needs one
+    for its own rejects and catch-all values (annotate.needs_copy), made from the reading in hand: `analysis clean`
+    keeps it (copies.py) instead of reading the file a second time. Otherwise None."""
     spec = load_spec(ledger)
     try:
         data = read_bytes(path)
     except OSError as exc:
-        return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）", today)
+        return None, failed_file(rel, ledger, f"文件无法打开（{read_problem(exc)}）", today), None
     digest = hashlib.sha256(data).hexdigest()
     reading = read_file(path, data, rel, spec, today)
     table = _file_table(spec, reading.tables)
@@ -213,8 +219,11 @@ def clean_file(path: Path, rel: str, ledger: str, today: dt.date) -> tuple[str |
                         reason=reading.reason, read_as=reading.read_as)
     record = FileRecord.from_json(shorten_all(record.to_json()))
     later = reading.later
+    made = None
+    if copy and needs_copy(record):
+        made = copy_or_problem(reading, rel, spec)
     return digest, FileResult(record, table, shorten_all(reading.rejects), _content_key(table), today.isoformat(),
-                              later.isoformat() if later else None).to_bytes()
+                              later.isoformat() if later else None).to_bytes(), made
 
 
 def failed_file(rel: str, ledger: str, reason: str, today: dt.date) -> bytes:

@@ -93,7 +93,9 @@ def catch_all_text(ledger: str, column: str, caught: dict) -> str:
     listed = "、".join(f"{text}（{cells}）" for text, cells in caught["values"])
     more = f"等 {caught['distinct']} 种写法" if caught["distinct"] > len(caught["values"]) else ""
     return (f"{caught['label']}：{caught['cells']} 个单元格不是已知类别的写法，记为“{caught['other']}”：{listed}{more}；"
-            f"如果其中有已知类别的另一种写法，{values_hint(load_spec(ledger), column)}")
+            f"如果其中有已知类别的另一种写法，{values_hint(load_spec(ledger), column)}；"
+            "要看这些单元格在哪个文件的哪一行，用 analysis check 检查这个台账的文件夹，"
+            f"批注副本中这样的单元格批注为“读作：{caught['other']}”")
 
 
 def summary_lines(manifest: Manifest, out_dir: Path | None = None) -> list[str]:

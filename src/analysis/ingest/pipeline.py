@@ -128,11 +128,12 @@ def _run(misses: list, results: dict, cache: FileCache, today: dt.date, jobs: in
     """Clean the files the cache did not have into `results` (and the cache): the keys of those not cleaned now
     (unreadable, or their worker died), or None when a file changed while it was read (its new content is cached,
     and the run starts over)."""
+    from analysis.ingest.copies import keep_copy
     from analysis.ingest.file_result import FileResult
     from analysis.ingest.workers import clean_misses
 
     changed, unsettled = False, set()
-    for f, digest, data, crashed in clean_misses(misses, today, jobs, echo, isolate=cache.crashed_before):
+    for f, digest, data, copy, crashed in clean_misses(misses, today, jobs, echo, isolate=cache.crashed_before):
         if digest is None:  # not cleaned now: named as failed, not remembered
             key = cache.key(f.rel, f.digest, f.ledger)
             results[key] = FileResult.from_bytes(data)
@@ -141,6 +142,8 @@ def _run(misses: list, results: dict, cache: FileCache, today: dt.date, jobs: in
                 cache.crashed.add(f.rel)
             continue
         cache.put(cache.key(f.rel, digest, f.ledger), data)
+        if copy is not None and copy[0] is not None:
+            keep_copy(cache, cache.key(f.rel, digest, f.ledger), copy[0])
         if digest != f.digest:  # the file changed after it was hashed: start over with what it is now
             changed = True
             continue

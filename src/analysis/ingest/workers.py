@@ -27,9 +27,10 @@ CRASHED = ("读取这个文件时清洗进程意外退出（可能是文件内�
 
 
 def clean_misses(misses: list, today: dt.date, jobs: int, echo, isolate=frozenset()):
-    """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes, whether its worker died) for each RawFile
-    in misses, cleaned as on `today`, in the order they finish: in `jobs` worker processes when there are enough files, else in this one.
-    Files in `isolate` (they killed a worker before) are cleaned each in a worker of its own, never in this process."""
+    """Yield (RawFile, SHA-256 of the bytes cleaned or None, entry bytes, its annotated copy (file_result.clean_file),
+    whether its worker died) for each RawFile in misses, cleaned as on `today`, in the order they finish: in `jobs`
+    worker processes when there are enough files, else in this one. Files in `isolate` (they killed a worker
+    before) are cleaned each in a worker of its own, never in this process."""
     step = max(1, len(misses) // 20) if len(misses) >= 50 else 0  # progress only where the run is long
     done = 0
 
@@ -48,11 +49,11 @@ def clean_misses(misses: list, today: dt.date, jobs: int, echo, isolate=frozense
     if workers < 2:
         for f in misses:
             progress(f.rel)
-            yield f, *clean_file(f.path, f.rel, f.ledger, today), False
+            yield f, *clean_file(f.path, f.rel, f.ledger, today, copy=True), False
         return
-    for f, digest, data, crashed in _pooled(misses, workers, today):
+    for f, digest, data, copy, crashed in _pooled(misses, workers, today):
         progress(f.rel)
-        yield f, digest, data, crashed
+        yield f, digest, data, copy, crashed
 
 
 # Per file of a pool: 0 not started, 1 in a worker's hands, 2 finished (shared memory, written without a lock, so
@@ -70,11 +71,11 @@ def _pooled(misses: list, workers: int, today: dt.date):
         for future in as_completed(futures):
             i = futures[future]
             try:
-                digest, data = future.result()
+                digest, data, copy = future.result()
             except BrokenProcessPool:
                 break
             pending.discard(i)
-            yield misses[i], digest, data, False
+            yield misses[i], digest, data, copy, False
     finally:
         _shutdown(pool)
     if not pending:
@@ -90,22 +91,22 @@ def _pooled(misses: list, workers: int, today: dt.date):
 
 
 def _alone(f, today: dt.date) -> tuple:
-    """(digest, entry bytes, whether the worker died) of one file cleaned in a worker of its own: a file that kills
-    this one too is reported as failed."""
+    """(digest, entry bytes, copy, whether the worker died) of one file cleaned in a worker of its own: a file that
+    kills this one too is reported as failed."""
     pool = ProcessPoolExecutor(1, initializer=_worker_init, initargs=(multiprocessing.RawArray("b", 1),))
     try:
         with _ctrl_c_held():
             future = pool.submit(_clean_one, 0, f.path, f.rel, f.ledger, today)
         return *future.result(), False
     except BrokenProcessPool:
-        return None, failed_file(f.rel, f.ledger, CRASHED, today), True
+        return None, failed_file(f.rel, f.ledger, CRASHED, today), None, True
     finally:
         _shutdown(pool)
 
 
 def _clean_one(index: int, path, rel: str, ledger: str, today: dt.date):
     _state[index] = 1
-    result = clean_file(path, rel, ledger, today)
+    result = clean_file(path, rel, ledger, today, copy=True)
     _state[index] = 2
     return result
 

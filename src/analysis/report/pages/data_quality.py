@@ -60,8 +60,8 @@ def rejects_table(data: Data, n: int = 200, clean_dir: str | Path | None = None)
 
 
 def annotated_copies(data: Data, clean_dir: str | Path | None = None) -> pd.DataFrame:
-    """File → where its annotated copy is: `analysis clean` writes one for each file with rejected rows or values
-    taken in by a catch-all (annotate.needs_copy on the manifest's record), under <clean_dir>/批注副本/."""
+    """File → where its annotated copy is: `analysis clean` writes one for each file with rejected rows
+    (annotate.needs_copy on the manifest's record), under <clean_dir>/批注副本/."""
     folder = Path(clean_dir) if clean_dir is not None else data.folder
     rows = [{"file": f.file, "copy": shown_path(folder / COPIES_DIR / copy_name(f.file))}
             for f in data.manifest.files if needs_copy(f)]
