@@ -74,6 +74,32 @@ def events_only():
         yield
 
 
+def page_differences(first: dict, second: dict) -> list[str]:
+    """What differs between two builds' pages ({name: HTML text}), for an assertion message: for each page that
+    differs, its first differing line of visible text (tags and embedded data left out), or that only the embedded
+    data (fonts, images) differs."""
+    import difflib
+    import re
+
+    def visible(html: str) -> list[str]:
+        text = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+        text = re.sub(r"data:[^\"')]+", "data:…", text)
+        return [line.strip() for line in re.sub(r"<[^>]+>", "\n", text).splitlines() if line.strip()]
+
+    found = []
+    for name in sorted(set(first) | set(second)):
+        a, b = first.get(name), second.get(name)
+        if a == b:
+            continue
+        if a is None or b is None:
+            found.append(f"{name}: only in the {'second' if a is None else 'first'} build")
+            continue
+        diff = [line for line in difflib.unified_diff(visible(a), visible(b), lineterm="", n=0)
+                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        found.append(f"{name}: " + (" | ".join(diff[:6]) if diff else "same text, embedded data (font or image) differs"))
+    return found
+
+
 def missing_tool(reason: str) -> None:
     """A tool a test needs is missing: the test is skipped with the reason, except under CI=true, where it must run."""
     if os.environ.get("CI", "").lower() == "true":

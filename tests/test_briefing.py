@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser import check_in_browser, require_chromium
-from conftest import FIXED_DATE, PROJECT
+from conftest import FIXED_DATE, PROJECT, page_differences
 from conftest import build_briefing as _build
 from conftest import fresh_project as _fresh_project
 
@@ -172,8 +172,9 @@ def test_outputs_are_reproducible_byte_for_byte(project, tmp_path, monkeypatch):
     first, _ = project
     second = _fresh_project(tmp_path)
     assert _build(second)[0] == 0
-    for name in PAGES:
-        assert _html(first, name) == _html(second, name), name
+    pages = {name: (_html(first, name), _html(second, name)) for name in PAGES}
+    differences = page_differences({n: a for n, (a, _) in pages.items()}, {n: b for n, (_, b) in pages.items()})
+    assert not differences, "\n".join(differences)
     processed = [p.relative_to(first) for p in (first / "build-demo" / "processed").iterdir()
                  if p.is_file() and not p.name.startswith(".")]
     assert processed and all((first / p).read_bytes() == (second / p).read_bytes() for p in processed)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FIXED_DATE, build_briefing, fresh_project, write_xlsx
+from conftest import FIXED_DATE, build_briefing, fresh_project, page_differences, write_xlsx
 from test_clean_faults import FAULTS, WriteSteps
 
 from analysis.ingest.pipeline import clean
@@ -67,7 +67,10 @@ def built(tmp_path_factory, demo_build):
 def test_a_clean_during_the_briefing_does_not_mix_its_pages(built):
     root, reference = built
     # Every page is the one built from the data the briefing started with: byte for byte the demo's pages.
-    assert _pages(root) == _pages(reference) and len(_pages(root)) == len(PAGES)
+    built_pages, demo_pages = _pages(root), _pages(reference)
+    differences = page_differences({n: p.decode() for n, p in built_pages.items()},
+                                   {n: p.decode() for n, p in demo_pages.items()})
+    assert not differences and len(built_pages) == len(PAGES), "\n".join(differences)
     # The briefing cleans its raw folder again (the processed data is not its own now) and finds its pages current.
     code, log = build_briefing(root)
     assert code == 0 and "已是最新" in log and "执行" not in log

@@ -64,8 +64,8 @@ def needs_copy(record) -> bool:
     """Whether `analysis clean` writes a copy of a file (a records.FileRecord): it has rejected rows, the red rows a
     squad is asked to fix. Values taken in by a catch-all (其他) are no reason on their own: they are named per
     ledger in the clean's summary, where the fix is usually one line of the ledger's spec, and `analysis check` shows
-    every such cell on demand; a copy of each of those files made a cold clean of the benchmark's ledgers 12 times
-    as long as the cleaning itself (benchmarks/README.md)."""
+    every such cell on demand; a copy of each of those files made a cold clean of the benchmark's ledgers 5 to 13
+    times as long as the cleaning itself (benchmarks/README.md)."""
     if record.sheets is None:  # a copy whose records another file has: only its own extra rejects count
         return bool(record.rows_rejected)
     return any(s.rejected for s in record.sheets)
