@@ -640,7 +640,7 @@ def _stage_table(st: dict, shape: str) -> list:
              f"worker processes share; in-process timers around each stage; total {st['total']:.1f} s; stages nest: "
              "clean_file holds read_sheets (_scan_sheets: the sheet-XML scan; read_calamine: the parse), find_layout, "
              "clean_sheet (_normalise_column, _check_totals, _repeated_rows), annotated_copy (the copy a file with "
-             "rejects or catch-all values gets, made from the reading in hand), _file_table, _content_key and "
+             "rejected rows gets, made from the reading in hand), _file_table, _content_key and "
              "FileResult.to_bytes; the cache, keep_copy, annotated_copies (make_copy: copies made again in the parent), "
              "ledger_table, parquet_bytes and replace_all (the journalled, fsync'd commit) run in the parent):", "",
              "| stage | seconds | calls |", "|---|---|---|"]

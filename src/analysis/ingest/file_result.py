@@ -205,8 +205,8 @@ def clean_file(path: Path, rel: str, ledger: str, today: dt.date, *, copy: bool 
     length (text.py).
 
     The copy, asked for with `copy`, is (.xlsx bytes or None, a problem to mention or None) when the file needs one
-    for its own rejects and catch-all values (annotate.needs_copy), made from the reading in hand: `analysis clean`
-    keeps it (copies.py) instead of reading the file a second time. Otherwise None."""
+    for its own rejected rows (annotate.needs_copy), made from the reading in hand: `analysis clean` keeps it
+    (copies.py) instead of reading the file a second time. Otherwise None."""
     spec = load_spec(ledger)
     try:
         data = read_bytes(path)
