@@ -438,11 +438,13 @@ def machine() -> dict:
 
 
 def manifest_rows(out: Path) -> dict:
+    from analysis.ingest.annotate import COPIES_DIR
+
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     files = [f for f in m["files"] if f.get("status") != "duplicate"]
     kept = sum(s["rows_kept"] for s in m["ledgers"].values())
     rejected = sum(s["rows_rejected"] for s in m["ledgers"].values())
-    copies = out / "批注副本"
+    copies = out / COPIES_DIR
     return {"files": len(files), "sheets": sum(s["sheets"] for s in m["ledgers"].values()), "kept": kept,
             "rejected": rejected, "rows_per_file": (kept + rejected) / max(1, len(files)),
             "copies": sum(1 for p in copies.rglob("*.xlsx")) if copies.is_dir() else 0}
@@ -680,7 +682,8 @@ def report(res: dict) -> str:
             if bound is not None:
                 targets.append(f"| cold clean ÷ raw python-calamine, {where} ≤ {bound} | {ratio:.2f} | "
                                f"{_ok(ratio <= bound)} |")
-    big = res["sizes"][len(res["shapes"][0]["params"]["sizes"]) - 1]  # the first shape's whole data
+    whole = {s["shape"]: s for s in res["sizes"] if s["whole"]}
+    big = whole[res["shapes"][0]["params"]["shape"]]  # the first shape's whole data
     clean_runs = {g["jobs"]: g["runs"] for g in big["peers"]["runs"] if g["name"] == "clean"}
     peak = max(_peak(r) for rs in clean_runs.values() for r in rs)
     lines += ["", "| target | measured | |", "|---|---|---|", *targets,
@@ -688,11 +691,12 @@ def report(res: dict) -> str:
               f"{_ok(peak <= TARGETS['peak_gb'] * 2**30)} |"]
     for sh in res["shapes"]:
         inc, shape = sh["incremental"], SHAPE_NAMES[sh["params"]["shape"]]
+        files = whole[sh["params"]["shape"]]["peers"]["counts"]["files"]
         tu = median([r["seconds"] for r in inc["unchanged"]])
         only = sorted({f for changed, back in inc["reads"] for f in (*changed, *back)})
         tch, parse = median([r["seconds"] for r in inc["changed"]]), median(inc["parses"])
         lines += [
-            f"| clean with nothing changed, {shape}, {inc['files']} files ≤ {TARGETS['unchanged_s']} s | {tu:.2f} s "
+            f"| clean with nothing changed, {shape}, {files} files ≤ {TARGETS['unchanged_s']} s | {tu:.2f} s "
             f"(runs: {_runs(inc['unchanged'], 2)}) | {_ok(tu <= TARGETS['unchanged_s'])} |",
             f"| one cell of one workbook changed, {shape}, ≤ {TARGETS['one_changed_s']} s + that file's parse "
             f"({parse:.2f} s), only that file read | {tch:.2f} s (runs: "

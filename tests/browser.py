@@ -50,7 +50,6 @@ def find_chromium() -> str | None:
 
 def require_chromium() -> str:
     """Chromium's path; skip the test when missing, but fail when CI=true (CI must run it)."""
-
     from conftest import missing_tool
 
     try:

@@ -75,14 +75,15 @@ def events_only():
 
 
 def page_differences(first: dict, second: dict) -> list[str]:
-    """What differs between two builds' pages ({name: HTML text}), for an assertion message: for each page that
+    """What differs between two builds' pages ({name: HTML, text or bytes}), for an assertion message: for each page that
     differs, its first differing line of visible text (tags and embedded data left out), or that only the embedded
     data (fonts, images) differs."""
     import difflib
     import re
 
-    def visible(html: str) -> list[str]:
-        text = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    def visible(html) -> list[str]:
+        text = html.decode() if isinstance(html, bytes) else html
+        text = re.sub(r"<(style|script)\b.*?</\1>", "", text, flags=re.S)
         text = re.sub(r"data:[^\"')]+", "data:…", text)
         return [line.strip() for line in re.sub(r"<[^>]+>", "\n", text).splitlines() if line.strip()]
 

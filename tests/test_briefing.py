@@ -172,8 +172,7 @@ def test_outputs_are_reproducible_byte_for_byte(project, tmp_path, monkeypatch):
     first, _ = project
     second = _fresh_project(tmp_path)
     assert _build(second)[0] == 0
-    pages = {name: (_html(first, name), _html(second, name)) for name in PAGES}
-    differences = page_differences({n: a for n, (a, _) in pages.items()}, {n: b for n, (_, b) in pages.items()})
+    differences = page_differences({n: _html(first, n) for n in PAGES}, {n: _html(second, n) for n in PAGES})
     assert not differences, "\n".join(differences)
     processed = [p.relative_to(first) for p in (first / "build-demo" / "processed").iterdir()
                  if p.is_file() and not p.name.startswith(".")]

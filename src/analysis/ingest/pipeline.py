@@ -141,13 +141,14 @@ def _run(misses: list, results: dict, cache: FileCache, today: dt.date, jobs: in
             if crashed:
                 cache.crashed.add(f.rel)
             continue
-        cache.put(cache.key(f.rel, digest, f.ledger), data)
+        key = cache.key(f.rel, digest, f.ledger)
+        cache.put(key, data)
         if copy is not None and copy[0] is not None:
-            keep_copy(cache, cache.key(f.rel, digest, f.ledger), copy[0])
+            keep_copy(cache, key, copy[0])
         if digest != f.digest:  # the file changed after it was hashed: start over with what it is now
             changed = True
             continue
-        results[cache.key(f.rel, digest, f.ledger)] = FileResult.from_bytes(data)
+        results[key] = FileResult.from_bytes(data)
     return None if changed else frozenset(unsettled)
 
 
