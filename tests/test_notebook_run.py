@@ -381,3 +381,59 @@ def test_a_kernel_that_does_not_start_is_said_in_chinese_with_what_to_try(tmp_pa
     message = str(info.value)
     assert "briefing.ipynb 没能开始执行：内核" in message and "防火墙" in message and "可以试试" in message
     assert info.value.cell_index is None
+
+
+def test_a_kernel_whose_port_was_taken_while_starting_is_started_once_more(tmp_path, monkeypatch):
+    """jupyter_client chooses a kernel's ports by binding and releasing them; another process may take one before
+    the kernel binds it, and the kernel exits ("Address already in use"). Reproduced for real: the first kernel is
+    given a port this test holds. The second start picks fresh ports, the notebook runs, and the retry is said."""
+    import socket
+
+    from analysis.report import execute
+
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    taken = held.getsockname()[1]
+    starts: list[int] = []
+
+    class FirstStartCollides(execute.ThisInterpreterKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if not starts:  # the first kernel's ports as the race leaves them: one already bound elsewhere
+                self.cache_ports = False
+                self.control_port = taken
+            starts.append(self.control_port)
+
+    monkeypatch.setattr(execute, "ThisInterpreterKernelManager", FirstStartCollides)
+    src = write_notebook(tmp_path / "nb" / "briefing.ipynb", [("code", "print('ran')")])
+    lines: list[str] = []
+    try:
+        (executed,) = run_notebooks([src], {}, workdir=tmp_path, build_dir=tmp_path / "build", progress=lines.append)
+    finally:
+        held.close()
+    assert len(starts) == 2 and starts[0] == taken != starts[1]
+    assert "ran" in executed.read_text(encoding="utf-8")
+    assert any("briefing.ipynb … 内核启动时退出" in line and "重新启动一次" in line for line in lines), lines
+    assert any(line.startswith("执行 briefing.ipynb … 完成") for line in lines), lines
+
+
+def test_a_kernel_that_never_answered_is_not_started_again(tmp_path, monkeypatch):
+    """A kernel that did not answer within the start timeout (a firewall on local ports) would not answer a second
+    time either: one attempt, one message, not two long waits."""
+    import papermill
+
+    from analysis.report import execute
+
+    calls: list[int] = []
+
+    def silent_kernel(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("Kernel didn't respond in 0 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", silent_kernel)
+    monkeypatch.setattr(execute, "KERNEL_START_TIMEOUT", 0.0)
+    src = write_notebook(tmp_path / "nb" / "briefing.ipynb", [("code", "x = 1")])
+    with pytest.raises(NotebookFailed, match="没能开始执行"):
+        run_notebooks([src], {}, workdir=tmp_path, build_dir=tmp_path / "build", progress=None)
+    assert calls == [1]

@@ -60,6 +60,10 @@ class NotebookFailed(ReportError):
         self.traceback = traceback or []
 
 
+class KernelNotStarted(NotebookFailed):
+    """The notebook's kernel did not come up: no cell ran."""
+
+
 # --------------------------------------------------------------------------------------------
 # Kernel: the running interpreter, never a kernelspec found on disk
 # --------------------------------------------------------------------------------------------
@@ -214,7 +218,7 @@ def _failure(
     )
 
 
-def _kernel_not_started(run: NotebookRun, exc: Exception) -> NotebookFailed:
+def _kernel_not_started(run: NotebookRun, exc: Exception) -> KernelNotStarted:
     """Why a notebook could not even start, in Chinese: its kernel (this Python, run as a second process that talks
     to this one over local network ports) did not come up. Office PCs block it in known ways."""
     detail = _ANSI.sub("", str(exc) or type(exc).__name__).strip().splitlines()[0]
@@ -223,11 +227,34 @@ def _kernel_not_started(run: NotebookRun, exc: Exception) -> NotebookFailed:
                "环境里缺少 ipykernel。\n"
                "  可以试试：在安全软件中允许本项目 .venv 里的 python 联网（只在本机通信），关闭占用资源的程序后重试，"
                "或重新运行安装命令（pip install -e .）；仍不行时在 JupyterLab 中打开 notebooks/ 里的笔记本，看能否运行。")
-    return NotebookFailed(message, notebook=run.source, cell_index=None, source_line=None, ename=type(exc).__name__,
-                          evalue=detail, executed_path=None, traceback=[])
+    return KernelNotStarted(message, notebook=run.source, cell_index=None, source_line=None,
+                            ename=type(exc).__name__, evalue=detail, executed_path=None, traceback=[])
 
 
-def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: float | None) -> None:
+# A kernel gets this long to answer before the notebook is said not to have started (a locked-down office PC).
+KERNEL_START_TIMEOUT = 120.0
+
+
+def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: float | None,
+                 say: Callable[[str], None]) -> None:
+    """Execute one notebook into ``dest``; a kernel that dies while starting is started once more.
+
+    jupyter_client picks a kernel's ports by binding and releasing them; another process (a second briefing, a
+    test run, any program) may take one before the kernel binds it, and the kernel exits with "Address already in
+    use". A second start picks fresh ports. A kernel that never answered (the start timeout) is not started again:
+    whatever blocked it would block the second one too, after as long a wait.
+    """
+    started_at = time.monotonic()
+    try:
+        _execute_attempt(run, dest, workdir, cell_timeout)
+    except KernelNotStarted as failure:
+        if time.monotonic() - started_at >= KERNEL_START_TIMEOUT:
+            raise
+        say(f"执行 {run.label} … 内核启动时退出（{failure.evalue}），重新启动一次")
+        _execute_attempt(run, dest, workdir, cell_timeout)
+
+
+def _execute_attempt(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: float | None) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -244,7 +271,7 @@ def _execute_one(run: NotebookRun, dest: Path, workdir: Path, cell_timeout: floa
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             log_output=False,
-            start_timeout=120,
+            start_timeout=KERNEL_START_TIMEOUT,
             execution_timeout=cell_timeout,
             # nbclient traits, passed through papermill's engine kwargs:
             kernel_manager_class=ThisInterpreterKernelManager,
@@ -383,7 +410,7 @@ def execute_notebooks(
         say(f"执行 {run.label} …")
         start = time.perf_counter()
         try:
-            _execute_one(run, dest, workdir, cell_timeout)
+            _execute_one(run, dest, workdir, cell_timeout, say)
         except BaseException:
             say(f"执行 {run.label} … 失败（{time.perf_counter() - start:.1f} 秒）")
             raise
