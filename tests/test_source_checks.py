@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.ingest.spec import load_spec
@@ -173,3 +173,37 @@ def test_counts_for_a_period_take_its_year_and_the_one_before():
     checks = sc.check({"street_vending": table})
     assert checks.counts()["gap"] == 6 and checks.counts(Period(2023))["gap"] == 4
     assert checks.counts(Period(2023, 4, 6))["gap"] == 0 and checks.counts()["verify"] == 0
+
+
+
+_CELL = {
+    "text": st.one_of(st.none(), st.sampled_from(["", "焦南街道", "0", "1", "1.0", "<NA>", "nan"])),
+    "number": st.one_of(st.none(), st.sampled_from([0.0, 1.0, 1.5, float("nan")])),
+    "category": st.one_of(st.none(), st.sampled_from(TYPES)),
+    "date": st.one_of(st.none(), st.sampled_from(["2023-01-01", "2023-01-01 00:00:01", "2023-12-31"])),
+}
+
+
+def _column(kind: str, values: list) -> pd.Series:
+    if kind == "text":
+        return pd.Series(values, dtype="string[pyarrow]")
+    if kind == "number":
+        return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+    if kind == "category":
+        return pd.Series(pd.Categorical(values, categories=[*TYPES, "未出现的类别"]))
+    return pd.Series(pd.to_datetime(values, format="ISO8601"), dtype="datetime64[ns]")
+
+
+@settings(max_examples=200, deadline=None)
+@example((["text", "number"], [(None, None), ("<NA>", float("nan")), ("nan", None), ("", 0.0)]))  # a blank is no text
+@given(st.lists(st.sampled_from(list(_CELL)), min_size=1, max_size=4).flatmap(
+    lambda kinds: st.tuples(st.just(kinds), st.lists(st.tuples(*(_CELL[k] for k in kinds)), min_size=1, max_size=30))))
+def test_records_are_grouped_by_equal_values_blanks_equal_to_blanks(kinds_and_rows):
+    """The grouping of the repeated-records check (codes per column) against its definition: rows are one group when
+    every column holds an equal value or a blank in both; groups numbered in order of first appearance."""
+    kinds, rows = kinds_and_rows
+    records = pd.DataFrame({f"c{i}": _column(kind, [row[i] for row in rows]) for i, kind in enumerate(kinds)})
+    keys = [tuple(None if pd.isna(v) else v for v in row) for row in records.itertuples(index=False)]
+    first_seen: dict = {}
+    expected = [first_seen.setdefault(key, len(first_seen)) for key in keys]
+    assert sc.record_groups(records).tolist() == expected

@@ -133,7 +133,7 @@ def _entry(cache: FileCache, key: str, extra: list) -> Path:
     import importlib.metadata
 
     parts = (key, cache.contents[key], json.dumps(extra, ensure_ascii=False, sort_keys=True),
-             importlib.metadata.version("openpyxl"))
+             importlib.metadata.version("xlsxwriter"))
     return cache.folder / f"{_COPY_PREFIX}{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()}.xlsx"
 
 
