@@ -106,14 +106,18 @@ def plan_pages(notebooks: list[PageNotebook], period: Period, processed: Path, l
     """Every page of the period: one per notebook, one per ledger for a per-ledger notebook. `processed` is what the
     pages read (the briefing's snapshot); `clean_dir`, the clean's own folder it was taken from, and `history_file`,
     the figures the last build of the period published, go to the pages that declare them (the data-quality page
-    names the annotated copies and what changed)."""
-    from analysis.report.execute import declared_parameters
-
+    names the annotated copies and what changed). Without either, no notebook is inspected: reading which parameters
+    a notebook declares takes papermill and nbformat, seconds to import, and a build with nothing changed needs
+    only the pages' names."""
     fields = {"year": period.year, "period": period.label, "report_period": period.report_label}
     pages = []
     for nb in notebooks:
         common = {"period": period.key, "processed_dir": str(Path(processed).resolve())}
-        declared = declared_parameters(nb.path)
+        declared = set()
+        if clean_dir is not None or history_file is not None:
+            from analysis.report.execute import declared_parameters
+
+            declared = declared_parameters(nb.path)
         if clean_dir is not None and "clean_dir" in declared:
             common["clean_dir"] = str(Path(clean_dir).resolve())
         if history_file is not None and "history_file" in declared:
@@ -318,10 +322,9 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
 
     history_file = target / revisions.HISTORY_FILE  # the last build's, until this one is committed
     template = paths.DEFAULT_DRAFT_TEMPLATE if paths.DEFAULT_DRAFT_TEMPLATE.is_file() else None
-    planned = plan_pages(notebooks, chosen, data_dir, pages.ledgers_with_data(data, chosen), clean_dir=processed,
-                         history_file=history_file)
+    ledgers = pages.ledgers_with_data(data, chosen)
     stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks], template)
-    outputs = [target / f"{page.name}.html" for page in planned]
+    outputs = [target / f"{page.name}.html" for page in plan_pages(notebooks, chosen, data_dir, ledgers)]
     index, report = target / "index.html", target / REPORT_WORKBOOK
     checklist, docx = target / CHECKLIST_WORKBOOK, target / draft.draft_name(chosen)
     files = [report, docx, checklist, history_file]
@@ -334,10 +337,10 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
         return 0
 
     # Imported only when notebooks run: nbformat, papermill and nbconvert take seconds to import,
-    # and a warm rebuild (nothing changed) must not pay for them.
-
+    # and a warm rebuild (nothing changed) must not pay for them (nor for reading the notebooks' parameters).
     from analysis.report import execute, export, workbook
 
+    planned = plan_pages(notebooks, chosen, data_dir, ledgers, clean_dir=processed, history_file=history_file)
     if template is not None:
         try:
             draft.check_template(template)

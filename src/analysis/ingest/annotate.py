@@ -106,8 +106,22 @@ class _Masker:
         from analysis.ingest import persons
 
         self.person, self.note = persons.mask_person, persons.mask_people_in_note
+        self.masked: dict = {}  # (type, value, how) → the masked cell: a ledger repeats its values
 
     def cell(self, value, how: str | None):
+        if value is None:
+            return None
+        key = (type(value), value, how)  # the type too: True == 1 == 1.0, and each is written its own way
+        try:
+            return self.masked[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (none is expected from a reader): masked, not remembered
+            return self._mask(value, how)
+        masked = self.masked[key] = self._mask(value, how)
+        return masked
+
+    def _mask(self, value, how: str | None):
         if isinstance(value, str) and how == "hide" and not _NUMBER_LIKE.fullmatch(value.strip()):
             return HIDDEN_TEXT  # text the outputs do not hold either (a column not read, a footer)
         if isinstance(value, str):
