@@ -348,7 +348,7 @@ STAGES = {
     "analysis.ingest.layout": ["find_layout"],
     "analysis.ingest.cleaning": ["clean_sheet", "_normalise_column", "_check_totals", "_repeated_rows"],
     "analysis.ingest.file_result": ["clean_file", "_file_table", "_content_key"],
-    "analysis.ingest.annotate": ["annotated_copy"],  # the annotated copies (openpyxl), in clean_file or make_copy
+    "analysis.ingest.annotate": ["annotated_copy"],  # the annotated copies (XlsxWriter), in clean_file or make_copy
     "analysis.ingest.copies": ["annotated_copies", "make_copy", "keep_copy"],
     "analysis.ingest.outputs": ["ledger_table", "parquet_bytes", "rejects_csv"],
     "analysis.shared.commit": ["replace_all"],  # outputs written, fsync'd and renamed through the journal
@@ -421,8 +421,8 @@ def machine() -> dict:
         return platform.processor() or platform.machine()
 
     versions = {}
-    for name in ("pandas", "numpy", "pyarrow", "python-calamine", "polars", "fastexcel", "openpyxl", "nbconvert",
-                 "papermill", "psutil"):
+    for name in ("pandas", "numpy", "pyarrow", "python-calamine", "polars", "fastexcel", "openpyxl", "xlsxwriter",
+                 "nbconvert", "papermill", "psutil"):
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXED_DATE, build_briefing, write_xlsx
 from test_clean_faults import FAULTS, WriteSteps
 
-from analysis.commands.briefing import STAMP, _name_others, replace_period_folder
+from analysis.commands.briefing import STAMP, _name_others, _up_to_date, replace_period_folder
 from analysis.shared import commit
 from analysis.shared.os_errors import OutputError
 
@@ -110,6 +110,30 @@ def test_a_stamp_edited_by_hand_cannot_remove_anything_outside_the_folder(demo_b
     gone, _ = _build(demo_built, OWN, "own")
     assert gone == ["street_vending.html", "草稿.html"]  # the stamp named the user's page: the stamp is the word
     assert outside.read_text() == "keep"
+
+
+def test_a_build_is_up_to_date_only_when_its_stamp_fingerprint_names_and_files_all_hold(tmp_path):
+    """The warm check: the stamp's fingerprint, every expected page among the names it lists, and every listed file
+    there. The listed names include what the check does not name itself (the Word draft, whose name the
+    fingerprint decides): one of them gone is a rebuild too."""
+    out = tmp_path / "reports"
+    _build(out, {**OWN, "草稿.docx": b"PK draft"}, "f1")
+    folder, stamp = _paths(out)
+    expected = [folder / name for name in OWN]
+    assert _up_to_date(stamp, "f1", folder, expected)
+    assert not _up_to_date(stamp, "f2", folder, expected)  # data, notebooks, template or program changed
+    assert not _up_to_date(stamp, "f1", folder, [*expected, folder / "licensing.html"])  # a page it did not build
+    (folder / "草稿.docx").unlink()
+    assert not _up_to_date(stamp, "f1", folder, expected)  # a file it built is gone
+    _build(out, OWN, "f1")
+    (folder / "gas_safety.html").unlink()
+    assert not _up_to_date(stamp, "f1", folder, expected)
+    stamp.write_text(json.dumps({"fingerprint": "f1"}), encoding="utf-8")  # an earlier version's stamp: no names
+    assert not _up_to_date(stamp, "f1", folder, expected)
+    stamp.write_text("{", encoding="utf-8")
+    assert not _up_to_date(stamp, "f1", folder, expected)
+    stamp.unlink()
+    assert not _up_to_date(stamp, "f1", folder, expected)
 
 
 def test_nothing_to_remove_is_the_plain_replacement(tmp_path):

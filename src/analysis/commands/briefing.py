@@ -243,6 +243,21 @@ def _stamped_names(stamp_file: Path) -> set[str] | None:
             and "\\" not in n}
 
 
+def _up_to_date(stamp_file: Path, fingerprint: str, folder: Path, expected: list[Path]) -> bool:
+    """Whether `folder` holds the build that `fingerprint` describes: its last build's stamp has that fingerprint
+    and names every expected file, and every file it names is there. The Word draft is one of those named: its
+    name follows from the period and this package, which the fingerprint holds, so this check needs none of the
+    modules that write the draft."""
+    try:
+        if json.loads(stamp_file.read_text(encoding="utf-8"))["fingerprint"] != fingerprint:
+            return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    names = _stamped_names(stamp_file)
+    return (names is not None and {p.name for p in expected} <= names
+            and all((folder / name).is_file() for name in names))
+
+
 def _others(folder: Path, build_names) -> list[str]:
     """What else is in `folder`: files and folders no build wrote (hidden ones and Office's ~$ lock files aside)."""
     if not folder.is_dir():
@@ -304,42 +319,40 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     data_dir = out / ".build" / "data"
     manifest = snapshot(processed, data_dir)  # one generation of the processed data, for every page
 
-    from analysis.report import pages  # imported here: pandas and matplotlib only once cleaning is settled
+    # Imported here: pandas only once cleaning is settled; the pages' own modules (matplotlib) only for a build.
+    from analysis.report import data as report_data
 
-    data = pages.load(data_dir)
+    data = report_data.load(data_dir)
     if not any(len(table) for table in data.tables.values()):
         print("\n".join(placement_help(raw)), file=sys.stderr)
         return 2
     try:
-        chosen = pages.choose_period(data, period)
+        chosen = report_data.choose_period(data, period)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     folder = parse_period(str(period)).key if period is not None else chosen.key
     target = out / folder
     build_dir = out / ".build" / folder
-    from analysis.report import draft, revisions
+    from analysis.report import revisions
 
     history_file = target / revisions.HISTORY_FILE  # the last build's, until this one is committed
     template = paths.DEFAULT_DRAFT_TEMPLATE if paths.DEFAULT_DRAFT_TEMPLATE.is_file() else None
-    ledgers = pages.ledgers_with_data(data, chosen)
+    ledgers = report_data.ledgers_with_data(data, chosen)
     stamp = _fingerprint(chosen, manifest, [nb.path for nb in notebooks], template)
     outputs = [target / f"{page.name}.html" for page in plan_pages(notebooks, chosen, data_dir, ledgers)]
-    index, report = target / "index.html", target / REPORT_WORKBOOK
-    checklist, docx = target / CHECKLIST_WORKBOOK, target / draft.draft_name(chosen)
-    files = [report, docx, checklist, history_file]
+    index, report, checklist = target / "index.html", target / REPORT_WORKBOOK, target / CHECKLIST_WORKBOOK
     stamp_file = build_dir / STAMP
-    if (stamp_file.exists() and json.loads(stamp_file.read_text(encoding="utf-8"))["fingerprint"] == stamp
-            and all(p.exists() for p in [*outputs, index, *files])):
+    if _up_to_date(stamp_file, stamp, target, [*outputs, index, report, checklist, history_file]):
         print(f"数据、笔记本和程序都没有变化，{target} 中的简报已是最新。")
-        built = _stamped_names(stamp_file) or {p.name for p in [*outputs, index, *files]}
-        _name_others(target, _others(target, built))
+        _name_others(target, _others(target, _stamped_names(stamp_file)))
         return 0
 
-    # Imported only when notebooks run: nbformat, papermill and nbconvert take seconds to import,
-    # and a warm rebuild (nothing changed) must not pay for them (nor for reading the notebooks' parameters).
-    from analysis.report import execute, export, workbook
+    # Imported only when notebooks run: nbformat, papermill, nbconvert, matplotlib and python-docx take seconds to
+    # import, and a warm rebuild (nothing changed) must not pay for them (nor for reading the notebooks' parameters).
+    from analysis.report import draft, execute, export, pages, workbook
 
+    docx = target / draft.draft_name(chosen)
     planned = plan_pages(notebooks, chosen, data_dir, ledgers, clean_dir=processed, history_file=history_file)
     if template is not None:
         try:
