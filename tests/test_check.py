@@ -288,3 +288,33 @@ def test_names_outside_the_ledgers_columns_in_footers_and_in_unread_sheets_never
     for secret in ("孙七", "周八", "吴九", "张三", "李四", "王建军", "陈小明", "赵大海", "13912345678"):
         assert secret not in text, secret
     assert book.sheetnames == [GUIDE, "3月"] and "值班人员" in text  # named in 读取说明, not copied
+
+
+def test_the_copy_keeps_each_value_as_the_kind_it_is_and_the_same_plans_give_the_same_bytes():
+    """The copy's writer (XlsxWriter) is told what each value is: text stays text however it looks (a formula, a
+    number with leading zeros, a link), numbers and truth values stay so, dates and times show as dates and times
+    with the cell's fill kept; a merge keeps its text; the same plans give the same bytes."""
+    import datetime as dt
+    import io
+
+    from analysis.ingest.annotate import _look, _Plan, _workbook
+
+    values = ["=1+1", "0012", "https://example.org", "1e5", 3, 2.5, True, False, dt.date(2023, 8, 1),
+              dt.datetime(2023, 8, 1, 14, 30), dt.time(9, 15), "读作：焦南街道"]
+    plan = _Plan("台账", [(1, {1: ("标题", _look("title", "title"), None)}),
+                          (2, {c: (v, _look("rejected"), "剔除：原因" if c == 1 else None)
+                               for c, v in enumerate(values, start=1)})],
+                 freeze="B2", widths={"A": 12}, heights={1: 30}, merged=["A1:D1"])
+    data = _workbook([plan])
+    assert data == _workbook([plan])
+    ws = openpyxl.load_workbook(io.BytesIO(data))["台账"]
+    got = [ws.cell(row=2, column=c) for c in range(1, len(values) + 1)]
+    assert [c.value for c in got[:8]] == values[:8]
+    assert [c.data_type for c in got[:4]] == ["s"] * 4 and got[6].data_type == got[7].data_type == "b"
+    assert got[8].value == dt.datetime(2023, 8, 1) and got[8].number_format == "yyyy-mm-dd"
+    assert got[9].value == dt.datetime(2023, 8, 1, 14, 30) and got[9].number_format == "yyyy-mm-dd h:mm:ss"
+    assert got[10].value == dt.time(9, 15) and got[10].number_format == "h:mm:ss"
+    assert all(c.fill.fgColor.rgb[-6:] == FILLS["rejected"] for c in got)
+    assert got[0].comment.text == "剔除：原因" and got[0].comment.author == "analysis check" and got[1].comment is None
+    assert ws["A1"].value == "标题" and ws["A1"].font.b and [str(r) for r in ws.merged_cells.ranges] == ["A1:D1"]
+    assert ws.freeze_panes == "B2" and ws.row_dimensions[1].height == 30

@@ -198,16 +198,17 @@ def copy_or_problem(reading, rel: str, spec, rejects: list | None = None) -> tup
 
 def _workbook(plans: list[_Plan]) -> bytes:
     """The sheets as .xlsx bytes, always the same for the same plans (a fixed document time; XlsxWriter gives every
-    zip entry one fixed time). XlsxWriter, not openpyxl: it only writes, formats are made once, and the copies'
-    workbooks were written 2.2-2.9 times as fast (benchmarks/README.md)."""
+    zip entry one fixed time). XlsxWriter, not openpyxl: it only writes and makes each format once; the benchmark's
+    copies were made 1.6-2.2 times as fast (benchmarks/README.md)."""
     import io
 
     import xlsxwriter
 
     buffer = io.BytesIO()
-    # Text stays text: no number, formula or link is made of a string (a cell reading "=1+1" or "0012").
+    # Text stays text: no number, formula or link is made of a string (a cell reading "=1+1" or "0012"); an
+    # infinite number, which no reader here gives, would show as Excel's error value rather than stop the copy.
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+                                        "strings_to_urls": False, "nan_inf_to_errors": True})
     book.set_properties({"created": _WHEN})
     looks = _Looks(book)
     for plan in plans:
