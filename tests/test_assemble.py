@@ -95,3 +95,23 @@ def test_a_result_holds_from_its_day_until_its_first_future_date(tmp_path):
     assert (a.cleaned_on, a.valid_until, b.valid_until) == ("2024-06-01", "2024-06-05", None)
     assert [a.valid_on(DAY + dt.timedelta(days=n)) for n in (-1, 0, 3, 4)] == [False, True, True, False]
     assert b.valid_on(dt.date(2100, 1, 1))
+
+
+def test_a_cached_result_reads_its_rows_only_when_asked_and_gives_back_the_same_entry(tmp_path):
+    """A run holds every file's result: the rows stay the entry's (compressed) bytes until a ledger is built from
+    them, and read back they are the rows the file was cleaned into, in every column and type."""
+    rows = [[f"2024-03-{d:02d}", "焦南", f"饭店{d % 7}", "餐饮", d % 4] for d in range(1, 29)]
+    path = write_xlsx(tmp_path / "a.xlsx", {"S": [GAS, *rows]})
+    _, data, _ = clean_file(path, "a.xlsx", "gas_safety", DAY)
+    result = FileResult.from_bytes(data)
+    assert isinstance(result.rows, bytes) and result.to_bytes() == data
+    table = result.table
+    assert table.schema.metadata is None
+    assert table.column("hazards_found").to_pylist() == [d % 4 for d in range(1, 29)]
+    assert table.column("unit_name").to_pylist() == [f"饭店{d % 7}" for d in range(1, 29)]
+    assert table.column("date").to_pylist() == [dt.date(2024, 3, d) for d in range(1, 29)]
+    assert table.column("source_row").to_pylist() == list(range(2, 30))
+    assert set(table.column("source_file").to_pylist()) == {"a.xlsx"}
+    again = FileResult(result.record, table, result.rejects, result.content, result.cleaned_on, result.valid_until)
+    assert FileResult.from_bytes(again.to_bytes()).table.equals(table)
+    assert again.to_bytes() == data  # the same result, the same entry

@@ -298,3 +298,23 @@ def test_switching_from_the_demo_to_ones_own_data_leaves_no_demo_page(demo_build
     # and nothing changed: nothing rebuilt, the user's file named again
     code, log = build_briefing(root, period="2023")
     assert code == 0 and "已是最新" in log and "执行" not in log and "没有删除：给领导的说明.docx" in log
+
+
+def test_work_done_beside_the_pages_gives_its_value_or_its_exception():
+    from analysis.commands.briefing import _Beside
+
+    assert _Beside(lambda: 41 + 1).result() == 42
+    with pytest.raises(OutputError, match="磁盘"):
+        _Beside(lambda: (_ for _ in ()).throw(OutputError("磁盘已满"))).result()
+
+
+def test_the_briefing_reads_and_checks_notebooks_without_the_iri_grammars():
+    """nbformat still validates a notebook; jsonschema only lacks its optional IRI check (rfc3987-syntax)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.commands.briefing import _without_iri_grammars; _without_iri_grammars(); "
+            "import nbformat; nbformat.validate(nbformat.v4.new_notebook()); "
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "None"

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from analysis.ingest.tables import snapshot
 from analysis.report.periods import Period, generation_date, parse_period
 from analysis.shared import commit
 from analysis.shared.lock import exclusive
+from analysis.shared.memory import give_back_freed
 from analysis.shared.os_errors import RunError, describe
 
 STAMP = "stamp.json"
@@ -316,6 +318,7 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     # clean() itself returns at once, saying so, when the raw files have not changed since the last run.
     if clean(raw, processed, jobs=default_jobs()).exit_code:
         print("注意：有文件或工作表未能读取（见上），简报照常生成，数据说明中会写明。")
+    give_back_freed()  # the clean's tables are gone; the pages load them again
     data_dir = out / ".build" / "data"
     manifest = snapshot(processed, data_dir)  # one generation of the processed data, for every page
 
@@ -350,6 +353,7 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
 
     # Imported only when notebooks run: nbformat, papermill, nbconvert, matplotlib and python-docx take seconds to
     # import, and a warm rebuild (nothing changed) must not pay for them (nor for reading the notebooks' parameters).
+    _without_iri_grammars()
     from analysis.report import draft, execute, export, pages, workbook
 
     docx = target / draft.draft_name(chosen)
@@ -362,6 +366,19 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
             return 2
     print(f"生成{chosen.label}简报：执行 {len(planned)} 个页面 …")
     runs = [execute.NotebookRun(page.notebook, page.name, page.parameters) for page in planned]
+
+    def documents() -> tuple:
+        """The history, the 报表, the 待核实清单 and the Word draft: made from the data alone, while the pages run
+        (the kernels are processes of their own; this one only waits for them)."""
+        history, history_note = revisions.load_history(history_file)
+        history, revision = revisions.revise(history, revisions.published(data, chosen, generation_date()), chosen)
+        return history_note, revision, {
+            history_file: revisions.history_bytes(history),
+            report: workbook.workbook_bytes(data, chosen, revision=revision),
+            checklist: workbook.checklist_bytes(data, chosen),
+            docx: draft.draft_bytes(data, chosen, template=template)}
+
+    beside = _Beside(documents)
     try:
         executed = execute.execute_notebooks(runs, workdir=notebooks_dir, build_dir=build_dir)
     except execute.ReportError as exc:
@@ -376,12 +393,8 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
         for page, nb_path, html_path in zip(planned, executed, outputs):
             # Each page embeds the font subset of every character it holds (export._with_font).
             written[html_path] = export.render_html(nb_path, html_path, page.title + suffix, nav=back)
-        history, history_note = revisions.load_history(history_file)
-        history, revision = revisions.revise(history, revisions.published(data, chosen, generation_date()), chosen)
-        written[history_file] = revisions.history_bytes(history)
-        written[report] = workbook.workbook_bytes(data, chosen, revision=revision)
-        written[checklist] = workbook.checklist_bytes(data, chosen)
-        written[docx] = draft.draft_bytes(data, chosen, template=template)
+        history_note, revision, made = beside.result()
+        written.update(made)
         groups: dict[str, list] = {}
         for page, html_path in zip(planned, outputs):
             groups.setdefault(page.group, []).append((page.title, html_path.name, ""))
@@ -424,6 +437,37 @@ def _build(period, raw: Path, processed: Path, out: Path, notebooks_dir: Path, n
     if alert:
         print(f"\n！！！ {alert} ！！！\n")
     return 0
+
+
+def _without_iri_grammars() -> None:
+    """nbformat imports jsonschema, which compiles 38 grammars on import (1.2 s, before any page can run) for its
+    optional IRI format check when rfc3987-syntax is installed (JupyterLab's jupyter-events brings it). No notebook
+    uses that format, and jsonschema goes on without the check when the package cannot be imported, which a None
+    in sys.modules makes so for this process (the briefing's own; the kernels are other processes)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+class _Beside:
+    """fn() run in a thread of its own while this one goes on; result() waits for it and returns its value or raises
+    its exception. A daemon thread: a Ctrl-C never waits for work whose result nobody will take."""
+
+    def __init__(self, fn):
+        self._out: dict = {}
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn) -> None:
+        try:
+            self._out["value"] = fn()
+        except BaseException as exc:  # handed to the thread that takes the result
+            self._out["error"] = exc
+
+    def result(self):
+        self._thread.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out["value"]
 
 
 def _checks_line(counts: dict) -> str | None:

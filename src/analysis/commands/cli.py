@@ -254,7 +254,10 @@ def _console_never_fails() -> None:
 def main(argv: list[str] | None = None) -> int:
     _console_never_fails()
     args = _parser().parse_args(argv)
+    from analysis.shared.memory import prefer_system_allocator
     from analysis.shared.os_errors import RunError, describe
+
+    prefer_system_allocator()
 
     try:
         return _run(args)
@@ -294,6 +297,7 @@ def _run(args) -> int:
     if args.command == "clean":
         from analysis.ingest.folder_guide import placement_help
         from analysis.ingest.pipeline import clean, default_jobs
+        from analysis.shared.memory import give_back_freed
 
         if not args.raw.is_dir():
             print(f"错误：找不到原始台账文件夹“{args.raw}”", file=sys.stderr)
@@ -304,6 +308,7 @@ def _run(args) -> int:
         if not result.manifest.files:
             print("\n".join(placement_help(args.raw)))
         elif result.cleaned and any(s.rows_kept for s in result.manifest.ledgers.values()):
+            give_back_freed()  # the run's tables are gone; the checks load them again
             _say_checks(args.out)
         return result.exit_code
     if args.command == "check":

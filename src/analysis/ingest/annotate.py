@@ -203,6 +203,7 @@ def _workbook(plans: list[_Plan]) -> bytes:
     import io
 
     import xlsxwriter
+    from xlsxwriter.utility import xl_cell_to_rowcol
 
     buffer = io.BytesIO()
     # Text stays text: no number, formula or link is made of a string (a cell reading "=1+1" or "0012"); an
@@ -219,26 +220,19 @@ def _workbook(plans: list[_Plan]) -> bytes:
             ws.set_column(f"{letter}:{letter}", width)
         for r, height in plan.heights.items():
             ws.set_row(r - 1, height)
-        merged = {}  # top-left (row, column) → (last row, last column), 1-based
+        merged = {}  # top-left (row, column) → (last row, last column), 0-based as XlsxWriter counts
         for ref in plan.merged:
             first, last = ref.split(":")
-            merged[_cell_ref(first)] = _cell_ref(last)
+            merged[xl_cell_to_rowcol(first)] = xl_cell_to_rowcol(last)
         for r, cells in plan.rows:
             for c, (value, look, note) in cells.items():
-                if (r, c) in merged:
-                    last_r, last_c = merged[r, c]
-                    ws.merge_range(r - 1, c - 1, last_r - 1, last_c - 1, "", looks.format(look, value))
+                if (r - 1, c - 1) in merged:
+                    ws.merge_range(r - 1, c - 1, *merged[r - 1, c - 1], "", looks.format(look, value))
                 looks.write(ws, r - 1, c - 1, value, look)
                 if note is not None:
                     ws.write_comment(r - 1, c - 1, *_comment(note))
     book.close()
     return buffer.getvalue()
-
-
-def _cell_ref(ref: str) -> tuple[int, int]:
-    """(row, column), 1-based, of an A1 reference."""
-    letters = ref.rstrip("0123456789")
-    return int(ref[len(letters):]), column_index(letters) + 1
 
 
 # How a date or time shows when its cell has no number format of its own (as openpyxl writes them).

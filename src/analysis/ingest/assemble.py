@@ -46,7 +46,7 @@ def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, 
     seen_content = {}  # content key → (file, its result): a file whose kept records another file has
     for ledger, files in plan.items():
         spec = load_spec(ledger)
-        mine, tables, keys = [], [], []
+        mine, kept, keys = [], [], []  # kept: the results the ledger's table is made of
         for p in files:
             if p.raw.problem is not None:
                 mine.append(FileRecord(file=p.raw.rel, ledger=ledger, status="failed", sheets=(), reason=p.raw.problem))
@@ -66,7 +66,7 @@ def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, 
             if result.content is not None:
                 seen_content[result.content] = (p.raw.rel, result)
             mine.append(result.record)
-            tables.append(result.table)
+            kept.append(result)
             keys.append(p.key)
             all_rejects.extend(result.rejects)
         # A ledger with one row per key is built every time (the rows it leaves out are rejects of this run), and
@@ -74,7 +74,7 @@ def assemble(plan: dict[str, list[Planned]], results: dict[str, FileResult], *, 
         cacheable = not spec.unique_by and not unsettled.intersection(keys) and prebuilt is not None
         made = prebuilt(ledger, keys) if cacheable else None
         if made is None:
-            table = ledger_table(spec, tables)
+            table = ledger_table(spec, [result.table for result in kept])  # rows read only for a table built now
             if spec.unique_by:
                 table, mine, left_out = _one_row_per_key(spec, table, mine)
                 all_rejects.extend(left_out)

@@ -66,10 +66,10 @@ def unchanged_manifest(out_dir: Path, key: str, today: dt.date) -> dict | None:
         state = json.loads((out_dir / CACHE_DIR / STATE).read_text(encoding="utf-8"))
         if state.get("key") != key or not holds_on(today, state["valid_from"], state["valid_until"]):
             return None
-        data, _ = verified_outputs(out_dir)
+        data, manifest, _ = verified_outputs(out_dir)
     except (OSError, ValueError, AttributeError, OutputsIncomplete):
         return None
-    return json.loads(data) if sha256(data) == state.get("manifest") else None
+    return manifest if sha256(data) == state.get("manifest") else None
 
 
 def holds_on(today: dt.date, valid_from: str, valid_until: str | None) -> bool:

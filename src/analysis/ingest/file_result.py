@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -163,24 +163,40 @@ def _content_key(table: pa.Table) -> str | None:
     return hashlib.sha256(_ipc_bytes(records)).hexdigest()
 
 
-def _ipc_bytes(table: pa.Table) -> bytes:
+def _ipc_bytes(table: pa.Table, options: pa.ipc.IpcWriteOptions | None = None) -> bytes:
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
+
+
+def _entry_options() -> pa.ipc.IpcWriteOptions | None:
+    """A cache entry's columns compressed with zstd (a fifth of their size: the parent holds every file's rows
+    until the ledger tables are built, and reads them all back when one file changed); plain where this pyarrow
+    has no zstd (its reader then cleans a compressed entry again, as a damaged one)."""
+    return pa.ipc.IpcWriteOptions(compression="zstd") if pa.Codec.is_available("zstd") else None
 
 
 @dataclass(frozen=True)
 class FileResult:
     """What cleaning one file on one day gives: its record, kept rows, rejects and content key, and the days on
     which cleaning it again would give the same: from the day it was cleaned until the first date in it that was
-    rejected as later than that day (the only way the day enters a result)."""
+    rejected as later than that day (the only way the day enters a result).
+
+    `rows` is the kept rows' table, or the entry's bytes they are read from when `table` is asked for: a run
+    holds every file's result, and only the ledgers built again need their rows (each once)."""
     record: FileRecord
-    table: pa.Table
+    rows: pa.Table | bytes
     rejects: list
     content: str | None
     cleaned_on: str  # ISO date
     valid_until: str | None = None  # ISO date; None: on every later day
+
+    @property
+    def table(self) -> pa.Table:
+        if isinstance(self.rows, pa.Table):
+            return self.rows
+        return pa.ipc.open_stream(pa.py_buffer(self.rows)).read_all().replace_schema_metadata(None)
 
     def valid_on(self, today: dt.date) -> bool:
         return holds_on(today, self.cleaned_on, self.valid_until)
@@ -189,14 +205,19 @@ class FileResult:
         """One Arrow IPC stream; the rest as JSON in the schema metadata."""
         meta = json.dumps({"record": self.record.to_json(), "rejects": self.rejects, "content": self.content,
                            "cleaned_on": self.cleaned_on, "valid_until": self.valid_until}, ensure_ascii=False)
-        return _ipc_bytes(self.table.replace_schema_metadata({"entry": meta}))
+        return _ipc_bytes(self.table.replace_schema_metadata({"entry": meta}), _entry_options())
 
     @classmethod
-    def from_bytes(cls, data) -> FileResult:
-        table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-        meta = json.loads(table.schema.metadata[b"entry"])
-        return cls(FileRecord.from_json(meta["record"]), table.replace_schema_metadata(None), meta["rejects"],
-                   meta["content"], meta["cleaned_on"], meta["valid_until"])
+    def from_bytes(cls, data: bytes) -> FileResult:
+        """The result an entry holds; its rows are read when asked for (the stream's first message, read here,
+        holds the rest)."""
+        meta = json.loads(pa.ipc.open_stream(pa.py_buffer(data)).schema.metadata[b"entry"])
+        result = cls(FileRecord.from_json(meta["record"]), data, meta["rejects"], meta["content"],
+                     meta["cleaned_on"], meta["valid_until"])
+        if not pa.Codec.is_available("zstd"):
+            # Read now: an entry compressed elsewhere fails here, where the cache takes it for a damaged one.
+            result = replace(result, rows=result.table)
+        return result
 
 
 def clean_file(path: Path, rel: str, ledger: str, today: dt.date, *, copy: bool = False) -> tuple:

@@ -11,7 +11,7 @@ description of it stay the same.
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 # Sheet statuses: ok (read), failed (a required column missing), hidden, summary and instructions (skipped sheets
 # that are not ledger rows), empty, no_header. File statuses: ok, partial (some sheets failed), failed, duplicate.
@@ -74,11 +74,12 @@ class SheetRecord:
 
     @classmethod
     def from_json(cls, d: dict) -> SheetRecord:
-        def value(f):
-            if f.name not in d:
-                return f.default if f.default_factory is MISSING else f.default_factory()
-            return tuple(d[f.name]) if f.default == () else d[f.name]
-        return cls(**{f.name: value(f) for f in fields(cls)})
+        # The defaults of the keys manifest.json leaves out are filled in by the constructor.
+        return cls(**{name: tuple(d[name]) if is_tuple else d[name] for name, is_tuple in _SHEET_KEYS if name in d})
+
+
+# (name, whether it is a tuple) of every SheetRecord field: worked out once, not once per sheet read back.
+_SHEET_KEYS = tuple((f.name, f.default == ()) for f in fields(SheetRecord))
 
 
 @dataclass(frozen=True)
