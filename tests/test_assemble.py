@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from conftest import write_xlsx
 
 from analysis.ingest.assemble import Planned, assemble
@@ -115,3 +116,22 @@ def test_a_cached_result_reads_its_rows_only_when_asked_and_gives_back_the_same_
     again = FileResult(result.record, table, result.rejects, result.content, result.cleaned_on, result.valid_until)
     assert FileResult.from_bytes(again.to_bytes()).table.equals(table)
     assert again.to_bytes() == data  # the same result, the same entry
+
+
+def test_a_large_result_is_cached_compressed_and_a_small_one_plain(tmp_path):
+    import pyarrow as pa
+
+    from analysis.ingest.file_result import COMPRESS_FROM
+
+    if not pa.Codec.is_available("zstd"):
+        pytest.skip("this pyarrow was built without zstd: every entry is plain")
+    rows = [[f"2024-03-{d:02d}", "焦南", f"饭店{d}", "餐饮", d % 4] for d in range(1, 29)]
+    path = write_xlsx(tmp_path / "a.xlsx", {"S": [GAS, *rows]})
+    small = FileResult.from_bytes(clean_file(path, "a.xlsx", "gas_safety", DAY)[1])
+    big_rows = pa.concat_tables([small.table] * (COMPRESS_FROM // small.table.nbytes + 50)).combine_chunks()
+    big = FileResult(small.record, big_rows, small.rejects, small.content, small.cleaned_on)
+    entry = big.to_bytes()
+    assert big_rows.nbytes >= COMPRESS_FROM and len(entry) < big_rows.nbytes / 3
+    assert FileResult.from_bytes(entry).table.equals(big_rows)
+    assert len(small.to_bytes()) > small.table.nbytes  # plain: the rows, their schema and the record
+    assert FileResult.from_bytes(small.to_bytes()).table.equals(small.table)
