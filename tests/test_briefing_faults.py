@@ -102,12 +102,13 @@ def test_an_os_error_at_any_step_of_writing_the_pages_leaves_the_previous_pages_
     before = _pages(root)
     # Notebooks are not run (an empty executed copy each) and pages are rendered small: only the writing of the
     # pages is under test.
-    def executed(runs, workdir, build_dir):
+    def executed(runs, workdir, build_dir, done):
         import nbformat
 
         paths = [build_dir / f"{r.name}.ipynb" for r in runs]
-        for path in paths:
+        for i, path in enumerate(paths):
             nbformat.write(nbformat.v4.new_notebook(), path)
+            done(i, path)
         return paths
 
     monkeypatch.setattr(execute, "execute_notebooks", executed)

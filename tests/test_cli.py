@@ -225,3 +225,31 @@ def test_no_output_goes_into_the_raw_folder(tmp_path, argv, capsys):
     assert main([a.format(raw=raw) for a in argv]) == 2
     assert "不能写进原始台账文件夹" in capsys.readouterr().err
     assert sorted(p.name for p in raw.rglob("*")) == ["a.xlsx", "street_vending"]  # nothing written there
+
+
+def test_after_a_clean_that_changed_one_ledger_only_its_table_is_read_for_the_checks(tmp_path, capsys, monkeypatch):
+    from analysis.report import data, source_checks
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    header = ["日期", "街道", "地点", "类型", "数量"]
+    record = ["2023-03-05", "焦南", "民主路口", "游商", 2]
+    write_xlsx(raw / "street_vending" / "3月.xlsx", {"S": [header, record, ["2023-03-06", "焦南", "塔南路", "游商", 1]]})
+    write_xlsx(raw / "street_vending" / "3月重报.xlsx", {"S": [header, record]})
+    gas = ["日期", "街道", "单位名称", "单位类型"]
+    write_xlsx(raw / "gas_safety" / "3月.xlsx", {"S": [gas, ["2023-03-05", "焦南", "甲饭店", "餐饮"]]})
+    main(["clean", "--raw", str(raw), "--out", str(out)])
+    said = capsys.readouterr().out
+    assert "[待核实] street_vending/3月重报.xlsx / S 第 2 行：2023-03-05 焦南街道 民主路口，与 street_vending/3月.xlsx / S 第 2 行" in said
+
+    read = []
+    real = data.load_table
+    monkeypatch.setattr(data, "load_table", lambda folder, ledger, *a: read.append(ledger) or real(folder, ledger, *a))
+    write_xlsx(raw / "gas_safety" / "3月.xlsx", {"S": [gas, ["2023-03-05", "焦南", "乙饭店", "餐饮"]]})
+    main(["clean", "--raw", str(raw), "--out", str(out)])
+    again = capsys.readouterr().out
+    assert read == ["gas_safety"]
+    checks = [line for line in said.splitlines() if line.startswith(("[核查]", "[待核实]", "[可能缺报]"))]
+    assert checks and checks == [line for line in again.splitlines() if line.startswith(("[核查]", "[待核实]", "[可能缺报]"))]
+    fresh = source_checks.check(data.load(out).tables)
+    kept = data.load_checks(out)  # the kept checks are those worked out afresh
+    assert (kept.gaps, kept.to_verify, kept.arrival.keys()) == (fresh.gaps, fresh.to_verify, fresh.arrival.keys())

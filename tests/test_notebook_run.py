@@ -266,9 +266,17 @@ def test_notebooks_run_in_parallel(tmp_path):
     results = run_notebooks(
         sources, {"year": 2023}, workdir=tmp_path, build_dir=tmp_path / "build", max_workers=2,
         progress=lambda line: events.append((time.perf_counter(), line)),
+        done=lambda i, path: events.append((time.perf_counter(), f"done {i} {path.name} {path.is_file()}")),
     )
     wall = time.perf_counter() - t0
     assert [p.name for p in results] == ["first.ipynb", "second.ipynb"]
+    # Each run is handed on once, its executed copy in place, as soon as it has run (the briefing exports it then).
+    said = [line for _, line in events]
+    for i, name in enumerate(("first", "second")):
+        assert said.count(f"done {i} {name}.ipynb True") == 1, said
+        finished = next(k for k, line in enumerate(said) if re.fullmatch(rf"执行 {name}\.ipynb … 完成（.*）", line))
+        assert said[finished + 1:].index(f"done {i} {name}.ipynb True") <= 1, said
+    events = [(t, line) for t, line in events if not line.startswith("done ")]
     for path in results:
         nb = nbformat.read(path, as_version=4)
         assert "done 2023" in _stdout(nb, len(nb.cells) - 1)

@@ -207,3 +207,107 @@ def test_records_are_grouped_by_equal_values_blanks_equal_to_blanks(kinds_and_ro
     first_seen: dict = {}
     expected = [first_seen.setdefault(key, len(first_seen)) for key in keys]
     assert sc.record_groups(records).tolist() == expected
+
+
+# ---------------------------------------------------------------- checks kept per ledger
+
+def _same_checks(a: sc.SourceChecks, b: sc.SourceChecks) -> None:
+    assert a.gaps == b.gaps and a.to_verify == b.to_verify
+    assert list(a.arrival) == list(b.arrival)
+    for ledger in a.arrival:
+        assert a.arrival[ledger].by == b.arrival[ledger].by
+        pd.testing.assert_frame_equal(a.arrival[ledger].counts, b.arrival[ledger].counts, check_exact=True)
+
+
+class _Tables(dict):
+    """Tables that remember which were looked up."""
+
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        self.looked_up = []
+
+    def __getitem__(self, ledger):
+        self.looked_up.append(ledger)
+        return super().__getitem__(ledger)
+
+
+def _kept_tables(seed: int = 0) -> dict:
+    """Two ledgers with something of every kind: gaps, an outlier, a busy day, a repeat, blanks."""
+    street = vending({("民主街道", 3): 0, ("新华街道", 5): 150}, seed=seed)
+    street.loc[7, "places"] = 900
+    street.loc[3, "squad"] = None
+    busy = street.index[(street["subdistrict"] == "新华街道") & (street["year"] == 2023) & (street["month"] == 5)][:60]
+    street.loc[busy, "date"] = pd.Timestamp("2023-05-18")
+    again = street.iloc[:4].assign(source_file="street_vending/重报.xlsx")
+    street = pd.concat([street, again], ignore_index=True)
+    gas = vending({}, years=(2023,), seed=seed + 1).iloc[:500]
+    return {"street_vending": street, "gas_safety": gas, "demolitions": None}
+
+
+@given(st.integers(0, 2**16))
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_checks_kept_per_ledger_are_the_checks_worked_out_again(tmp_path, seed):
+    tables = _kept_tables(seed)
+    fresh = sc.check(tables)
+    assert fresh.gaps and fresh.arrival and {i.kind for i in fresh.to_verify} == set(sc.KIND_NAMES)
+    folder = tmp_path / str(seed)
+    checksums = {"street_vending": "a" * 64, "gas_safety": "b" * 64, "demolitions": "c" * 64}
+    _same_checks(sc.check(_Tables(tables), sc.StoredChecks(folder, checksums)), fresh)
+    kept = _Tables(tables)
+    _same_checks(sc.check(kept, sc.StoredChecks(folder, checksums)), fresh)
+    assert kept.looked_up == []  # every ledger's checks were kept: no table read
+
+
+def test_only_a_ledger_whose_table_changed_is_checked_again(tmp_path, monkeypatch):
+    tables = _kept_tables()
+    checksums = {"street_vending": "a" * 64, "gas_safety": "b" * 64, "demolitions": "c" * 64}
+    sc.check(tables, sc.StoredChecks(tmp_path, checksums))
+    checked = []
+    real = sc.check_ledger
+    monkeypatch.setattr(sc, "check_ledger", lambda ledger, *a: checked.append(ledger) or real(ledger, *a))
+    changed = {**tables, "gas_safety": tables["gas_safety"].iloc[:400]}
+    looked = _Tables(changed)
+    result = sc.check(looked, sc.StoredChecks(tmp_path, {**checksums, "gas_safety": "d" * 64}))
+    assert checked == ["gas_safety"] and set(looked.looked_up) == {"gas_safety"}
+    _same_checks(result, sc.check(changed))
+
+
+def test_a_table_replaced_after_it_was_loaded_is_checked_again(tmp_path):
+    from analysis.report.data import Data
+
+    tables = _kept_tables()
+    loaded = {ledger: (ledger[0] * 64, table) for ledger, table in tables.items()}  # as load() sets it
+    assert Data(tmp_path, dict(tables), None, None, None, loaded).checks.gaps  # now kept
+    fewer = Data(tmp_path, {**tables, "gas_safety": tables["gas_safety"].iloc[:10]}, None, None, None, loaded)
+    _same_checks(fewer.checks, sc.check(fewer.tables))
+
+
+def test_kept_checks_are_worked_out_again_when_the_data_end_later_or_the_entry_is_damaged(tmp_path, monkeypatch):
+    tables = _kept_tables()
+    checksums = {"street_vending": "a" * 64, "gas_safety": "b" * 64, "demolitions": "c" * 64}
+    sc.check(tables, sc.StoredChecks(tmp_path, checksums))
+    # Gas safety now runs into 2024: street vending's arrival counts must run to its last month too.
+    gas = tables["gas_safety"].copy()
+    gas.loc[0, ["date", "year", "month"]] = [pd.Timestamp("2024-02-10"), 2024, 2]
+    later = {**tables, "gas_safety": gas}
+    result = sc.check(later, sc.StoredChecks(tmp_path, {**checksums, "gas_safety": "d" * 64}))
+    _same_checks(result, sc.check(later))
+    assert result.arrival["street_vending"].counts.index[-1] == (2024, 2)
+    # A damaged entry, another code or specs (the fingerprint), another ledger's entry under its name: checked again.
+    entry = tmp_path / ".cache" / "checks" / "street_vending.json"
+    entry.write_bytes(entry.read_bytes().replace("民主街道".encode(), "民生街道".encode(), 1))
+    _same_checks(sc.check(later, sc.StoredChecks(tmp_path, {**checksums, "gas_safety": "d" * 64})), sc.check(later))
+    entry.write_bytes((tmp_path / ".cache" / "checks" / "gas_safety.json").read_bytes())
+    _same_checks(sc.check(later, sc.StoredChecks(tmp_path, {**checksums, "gas_safety": "d" * 64})), sc.check(later))
+    monkeypatch.setattr(sc, "checks_fingerprint", lambda: "another")
+    looked = _Tables(later)
+    sc.check(looked, sc.StoredChecks(tmp_path, {**checksums, "gas_safety": "d" * 64}))
+    assert looked.looked_up.count("street_vending") == 2
+
+
+def test_checks_are_worked_out_when_they_cannot_be_kept(tmp_path):
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "checks").write_text("a file where the folder would be")
+    tables = _kept_tables()
+    stored = sc.StoredChecks(tmp_path, {"street_vending": "a" * 64})
+    _same_checks(sc.check(tables, stored), sc.check(tables))

@@ -327,10 +327,10 @@ def _run(args) -> int:
 
 def _say_checks(processed: Path) -> None:
     """What the source checks found in a fresh clean: [核查] 可能缺报 2 处、待核实 3 条, and where they are listed."""
-    from analysis.report.data import load
+    from analysis.report.data import load_checks
     from analysis.report.source_checks import KIND_NAMES, gap_texts
 
-    checks = load(processed).checks
+    checks = load_checks(processed)
     counts = checks.counts()
     verify = {KIND_NAMES[kind]: counts[kind] for kind in KIND_NAMES if counts[kind]}
     if not counts["gap"] and not counts["verify"]:

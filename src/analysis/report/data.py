@@ -4,7 +4,8 @@ period, their indicators, those indicators against the year before and the month
 indicator)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class Data:
     manifest: Manifest
     rejects: pd.DataFrame
     catalogue: pd.DataFrame
+    # ledger → (the SHA-256 of the Parquet its table was read from, that table), set by load: the checks kept for
+    # a table are reused only while it is the one read (a table replaced afterwards is checked again).
+    loaded: dict = field(default_factory=dict, repr=False)
 
     @property
     def synthetic(self) -> bool:
@@ -35,8 +39,12 @@ class Data:
 
     @cached_property
     def checks(self) -> source_checks.SourceChecks:
-        """What has not arrived and what looks wrong (source_checks.py), worked out once."""
-        return source_checks.check(self.tables)
+        """What has not arrived and what looks wrong (source_checks.py), worked out once, and reused from the
+        folder's stored checks for the tables it was kept for."""
+        checksums = {ledger: checksum for ledger, (checksum, table) in self.loaded.items()
+                     if self.tables.get(ledger) is table}
+        stored = source_checks.StoredChecks(self.folder, checksums) if self.folder is not None else None
+        return source_checks.check(self.tables, stored)
 
 
 def load(processed_dir: str | Path | None = None) -> Data:
@@ -49,13 +57,49 @@ def load(processed_dir: str | Path | None = None) -> Data:
         raise FileNotFoundError(f"“{processed_dir.resolve()}”中没有清洗结果：请先在项目文件夹运行 analysis clean"
                                 "（或 analysis briefing：data/raw 中没有台账时它会生成并清洗示例数据）")
     manifest = load_manifest(processed_dir)  # every table and the rejects are checked against this one manifest
+    tables = {ledger: load_table(processed_dir, ledger, manifest) for ledger in ledger_names()}
     return Data(
         folder=processed_dir,
-        tables={ledger: load_table(processed_dir, ledger, manifest) for ledger in ledger_names()},
+        tables=tables,
         manifest=Manifest.from_json(manifest),
         rejects=load_rejects(processed_dir, manifest),
         catalogue=load_catalogue(),
+        loaded={ledger: (_checksum(manifest, ledger), table) for ledger, table in tables.items()},
     )
+
+
+def load_checks(processed_dir: str | Path) -> source_checks.SourceChecks:
+    """The source checks of a processed folder, reading only the tables whose checks were not kept (what the
+    command line says after a clean that changed one ledger)."""
+    folder = Path(processed_dir)
+    manifest = load_manifest(folder)
+    tables = _LazyTables(folder, manifest)
+    checksums = {ledger: _checksum(manifest, ledger) for ledger in tables}
+    return source_checks.check(tables, source_checks.StoredChecks(folder, checksums))
+
+
+def _checksum(manifest: dict, ledger: str) -> str | None:
+    """The SHA-256 of a ledger's Parquet as the manifest lists it (None if it does not: load_table says so)."""
+    return manifest["outputs"].get(f"{ledger}.parquet")
+
+
+class _LazyTables(Mapping):
+    """Every ledger's table of a processed folder, each read (and checked against the manifest) when first looked
+    up."""
+
+    def __init__(self, folder: Path, manifest: dict):
+        self.folder, self.manifest, self.read = folder, manifest, {}
+
+    def __getitem__(self, ledger: str) -> pd.DataFrame:
+        if ledger not in self.read:
+            self.read[ledger] = load_table(self.folder, ledger, self.manifest)
+        return self.read[ledger]
+
+    def __iter__(self):
+        return iter(ledger_names())
+
+    def __len__(self) -> int:
+        return len(ledger_names())
 
 
 def default_processed_dir(start: Path | None = None) -> Path:

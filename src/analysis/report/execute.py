@@ -362,6 +362,7 @@ def execute_notebooks(
     max_workers: int | None = None,
     cell_timeout: float | None = 1800,
     progress: Callable[[str], None] | None = print,
+    done: Callable[[int, Path], None] | None = None,
 ) -> list[Path]:
     """Execute notebook runs with papermill in parallel; return the executed copies' paths, in input order.
 
@@ -373,7 +374,8 @@ def execute_notebooks(
 
     If a run fails, runs not yet started are cancelled, running ones finish, and :class:`NotebookFailed` is
     raised for the first failure; the partly executed copy is kept as ``<name>.failed.ipynb`` in
-    ``build_dir`` for inspection.
+    ``build_dir`` for inspection. ``done(i, path)``, if given, is called with each run's index and executed copy as
+    soon as it has run, in the thread that ran it (the briefing exports a page while the others run).
     """
     runs = [NotebookRun(Path(r.source).resolve(), r.name, dict(r.parameters)) for r in runs]
     if not runs:
@@ -406,7 +408,7 @@ def execute_notebooks(
                 if progress is print:
                     sys.stdout.flush()
 
-    def job(run: NotebookRun, dest: Path) -> float:
+    def job(i: int, run: NotebookRun, dest: Path) -> float:
         say(f"执行 {run.label} …")
         start = time.perf_counter()
         try:
@@ -418,6 +420,8 @@ def execute_notebooks(
             _close_thread_loop()
         seconds = time.perf_counter() - start
         say(f"执行 {run.label} … 完成（{seconds:.1f} 秒）")
+        if done is not None:
+            done(i, dest)
         return seconds
 
     _quiet_papermill_logger()
@@ -430,7 +434,7 @@ def execute_notebooks(
     started = time.perf_counter()
     failures: list[BaseException] = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
-        futures = [pool.submit(job, r, d) for r, d in zip(runs, targets)]
+        futures = [pool.submit(job, i, r, d) for i, (r, d) in enumerate(zip(runs, targets))]
         for future in concurrent.futures.as_completed(futures):
             if future.cancelled():
                 continue

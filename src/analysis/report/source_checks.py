@@ -26,16 +26,25 @@ To verify (待核实):
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.spec import load_spec
+from analysis.ingest.cache import CACHE_DIR, code_fingerprint
+from analysis.ingest.spec import load_spec, spec_fingerprint
 from analysis.report import metrics
 from analysis.report.number_words import round_half_up
 from analysis.report.periods import months_label
+from analysis.shared import commit
+from analysis.shared.os_errors import OutputError
 
 ARRIVAL_SHARE = 0.2
 ARRIVAL_MIN_USUAL = 10
@@ -146,42 +155,148 @@ class SourceChecks:
         return counts
 
 
-def check(tables) -> SourceChecks:
-    """Every check over every ledger's cleaned table."""
-    last = _last_month(tables)
-    arrival, gaps, to_verify = {}, [], []
-    for ledger, table in tables.items():
-        if table is None or table.empty:
-            continue
-        spec = load_spec(ledger)
-        if metrics.every_month(ledger) and last is not None and (table["month"] > 0).any():
-            months = month_counts(table, last)
-            gaps += [Gap(ledger, spec.topic, int(y), int(m), None, None, 0, 0.0) for (y, m) in months.index[months == 0]]
-            for k, by in enumerate(_arrival_columns(spec, table)):
-                counts = arrival_counts(table, by, months.index)
-                if k == 0:
-                    arrival[ledger] = Arrival(spec.column(by).label, counts)
-                gaps += arrival_gaps(counts, months > 0, ledger, spec.topic, spec.column(by).label)
-        if spec.period_column.type != "year":
-            to_verify += outliers(table, ledger)
-            to_verify += busy_days(table, ledger)
-        to_verify += repeats(table, ledger)
-    return SourceChecks(arrival, tuple(_by_ledger(gaps, tables)), tuple(to_verify))
-
-
-def _by_ledger(gaps: list[Gap], tables) -> list[Gap]:
-    """Each ledger's gaps by month, the whole ledger's first, then by sub-district and by squad as found."""
+def check(tables: Mapping[str, pd.DataFrame | None], stored: StoredChecks | None = None) -> SourceChecks:
+    """Every check over every ledger's cleaned table. With `stored`, a ledger whose checks were kept for the same
+    table (and the same last month of all the data) is not checked again and its table is not read: `tables` may
+    load a table only when it is looked up (data.load_checks)."""
+    kept = {ledger: stored.get(ledger) for ledger in tables} if stored is not None else {}
+    lasts = {ledger: part.last if (part := kept.get(ledger)) is not None else _table_last(tables[ledger])
+             for ledger in tables}
+    last = max((month for month in lasts.values() if month is not None), default=None)
+    parts = {}
+    for ledger in tables:
+        part = kept.get(ledger)
+        if part is None or part.through != last:
+            part = check_ledger(ledger, tables[ledger], last)
+            if stored is not None:
+                stored.put(ledger, part)
+        parts[ledger] = part
+    arrival = {ledger: part.arrival for ledger, part in parts.items() if part.arrival is not None}
+    gaps = [gap for part in parts.values() for gap in part.gaps]
     order = {ledger: i for i, ledger in enumerate(tables)}
-    return sorted(gaps, key=lambda g: (order[g.ledger], g.year, g.month, g.level is not None))
+    # Each ledger's gaps by month, the whole ledger's first, then by sub-district and by squad as found.
+    gaps.sort(key=lambda g: (order[g.ledger], g.year, g.month, g.level is not None))
+    return SourceChecks(arrival, tuple(gaps), tuple(item for part in parts.values() for item in part.to_verify))
+
+
+@dataclass(frozen=True)
+class LedgerChecks:
+    """One ledger's part of the checks: its own last dated month, and what it found when the data's last month
+    (of every ledger, which the arrival counts run to) was `through`."""
+
+    last: tuple[int, int] | None
+    through: tuple[int, int] | None
+    arrival: Arrival | None
+    gaps: tuple[Gap, ...]
+    to_verify: tuple[ToVerify, ...]
+
+    def to_json(self) -> dict:
+        arrival = None if self.arrival is None else {
+            "by": self.arrival.by, "column": self.arrival.counts.columns.name,
+            "columns": self.arrival.counts.columns.tolist(), "months": self.arrival.counts.index.tolist(),
+            "counts": self.arrival.counts.to_numpy().tolist()}
+        return {"last": self.last, "through": self.through, "arrival": arrival,
+                "gaps": [dataclasses.astuple(g) for g in self.gaps],
+                "to_verify": [dataclasses.astuple(i) for i in self.to_verify]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> LedgerChecks:
+        a = d["arrival"]
+        arrival = None if a is None else Arrival(a["by"], pd.DataFrame(
+            np.array(a["counts"], dtype="int64").reshape(len(a["months"]), len(a["columns"])),
+            index=pd.MultiIndex.from_tuples([tuple(m) for m in a["months"]], names=["year", "month"]),
+            columns=pd.Index(a["columns"], name=a["column"])))
+        return cls(_month(d["last"]), _month(d["through"]), arrival, tuple(Gap(*g) for g in d["gaps"]),
+                   tuple(ToVerify(*i) for i in d["to_verify"]))
+
+
+def _month(value) -> tuple[int, int] | None:
+    return None if value is None else (int(value[0]), int(value[1]))
+
+
+def check_ledger(ledger: str, table: pd.DataFrame | None, last: tuple[int, int] | None) -> LedgerChecks:
+    """Every check over one ledger's table; `last`, the last month of all the data."""
+    if table is None or table.empty:
+        return LedgerChecks(None, last, None, (), ())
+    spec = load_spec(ledger)
+    arrival, gaps, to_verify = None, [], []
+    if metrics.every_month(ledger) and last is not None and (table["month"] > 0).any():
+        months = month_counts(table, last)
+        gaps += [Gap(ledger, spec.topic, int(y), int(m), None, None, 0, 0.0) for (y, m) in months.index[months == 0]]
+        for k, by in enumerate(_arrival_columns(spec, table)):
+            counts = arrival_counts(table, by, months.index)
+            if k == 0:
+                arrival = Arrival(spec.column(by).label, counts)
+            gaps += arrival_gaps(counts, months > 0, ledger, spec.topic, spec.column(by).label)
+    if spec.period_column.type != "year":
+        to_verify += outliers(table, ledger)
+        to_verify += busy_days(table, ledger)
+    to_verify += repeats(table, ledger)
+    return LedgerChecks(_table_last(table), last, arrival, tuple(gaps), tuple(to_verify))
+
+
+class StoredChecks:
+    """Each ledger's checks kept in <processed>/.cache/checks, keyed by the checksum of the Parquet its table was
+    read from (the manifest's) and by what decides the checks (the report and ingest code, the specs, pandas and
+    numpy), so that after a clean that changed one ledger only that ledger is checked again (at ~1M rows the checks
+    took 1.1 s and reading the tables for them 0.3 s). An entry carries the SHA-256 of its content and is checked
+    when read; one that is missing, damaged or of other data is worked out again. Writing is best-effort: a
+    read-only folder only means the checks are worked out every time."""
+
+    def __init__(self, folder: Path, checksums: Mapping[str, str | None]):
+        self.folder = Path(folder) / CACHE_DIR / "checks"
+        self.checksums = checksums  # ledger → SHA-256 of its Parquet
+
+    def _key(self, ledger: str) -> str | None:
+        checksum = self.checksums.get(ledger)
+        return None if checksum is None else hashlib.sha256(
+            "\0".join((ledger, checksum, checks_fingerprint())).encode()).hexdigest()
+
+    def get(self, ledger: str) -> LedgerChecks | None:
+        key = self._key(ledger)
+        if key is None:
+            return None
+        try:
+            data = (self.folder / f"{ledger}.json").read_bytes()
+            digest, _, payload = data.partition(b"\n")
+            if hashlib.sha256(payload).hexdigest().encode() != digest:
+                return None
+            entry = json.loads(payload)
+            return LedgerChecks.from_json(entry["checks"]) if entry["key"] == key else None
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def put(self, ledger: str, part: LedgerChecks) -> None:
+        key = self._key(ledger)
+        if key is None:
+            return
+        payload = json.dumps({"key": key, "checks": part.to_json()}, ensure_ascii=False).encode()
+        try:
+            commit.write_bytes(self.folder / f"{ledger}.json", hashlib.sha256(payload).hexdigest().encode()
+                               + b"\n" + payload)
+        except (OSError, OutputError):
+            pass
+
+
+@functools.cache
+def checks_fingerprint() -> str:
+    """What decides a ledger's checks besides its table: the report package's code (this module and what it
+    uses), the code that reads the tables and the specs, and the versions of pandas and numpy."""
+    h = hashlib.sha256(f"{code_fingerprint()}\0{spec_fingerprint()}\0{pd.__version__}\0{np.__version__}".encode())
+    report = Path(__file__).resolve().parent
+    for p in sorted(report.rglob("*.py")):
+        h.update(b"\0" + p.relative_to(report).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- arrival
 
-def _last_month(tables) -> tuple[int, int] | None:
-    """(year, month) of the last dated row of any ledger."""
-    ends = [(int(t["year"].max()), int(t.loc[t["year"] == t["year"].max(), "month"].max()))
-            for t in tables.values() if t is not None and len(t) and t["month"].max() > 0]
-    return max(ends) if ends else None
+def _table_last(table: pd.DataFrame | None) -> tuple[int, int] | None:
+    """(year, month) of the last dated row of a ledger's table; None when it has none."""
+    if table is None or not len(table) or table["month"].max() <= 0:
+        return None
+    year = table["year"].max()
+    return int(year), int(table.loc[table["year"] == year, "month"].max())
 
 
 def _arrival_columns(spec, table: pd.DataFrame) -> list[str]:
