@@ -428,3 +428,15 @@ def test_notes_never_raise(text):
 ])
 def test_note_edge_cases(note, expected, count):
     assert ps.mask_people_in_note(note) == (expected, count)
+
+
+@pytest.mark.parametrize("role", [w for w in ps.ROLE_WORDS if len(w) == 2 and w[0] in ps.SURNAMES])
+@pytest.mark.parametrize("joiner", ["、", "和", "及", " "])
+def test_a_name_that_starts_with_a_role_word_is_one_name_of_the_list(role, joiner):
+    # 房东帅: 房 is a surname and 房东 a role word (found by the property test above): the role word is part of the
+    # name, and the name after it (帅和王一) is no name.
+    for given_name in ("帅", "明"):
+        note = f"联系人：{role}{given_name}{joiner}王一 电话13800000000"
+        assert ps.mask_people_in_note(note) == (f"联系人：{ps.PERSON}{joiner}{ps.PERSON} 电话13800000000", 2), note
+    # The role word after a name of its own still starts the next one.
+    assert ps.mask_people_in_note(f"联系人：王丽 {role}李强")[1] == 2

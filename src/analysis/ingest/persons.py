@@ -506,15 +506,21 @@ def _role_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
     """The names after role words, and the role words themselves."""
     spans, roles = [], []
     for m in _ROLE_RE.finditer(text):
-        roles.append(m.span())
         q = _QUALIFIER_RE.match(text, m.end()).end()
         sep = _SEPARATOR_RE.match(text, q)
         p = sep.end()
         separated = p > q
         end = _name_end(text, p, separated, m["role"] is not None)
+        found = []
         while end is not None:
-            spans.append((p, end))
+            found.append((p, end))
             p, end = _next_in_list(text, end)
+        # A role word inside a name already read whose own "name" would overlap it is part of that name
+        # (联系人：房东帅和王一: 房 is a surname, and 帅和王一 is no name).
+        if found and any(start <= m.start() < end and found[0][0] < end for start, end in spans):
+            continue
+        roles.append(m.span())
+        spans += found
     return spans, roles
 
 
