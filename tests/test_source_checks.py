@@ -273,12 +273,13 @@ def test_only_a_ledger_whose_table_changed_is_checked_again(tmp_path, monkeypatc
 
 
 def test_a_table_replaced_after_it_was_loaded_is_checked_again(tmp_path):
+    from analysis.ingest.records import Manifest
     from analysis.report.data import Data
 
     tables = _kept_tables()
-    loaded = {ledger: (ledger[0] * 64, table) for ledger, table in tables.items()}  # as load() sets it
-    assert Data(tmp_path, dict(tables), None, None, None, loaded).checks.gaps  # now kept
-    fewer = Data(tmp_path, {**tables, "gas_safety": tables["gas_safety"].iloc[:10]}, None, None, None, loaded)
+    manifest = Manifest("0", "", "", False, {}, (), (), 0, {f"{ledger}.parquet": ledger[0] * 64 for ledger in tables})
+    assert Data(tmp_path, dict(tables), manifest, None, None, dict(tables)).checks.gaps  # as load() sets it: now kept
+    fewer = Data(tmp_path, {**tables, "gas_safety": tables["gas_safety"].iloc[:10]}, manifest, None, None, tables)
     _same_checks(fewer.checks, sc.check(fewer.tables))
 
 

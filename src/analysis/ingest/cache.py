@@ -32,7 +32,8 @@ STATE = "state.json"
 _MAGIC = b"JFR1"  # an entry: _MAGIC, the SHA-256 of the payload (32 bytes), the payload (FileResult.to_bytes)
 
 
-def _key(*parts) -> str:
+def key_of(*parts) -> str:
+    """A cache key: the SHA-256 of the parts, each as text."""
     return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
 
 
@@ -40,23 +41,24 @@ INGEST_DIR = Path(__file__).resolve().parent
 
 
 @functools.cache
-def code_fingerprint(ingest: Path = INGEST_DIR) -> str:
-    """The code that turns a file into its result: every source file of the ingest package, and the versions of
-    the libraries that read workbooks and write the results. An upgrade of any of them cleans every file again."""
+def code_fingerprint(package: Path = INGEST_DIR) -> str:
+    """The code of a package, by default ingest's, the code that turns a file into its result: every source file of
+    it, and the versions of the libraries that read workbooks and write the results. An upgrade of any of them
+    cleans every file again."""
     import importlib.metadata
 
     h = hashlib.sha256(__version__.encode())
     for dist in ("python-calamine", "olefile", "pyarrow", "pandas"):
         h.update(f"\0{dist} {importlib.metadata.version(dist)}".encode())
-    for p in sorted(ingest.rglob("*.py")):
-        h.update(b"\0" + p.relative_to(ingest).as_posix().encode() + b"\0" + p.read_bytes())
+    for p in sorted(package.rglob("*.py")):
+        h.update(b"\0" + p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:16]
 
 
 def run_key(inputs, strict: bool) -> str:
     """What a run's outputs depend on besides the day: the inputs (every file's hash or problem, what was skipped),
     the specs and the code. The days on which they hold are kept beside the key (state_json)."""
-    return _key(spec_fingerprint(), code_fingerprint(), strict, json.dumps(inputs, ensure_ascii=False))
+    return key_of(spec_fingerprint(), code_fingerprint(), strict, json.dumps(inputs, ensure_ascii=False))
 
 
 def unchanged_manifest(out_dir: Path, key: str, today: dt.date) -> dict | None:
@@ -87,7 +89,17 @@ def state_json(key: str | None, manifest: bytes, cache: FileCache, today: dt.dat
                        "crashed": sorted(cache.crashed)}, ensure_ascii=False) + "\n"
 
 
-def _checked(data: bytes) -> bytes:
+def seal(payload: bytes) -> bytes:
+    """An entry as kept on disk: _MAGIC, the SHA-256 of the payload, the payload."""
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _digest(sealed: bytes) -> str:
+    """The SHA-256 a sealed entry carries, as hex (what a ledger output's key is made of)."""
+    return sealed[len(_MAGIC):len(_MAGIC) + 32].hex()
+
+
+def unseal(data: bytes) -> bytes:
     """The payload of an entry; ValueError when it is not one or its checksum does not match."""
     payload = data[len(_MAGIC) + 32:]
     if not data.startswith(_MAGIC) or hashlib.sha256(payload).digest() != data[len(_MAGIC):len(_MAGIC) + 32]:
@@ -112,14 +124,14 @@ class FileCache:
             self.expected, self.crashed_before = set(), frozenset()
 
     def key(self, rel: str, digest: str, ledger: str) -> str:
-        return _key(rel, digest, ledger, *self.context)
+        return key_of(rel, digest, ledger, *self.context)
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.arrow"
 
     def _ledger_key(self, ledger: str, entries: list[str]) -> str:
         """The key of a ledger's output made of these entries (by their contents, in the order their rows are in)."""
-        return _key("ledger", ledger, *(self.contents[k] for k in entries), *self.context)
+        return key_of("ledger", ledger, *(self.contents[k] for k in entries), *self.context)
 
     def get(self, key: str, rel: str, today: dt.date):
         """The entry (a FileResult), checked against its checksum; None when it must be cleaned again: it does not
@@ -142,7 +154,7 @@ class FileCache:
             self.damaged.append(rel)
             return None
         try:
-            payload = _checked(data)
+            payload = unseal(data)
             entry = FileResult.from_bytes(payload)
         except (ValueError, KeyError, TypeError, pa.ArrowException):
             self.damaged.append(rel)
@@ -150,21 +162,21 @@ class FileCache:
         if not entry.valid_on(today):  # a date it rejected as future is no longer so (not a fault: no note)
             return None
         self.used.add(path.name)
-        self.contents[key] = data[len(_MAGIC):len(_MAGIC) + 32].hex()
+        self.contents[key] = _digest(data)
         return entry
 
     def put(self, key: str, data: bytes) -> None:
         self.used.add(self._path(key).name)
-        digest = hashlib.sha256(data).digest()
-        self.contents[key] = digest.hex()
-        commit.write_bytes(self._path(key), _MAGIC + digest + data)
+        sealed = seal(data)
+        self.contents[key] = _digest(sealed)
+        commit.write_bytes(self._path(key), sealed)
 
     def ledger_output(self, ledger: str, entries: list[str]) -> tuple[bytes, dict] | None:
         """(Parquet bytes, rows per year) of a ledger's output made of these entries before, checked; None when it
         must be built."""
         path = self.folder / f"{self._ledger_key(ledger, entries)}.parquet"
         try:
-            head, _, parquet = _checked(path.read_bytes()).partition(b"\n")
+            head, _, parquet = unseal(path.read_bytes()).partition(b"\n")
             years = json.loads(head)
         except (OSError, ValueError):
             return None
@@ -175,7 +187,7 @@ class FileCache:
         path = self.folder / f"{self._ledger_key(ledger, entries)}.parquet"
         self.used.add(path.name)
         data = json.dumps(years).encode() + b"\n" + parquet  # no newline inside: json.dumps escapes them
-        commit.write_bytes(path, _MAGIC + hashlib.sha256(data).digest() + data)
+        commit.write_bytes(path, seal(data))
 
     def prune(self) -> None:
         """Forget files that are no longer in the raw folder (the cache does not grow without end)."""

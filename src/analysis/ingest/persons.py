@@ -517,7 +517,7 @@ def _role_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
             p, end = _next_in_list(text, end)
         # A role word inside a name already read whose own "name" would overlap it is part of that name
         # (联系人：房东帅和王一: 房 is a surname, and 帅和王一 is no name).
-        if found and any(start <= m.start() < end and found[0][0] < end for start, end in spans):
+        if found and any(start <= m.start() < stop and found[0][0] < stop for start, stop in spans):
             continue
         roles.append(m.span())
         spans += found

@@ -29,8 +29,8 @@ class Data:
     manifest: Manifest
     rejects: pd.DataFrame
     catalogue: pd.DataFrame
-    # ledger → (the SHA-256 of the Parquet its table was read from, that table), set by load: the checks kept for
-    # a table are reused only while it is the one read (a table replaced afterwards is checked again).
+    # ledger → the table load() read from the folder (checked against the manifest): the checks kept for a table
+    # are reused only while it is the one read (a table replaced afterwards is checked again).
     loaded: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -41,7 +41,7 @@ class Data:
     def checks(self) -> source_checks.SourceChecks:
         """What has not arrived and what looks wrong (source_checks.py), worked out once, and reused from the
         folder's stored checks for the tables it was kept for."""
-        checksums = {ledger: checksum for ledger, (checksum, table) in self.loaded.items()
+        checksums = {ledger: _checksum(self.manifest.outputs, ledger) for ledger, table in self.loaded.items()
                      if self.tables.get(ledger) is table}
         stored = source_checks.StoredChecks(self.folder, checksums) if self.folder is not None else None
         return source_checks.check(self.tables, stored)
@@ -64,7 +64,7 @@ def load(processed_dir: str | Path | None = None) -> Data:
         manifest=Manifest.from_json(manifest),
         rejects=load_rejects(processed_dir, manifest),
         catalogue=load_catalogue(),
-        loaded={ledger: (_checksum(manifest, ledger), table) for ledger, table in tables.items()},
+        loaded=dict(tables),
     )
 
 
@@ -74,13 +74,14 @@ def load_checks(processed_dir: str | Path) -> source_checks.SourceChecks:
     folder = Path(processed_dir)
     manifest = load_manifest(folder)
     tables = _LazyTables(folder, manifest)
-    checksums = {ledger: _checksum(manifest, ledger) for ledger in tables}
+    checksums = {ledger: _checksum(manifest["outputs"], ledger) for ledger in tables}
     return source_checks.check(tables, source_checks.StoredChecks(folder, checksums))
 
 
-def _checksum(manifest: dict, ledger: str) -> str | None:
-    """The SHA-256 of a ledger's Parquet as the manifest lists it (None if it does not: load_table says so)."""
-    return manifest["outputs"].get(f"{ledger}.parquet")
+def _checksum(outputs: dict, ledger: str) -> str | None:
+    """The SHA-256 of a ledger's Parquet as the manifest's outputs list it (None if they do not: load_table says
+    so)."""
+    return outputs.get(f"{ledger}.parquet")
 
 
 class _LazyTables(Mapping):

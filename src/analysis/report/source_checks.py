@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -38,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.cache import CACHE_DIR, code_fingerprint
+from analysis.ingest.cache import CACHE_DIR, code_fingerprint, key_of, seal, unseal
 from analysis.ingest.spec import load_spec, spec_fingerprint
 from analysis.report import metrics
 from analysis.report.number_words import round_half_up
@@ -237,11 +236,11 @@ def check_ledger(ledger: str, table: pd.DataFrame | None, last: tuple[int, int] 
 
 class StoredChecks:
     """Each ledger's checks kept in <processed>/.cache/checks, keyed by the checksum of the Parquet its table was
-    read from (the manifest's) and by what decides the checks (the report and ingest code, the specs, pandas and
-    numpy), so that after a clean that changed one ledger only that ledger is checked again (at ~1M rows the checks
-    took 1.1 s and reading the tables for them 0.3 s). An entry carries the SHA-256 of its content and is checked
-    when read; one that is missing, damaged or of other data is worked out again. Writing is best-effort: a
-    read-only folder only means the checks are worked out every time."""
+    read from (the manifest's) and by what decides the checks (checks_fingerprint), so that after a clean that
+    changed one ledger only that ledger is checked again (at ~1M rows the checks took 1.1 s and reading the tables
+    for them 0.3 s). Sealed as the clean's own cache entries are (cache.seal: checked when read); one that is
+    missing, damaged or of other data is worked out again. Writing is best-effort: a read-only folder only means the
+    checks are worked out every time."""
 
     def __init__(self, folder: Path, checksums: Mapping[str, str | None]):
         self.folder = Path(folder) / CACHE_DIR / "checks"
@@ -249,19 +248,14 @@ class StoredChecks:
 
     def _key(self, ledger: str) -> str | None:
         checksum = self.checksums.get(ledger)
-        return None if checksum is None else hashlib.sha256(
-            "\0".join((ledger, checksum, checks_fingerprint())).encode()).hexdigest()
+        return None if checksum is None else key_of(ledger, checksum, checks_fingerprint())
 
     def get(self, ledger: str) -> LedgerChecks | None:
         key = self._key(ledger)
         if key is None:
             return None
         try:
-            data = (self.folder / f"{ledger}.json").read_bytes()
-            digest, _, payload = data.partition(b"\n")
-            if hashlib.sha256(payload).hexdigest().encode() != digest:
-                return None
-            entry = json.loads(payload)
+            entry = json.loads(unseal((self.folder / f"{ledger}.json").read_bytes()))
             return LedgerChecks.from_json(entry["checks"]) if entry["key"] == key else None
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
@@ -272,21 +266,19 @@ class StoredChecks:
             return
         payload = json.dumps({"key": key, "checks": part.to_json()}, ensure_ascii=False).encode()
         try:
-            commit.write_bytes(self.folder / f"{ledger}.json", hashlib.sha256(payload).hexdigest().encode()
-                               + b"\n" + payload)
+            commit.write_bytes(self.folder / f"{ledger}.json", seal(payload))
         except (OSError, OutputError):
             pass
+
+
+REPORT_DIR = Path(__file__).resolve().parent
 
 
 @functools.cache
 def checks_fingerprint() -> str:
     """What decides a ledger's checks besides its table: the report package's code (this module and what it
-    uses), the code that reads the tables and the specs, and the versions of pandas and numpy."""
-    h = hashlib.sha256(f"{code_fingerprint()}\0{spec_fingerprint()}\0{pd.__version__}\0{np.__version__}".encode())
-    report = Path(__file__).resolve().parent
-    for p in sorted(report.rglob("*.py")):
-        h.update(b"\0" + p.relative_to(report).as_posix().encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
+    uses), the code that reads the tables (with pandas' version), the specs, and numpy's version."""
+    return key_of(code_fingerprint(), code_fingerprint(REPORT_DIR), spec_fingerprint(), np.__version__)[:16]
 
 
 # ---------------------------------------------------------------- arrival
