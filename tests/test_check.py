@@ -318,3 +318,23 @@ def test_the_copy_keeps_each_value_as_the_kind_it_is_and_the_same_plans_give_the
     assert got[0].comment.text == "剔除：原因" and got[0].comment.author == "analysis check" and got[1].comment is None
     assert ws["A1"].value == "标题" and ws["A1"].font.b and [str(r) for r in ws.merged_cells.ranges] == ["A1:D1"]
     assert ws.freeze_panes == "B2" and ws.row_dimensions[1].height == 30
+
+
+def test_every_repeat_of_a_reading_gets_its_comment_and_equal_values_of_other_kinds_their_own(tmp_path, capsys):
+    # The readings are worked out once per distinct cell (a ledger repeats its values): each repeat must still get
+    # its comment, and a cell equal to another in Python but shown otherwise (2 and "约2", a date and its text)
+    # must get its own.
+    header = ["序号", "日期", "街道", "地点", "经营类型", "数量"]
+    cells = [("2024-03-05", "焦南办", 2), ("2024/3/5 14:30", "焦南办", "约2"), ("2024-03-05", "焦南街道", 2.0),
+             ("2024-03-05", "焦南办", "2"), ("2024/3/5 14:30", "焦南街道", "约2"), ("2024-03-05", "焦南办", 2)]
+    rows = [(header, "header")] + [([i, day, street, "解放路", "店外经营", n], "kept")
+                                   for i, (day, street, n) in enumerate(cells, start=1)]
+    raw, out = tmp_path / "raw", tmp_path / "copies"
+    _ledger(raw, rows)
+    assert main(["check", str(raw / REL), "--raw", str(raw), "--out", str(out)]) == 0, capsys.readouterr().err
+    ws = openpyxl.load_workbook(out / REL)["3月"]
+    for excel_row, (day, street, n) in enumerate(cells, start=2):
+        notes = {c: ws[f"{c}{excel_row}"].comment for c in "CDG"}
+        assert (notes["C"] and notes["C"].text) == ("读作：2024-03-05" if " " in day else None), (excel_row, day)
+        assert (notes["D"] and notes["D"].text) == ("读作：焦南街道" if street == "焦南办" else None), excel_row
+        assert (notes["G"] and notes["G"].text) == ("读作：2" if n == "约2" else None), (excel_row, n)

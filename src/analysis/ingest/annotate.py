@@ -10,6 +10,7 @@ footers replaced (persons.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -107,6 +108,7 @@ class _Masker:
 
         self.person, self.note = persons.mask_person, persons.mask_people_in_note
         self.masked: dict = {}  # (type, value, how) → the masked cell: a ledger repeats its values
+        self.labels: set = set()  # masked texts that end as a label does (审核：), after which a name may follow
 
     def cell(self, value, how: str | None):
         if value is None:
@@ -119,6 +121,8 @@ class _Masker:
         except TypeError:  # an unhashable value (none is expected from a reader): masked, not remembered
             return self._mask(value, how)
         masked = self.masked[key] = self._mask(value, how)
+        if isinstance(masked, str) and masked.rstrip().endswith((":", "：")):
+            self.labels.add(masked)
         return masked
 
     def _mask(self, value, how: str | None):
@@ -138,7 +142,14 @@ class _Masker:
         return value
 
     def row(self, row: list, hows: list) -> list:
-        out = [self.cell(v, hows[j] if j < len(hows) else "note") for j, v in enumerate(row)]
+        if len(hows) < len(row):
+            hows = [*hows, *["note"] * (len(row) - len(hows))]
+        out = list(map(self.cell, row, hows))
+        try:
+            if self.labels.isdisjoint(out[:-1]):
+                return out
+        except TypeError:  # an unhashable cell (none is expected): looked at one by one below
+            pass
         # A footer label in a cell of its own (审核： | 王建军): the name is masked as part of its label.
         for j in range(1, len(out)):
             before, value = out[j - 1], out[j]
@@ -226,7 +237,7 @@ def _workbook(plans: list[_Plan]) -> bytes:
             merged[xl_cell_to_rowcol(first)] = xl_cell_to_rowcol(last)
         for r, cells in plan.rows:
             for c, (value, look, note) in cells.items():
-                if (r - 1, c - 1) in merged:
+                if merged and (r - 1, c - 1) in merged:
                     ws.merge_range(r - 1, c - 1, *merged[r - 1, c - 1], "", looks.format(look, value))
                 looks.write(ws, r - 1, c - 1, value, look)
                 if note is not None:
@@ -240,6 +251,11 @@ _DATE_FORMATS = ((dt.datetime, "yyyy-mm-dd h:mm:ss"), (dt.date, "yyyy-mm-dd"), (
                  (dt.timedelta, "[hh]:mm:ss"))
 
 
+@functools.cache
+def _date_format(kind: type) -> str | None:
+    return next((f for k, f in _DATE_FORMATS if issubclass(kind, k)), None)
+
+
 class _Looks:
     """The formats of a copy, made once: (fill class, font, wrap, number format) → an XlsxWriter format."""
 
@@ -248,8 +264,7 @@ class _Looks:
         self.made: dict = {}
 
     def format(self, look, value=None):
-        date_format = next((f for kind, f in _DATE_FORMATS if isinstance(value, kind)), None)
-        key = (look, date_format)
+        key = (look, _date_format(type(value)))
         if key not in self.made:
             props: dict = {}
             if look is not None:
@@ -262,8 +277,8 @@ class _Looks:
                     props.update(text_wrap=wrap, valign="top")
                 if number_format is not None:
                     props["num_format"] = number_format
-            if date_format is not None and "num_format" not in props:
-                props["num_format"] = date_format
+            if key[1] is not None and "num_format" not in props:
+                props["num_format"] = key[1]
             self.made[key] = self.book.add_format(props) if props else None
         return self.made[key]
 
@@ -358,6 +373,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
             formats.setdefault(r, {})[c + 2] = _FORMATS[how]
 
     out: list = []
+    texts: dict = {}  # a text cell → what the copy writes (None: blank): a ledger repeats its values
     runs, skip_to = _blank_runs(classes), 0
     for i, row in enumerate(rows):
         if i < skip_to:
@@ -384,15 +400,29 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
                     values[j] = f"{cell_text(row[j])}（{HIDDEN_NOTE}）"
         # Kept rows, nearly all of a ledger, are coloured in column A only: the rows to look at stand out, and the
         # copy of a large ledger is made in a fraction of the time.
-        fill, fmts = None if kind == "kept" else kind, formats.get(i, {})
+        fill, fmts = None if kind == "kept" else kind, formats.get(i)
         cells = {1: (CLASS_NAMES[kind], _look(kind), None)}
-        for c in range(2, width + 2) if fill else ():
-            cells[c] = (None, _look(fill, number_format=fmts.get(c)), None)
-        for j, v in enumerate(values):
-            if not is_blank(v):
-                cells[j + 2] = (_value(v), _look(fill, number_format=fmts.get(j + 2)), None)
-        for c, number_format in fmts.items():
-            cells.setdefault(c, (None, _look(fill, number_format=number_format), None))
+        if fmts:
+            for c in range(2, width + 2) if fill else ():
+                cells[c] = (None, _look(fill, number_format=fmts.get(c)), None)
+            for j, v in enumerate(values):
+                if not is_blank(v):
+                    cells[j + 2] = (_value(v), _look(fill, number_format=fmts.get(j + 2)), None)
+            for c, number_format in fmts.items():
+                cells.setdefault(c, (None, _look(fill, number_format=number_format), None))
+        else:  # nearly every row: one look for the row, each distinct text made writable once
+            look = _look(fill)
+            if fill:
+                cells.update(dict.fromkeys(range(2, width + 2), (None, look, None)))
+            for j, v in enumerate(values):
+                if v.__class__ is str:
+                    w = texts.get(v, _UNSEEN)
+                    if w is _UNSEEN:
+                        w = texts[v] = None if is_blank(v) else _value(v)
+                    if w is not None:
+                        cells[j + 2] = (w, look, None)
+                elif not is_blank(v):
+                    cells[j + 2] = (_value(v), look, None)
         out.append((i + 1, cells))
 
     # Rejected cells: the reason on the cell the reject names (one column to the right of the input's: A is ours),
@@ -431,7 +461,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
 
 def _readings(comments: dict, done, spec, rows, rejected_rows: set, masker: _Masker, data_how: list) -> int:
     """A 读作 comment (into `comments`) on each cell of a kept row whose cleaned value reads otherwise than the cell
-    shows; how many."""
+    shows; how many. Worked out once per column and distinct (cell, value): a ledger repeats its values."""
     layout, table = done.layout, done.result.table
     source = table.column("source_row").to_pylist()
     n = 0
@@ -441,28 +471,48 @@ def _readings(comments: dict, done, spec, rows, rejected_rows: set, masker: _Mas
         c = layout.columns[col.name]
         parts = layout.date_parts if col.kind.day and layout.date_parts else None
         values = table.column(col.name).to_pylist()
+        texts: dict = {}  # (cell's type, cell, value's type, value) → the comment or None; types: True == 1 == 1.0
         for row, value in zip(source, values):
             if row in rejected_rows:
                 continue
             raw = rows[row - 1]
-            read = _value_text(value)
             if parts:
-                shown = "".join(_shown(raw[p]) if p < len(raw) else "" for p in parts)
+                cell = tuple((type(raw[p]), raw[p]) if p < len(raw) else None for p in parts)
             else:
-                shown = _shown(masker.cell(raw[c], data_how[c])) if c < len(raw) else ""
-            if read == shown or not shown:  # a blank given the column's default: said once, in 读取说明
-                continue
-            if col.kind.day and _numbers(shown) == _numbers(read):
-                continue  # the same day in another notation (2023.8.1, 2023年8月1日), not another reading
-            if not read:
-                text = "读作：空白（不计）"
-            elif col.other is not None and read == col.other:
-                text = f"读作：{read}（“{shown}”不是{col.label}已知的写法）"
-            else:
-                text = f"读作：{read}"
-            comments[row, c + 2] = text
-            n += 1
+                cell = raw[c] if c < len(raw) else _MISSING
+            key = (type(cell), cell, type(value), value)
+            try:
+                text = texts[key]
+            except KeyError:
+                text = texts[key] = _reading(col, cell, value, parts, masker, data_how[c])
+            except TypeError:  # an unhashable value (none is expected): worked out, not remembered
+                text = _reading(col, cell, value, parts, masker, data_how[c])
+            if text is not None:
+                comments[row, c + 2] = text
+                n += 1
     return n
+
+
+_MISSING = object()  # a cell beyond the end of its row
+_UNSEEN = object()
+
+
+def _reading(col, cell, value, parts, masker: _Masker, how) -> str | None:
+    """The 读作 comment of one cell (a (type, value) pair per date part when `parts`) read as `value`, or None."""
+    read = _value_text(value)
+    if parts:
+        shown = "".join("" if part is None else _shown(part[1]) for part in cell)
+    else:
+        shown = "" if cell is _MISSING else _shown(masker.cell(cell, how))
+    if read == shown or not shown:  # a blank given the column's default: said once, in 读取说明
+        return None
+    if col.kind.day and _numbers(shown) == _numbers(read):
+        return None  # the same day in another notation (2023.8.1, 2023年8月1日), not another reading
+    if not read:
+        return "读作：空白（不计）"
+    if col.other is not None and read == col.other:
+        return f"读作：{read}（“{shown}”不是{col.label}已知的写法）"
+    return f"读作：{read}"
 
 
 def _text_width(text: str) -> int:
@@ -473,8 +523,12 @@ def _widths(rows, width: int) -> dict:
     """Columns as wide as their text, within reason (a sample of rows: a ledger's columns are alike)."""
     sample = rows[:300]
     widths = {"A": max(_text_width(n) for n in CLASS_NAMES.values()) // 2 + 4}
+    measured: dict = {}  # (type, cell) → its text's width
     for j in range(width):
-        longest = max((_text_width(cell_text(r[j])) for r in sample if j < len(r)), default=0)
+        column = {(type(r[j]), r[j]) for r in sample if j < len(r)}
+        for key in column - measured.keys():
+            measured[key] = _text_width(cell_text(key[1]))
+        longest = max((measured[key] for key in column), default=0)
         widths[column_letter(j + 1)] = min(40, max(8, longest + 2))
     return widths
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from analysis.ingest import normalize as nz
 from analysis.ingest.column_types import LATER_THAN_TODAY
-from analysis.ingest.layout import ROW_KINDS, Layout, joined_date, leading_label
+from analysis.ingest.layout import ROW_KINDS, Layout, factorize_cells, joined_date, leading_label, object_array
 from analysis.ingest.persons import PERSON
 from analysis.ingest.read import FORMULA_ERRORS, Sheet
 from analysis.ingest.spec import Column, LedgerSpec
@@ -128,15 +128,15 @@ def _normalise_column(values: list, col: Column, spec: LedgerSpec, years: tuple,
     text_hit, value_hit = by_text.get, by_value.get
     results = [(text_hit(u) if u.__class__ is str else value_hit((u.__class__, u))) or resolve(u) for u in uniques]
     parsed, reasons = zip(*results) if results else ((), ())
-    out = _object_array(parsed)[codes]
-    done = _Column(out, np.zeros(0, dtype=np.int64), _object_array([]),
+    out = object_array(parsed)[codes]
+    done = _Column(out, np.zeros(0, dtype=np.int64), object_array([]),
                    caught=_caught(col, uniques, parsed, reasons, codes, blank_values),
                    persons=_persons_masked(uniques, parsed, codes) if col.persons else 0)
     if reasons.count(None) == len(reasons):
         return done
     # Rejected cells found by their distinct value's code (integers), not by testing every cell's reason.
     done.bad = np.flatnonzero(np.array([r is not None for r in reasons], dtype=bool)[codes])
-    done.reasons = _object_array(reasons)[codes[done.bad]]
+    done.reasons = object_array(reasons)[codes[done.bad]]
     done.first_later = _first_later(col, years[0], uniques, reasons)
     return done
 
@@ -175,12 +175,6 @@ def _first_later(col: Column, year, uniques, reasons) -> dt.date | None:
     return min(col.kind.later_than_today(u, year) for u, r in zip(uniques, reasons) if r == later)
 
 
-def _object_array(values) -> np.ndarray:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr
-
-
 # Stand-ins for Excel's TRUE and FALSE while grouping: pandas.factorize hashes True like 1 and 1.0, False like 0, so a
 # column holding both would be read as whichever came first (a count of 1 rejected as 是/否, or TRUE counted as 1).
 _TRUE, _FALSE = object(), object()
@@ -190,11 +184,11 @@ _NUMBERS_ONLY = frozenset(("integer", "floating", "mixed-integer-float", "boolea
 def _factorize(values: list):
     """(codes, distinct values) of a list of cells, as pandas.factorize groups them (NaN and None together), except
     that a boolean never shares a group with a number."""
-    arr = _object_array(values)
-    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    codes, uniques = factorize_cells(values)
     zero_one = [k for k, u in enumerate(uniques) if u.__class__ in (bool, int, float) and u in (0, 1)]
     if not zero_one:
         return codes, uniques
+    arr = object_array(values)
     at = np.flatnonzero(np.isin(codes, zero_one))
     if pd.api.types.infer_dtype(arr[at], skipna=False) in _NUMBERS_ONLY:  # all numbers, or all booleans
         return codes, uniques
@@ -345,7 +339,7 @@ def _shown_otherwise(sheet: Sheet, c: int, col: Column, data_idx: np.ndarray, ba
         shown = _SHOWN[kind](value) if isinstance(value, (int, float)) and not isinstance(value, bool) else kind
         found[j] = (f"{col.label}：单元格{shown}，不是{col.kind.words}；请把单元格格式改为“常规”或“数值”，填写实际数目")
     order = sorted(found)
-    return np.array(order, dtype=np.int64), _object_array([found[j] for j in order])
+    return np.array(order, dtype=np.int64), object_array([found[j] for j in order])
 
 
 def _repeated_rows(kept: dict, source_row: np.ndarray, spec: LedgerSpec) -> list:
@@ -380,8 +374,8 @@ def _text_codes(values: np.ndarray) -> np.ndarray:
     types = set(map(type, values))
     types.discard(type(None))
     if len(types) > 1 or not types <= _TEXT_EXACT_TYPES:
-        values = pd.Series(values, dtype=object).astype(str)
-    return pd.factorize(values, use_na_sentinel=False)[0]
+        return pd.factorize(pd.Series(values, dtype=object).astype(str), use_na_sentinel=False)[0]
+    return factorize_cells(list(values))[0]
 
 
 # A month named in a total's label: 3月合计, 十二月小计, 1-3月合计 (a range of months).

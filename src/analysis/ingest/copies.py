@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -107,7 +108,8 @@ def annotated_copies(plan: dict, results: dict, run: Assembled, cache: FileCache
     return Copies(copies)
 
 
-# A copy takes a few tenths of a second (openpyxl writes every cell and comment): many are made in processes.
+# A copy of a large ledger takes a few tenths of a second (XlsxWriter writes every cell and comment): many are
+# made in processes.
 COPIES_PER_WORKER = 4
 
 
@@ -130,11 +132,17 @@ def _entry(cache: FileCache, key: str, extra: list) -> Path:
     """Where the cache keeps a copy, named by what it is made of: the file's cached result (its bytes, path, ledger,
     the specs and the code, through cache.key, and the result itself), the rejects the run adds, and the library
     that writes the workbook."""
+    parts = (key, cache.contents[key], json.dumps(extra, ensure_ascii=False, sort_keys=True), _writer_version())
+    return cache.folder / f"{_COPY_PREFIX}{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()}.xlsx"
+
+
+@functools.cache
+def _writer_version() -> str:
+    """XlsxWriter's version, looked up once: reading the installed packages' metadata takes a few tenths of a
+    millisecond, asked for each of hundreds of copies."""
     import importlib.metadata
 
-    parts = (key, cache.contents[key], json.dumps(extra, ensure_ascii=False, sort_keys=True),
-             importlib.metadata.version("xlsxwriter"))
-    return cache.folder / f"{_COPY_PREFIX}{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()}.xlsx"
+    return importlib.metadata.version("xlsxwriter")
 
 
 def keep_copy(cache: FileCache, key: str, data: bytes) -> None:

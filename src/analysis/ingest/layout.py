@@ -416,16 +416,16 @@ def _row_kinds(rows, header_keys, common, evidence: RowEvidence = RowEvidence())
     slow = np.fromiter(map(len, rows), dtype=np.int64, count=n) < 2 if short else np.zeros(n, dtype=bool)
     keys = []
     for c in (0, 1):
-        codes, uniques = pd.factorize(_object_array(_cells(rows, c, short)), use_na_sentinel=False)
+        codes, uniques = factorize_cells(_cells(rows, c, short))
         slow |= _unusual(uniques, c, header_keys[0], common)[codes]
-        keys.append(_object_array([text_key(u) for u in uniques])[codes])
+        keys.append(object_array([text_key(u) for u in uniques])[codes])
     # The same text in the first two cells: a title or an end marker merged across the row (records differ there).
     slow |= keys[0] == keys[1]
     # Past the first two cells, a row that is no record leaves the sheet's first column of the ledger blank or holds
     # an end marker there (a template row: only its 序号; 以下空白 after a pre-filled 序号).
     first = min((c for c in evidence.columns if c > 1), default=None)
     if first is not None and not evidence.columns & {0, 1}:
-        codes, uniques = pd.factorize(_object_array(_cells(rows, first, True)), use_na_sentinel=False)
+        codes, uniques = factorize_cells(_cells(rows, first, True))
         slow |= _unusual(uniques, 1, header_keys[0], common)[codes]
     elif not evidence.columns:  # no column of the ledger known: any row of numbers may be a template row
         slow |= np.array([all(_is_number_text(t) for t in map(text_key, r) if t) for r in rows], dtype=bool)
@@ -472,7 +472,37 @@ def _cells(rows, c: int, short: bool) -> list:
     return [r[c] if c < len(r) else "" for r in rows] if short else list(map(itemgetter(c), rows))
 
 
-def _object_array(values: list) -> np.ndarray:
+def object_array(values: list) -> np.ndarray:
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
+
+
+# Up to this many cells a dict groups them sooner than pandas.factorize, whose fixed cost (about 20 µs) is most of
+# the work on a small sheet's column (benchmarks/README.md); above it, pandas.
+SMALL_COLUMN = 300
+# The kinds of cell the readers give: for them a dict groups exactly as pandas does (other kinds go to pandas).
+_PLAIN_TYPES = frozenset((str, int, float, bool, type(None), dt.date, dt.datetime, dt.time, dt.timedelta))
+
+
+def factorize_cells(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """pandas.factorize(object_array(values), use_na_sentinel=False): (codes, distinct values in order of first
+    appearance), None and NaN together as one NaN, values Python holds equal together (1 == 1.0 == True) under the
+    first one seen."""
+    if len(values) > SMALL_COLUMN or not set(map(type, values)) <= _PLAIN_TYPES:
+        return pd.factorize(object_array(values), use_na_sentinel=False)
+    index: dict = {}
+    codes, uniques, na = [], [], None
+    for v in values:
+        if v is None or (v.__class__ is float and v != v):
+            if na is None:
+                na = len(uniques)
+                uniques.append(np.nan)
+            codes.append(na)
+            continue
+        code = index.get(v)
+        if code is None:
+            code = index[v] = len(uniques)
+            uniques.append(v)
+        codes.append(code)
+    return np.array(codes, dtype=np.intp), object_array(uniques)
