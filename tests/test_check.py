@@ -338,3 +338,16 @@ def test_every_repeat_of_a_reading_gets_its_comment_and_equal_values_of_other_ki
         assert (notes["C"] and notes["C"].text) == ("读作：2024-03-05" if " " in day else None), (excel_row, day)
         assert (notes["D"] and notes["D"].text) == ("读作：焦南街道" if street == "焦南办" else None), excel_row
         assert (notes["G"] and notes["G"].text) == ("读作：2" if n == "约2" else None), (excel_row, n)
+
+
+def test_a_name_in_the_cell_after_a_label_is_masked_each_time_the_label_recurs():
+    # Rows are masked cell by cell from a memo; a row is looked at pair by pair only when it holds a label (审核：),
+    # which must be found on the label's later rows too, when its text comes from the memo.
+    from analysis.ingest.annotate import _Masker
+
+    masker = _Masker()
+    hows = ["note", "note", "note"]
+    for row in (["审核：", AUDITOR, ""], ["合计", "审核：", AUDITOR], ["审核：", AUDITOR, ""], ["审核 ：  ", AUDITOR]):
+        out = masker.row(row, hows)
+        assert AUDITOR not in "".join(map(str, out)) and persons.PERSON in "".join(map(str, out)), (row, out)
+    assert masker.row(["民主街道", "解放路", 3], hows) == ["民主街道", "解放路", 3]
