@@ -322,22 +322,28 @@ def test_the_copy_keeps_each_value_as_the_kind_it_is_and_the_same_plans_give_the
 
 def test_every_repeat_of_a_reading_gets_its_comment_and_equal_values_of_other_kinds_their_own(tmp_path, capsys):
     # The readings are worked out once per distinct cell (a ledger repeats its values): each repeat must still get
-    # its comment, and a cell equal to another in Python but shown otherwise (2 and "约2", a date and its text)
-    # must get its own.
-    header = ["序号", "日期", "街道", "地点", "经营类型", "数量"]
-    cells = [("2024-03-05", "焦南办", 2), ("2024/3/5 14:30", "焦南办", "约2"), ("2024-03-05", "焦南街道", 2.0),
-             ("2024-03-05", "焦南办", "2"), ("2024/3/5 14:30", "焦南街道", "约2"), ("2024-03-05", "焦南办", 2)]
-    rows = [(header, "header")] + [([i, day, street, "解放路", "店外经营", n], "kept")
-                                   for i, (day, street, n) in enumerate(cells, start=1)]
+    # its comment, and a cell equal to another in Python but shown otherwise must get its own: TRUE == 1 in Python,
+    # and a value the catch-all takes in is quoted as the cell shows it.
+    header = ["序号", "日期", "街道", "地点", "经营类型", "数量", "处置方式"]
+    cells = [("2024-03-05", "焦南办", 2, 1), ("2024/3/5 14:30", "焦南办", "约2", True), ("2024-03-05", "焦南街道", 2.0, 1),
+             ("2024-03-05", "焦南办", "2", "劝导"), ("2024/3/5 14:30", "焦南街道", "约2", True), ("2024-03-05", "焦南办", 2, 1)]
+    rows = [(header, "header")] + [([i, day, street, "解放路", "店外经营", n, action], "kept")
+                                   for i, (day, street, n, action) in enumerate(cells, start=1)]
     raw, out = tmp_path / "raw", tmp_path / "copies"
     _ledger(raw, rows)
     assert main(["check", str(raw / REL), "--raw", str(raw), "--out", str(out)]) == 0, capsys.readouterr().err
     ws = openpyxl.load_workbook(out / REL)["3月"]
-    for excel_row, (day, street, n) in enumerate(cells, start=2):
-        notes = {c: ws[f"{c}{excel_row}"].comment for c in "CDG"}
+    for excel_row, (day, street, n, action) in enumerate(cells, start=2):
+        notes = {c: ws[f"{c}{excel_row}"].comment for c in "CDGH"}
         assert (notes["C"] and notes["C"].text) == ("读作：2024-03-05" if " " in day else None), (excel_row, day)
         assert (notes["D"] and notes["D"].text) == ("读作：焦南街道" if street == "焦南办" else None), excel_row
         assert (notes["G"] and notes["G"].text) == ("读作：2" if n == "约2" else None), (excel_row, n)
+        if action == "劝导":
+            assert notes["H"].text == "读作：劝导教育", excel_row
+        else:  # the cell quoted as it shows: 1, or TRUE (in the reader's spelling)
+            assert notes["H"].text.startswith("读作：其他（“"), excel_row
+            quoted = notes["H"].text.split("“")[1].split("”")[0]
+            assert quoted.upper() == ("TRUE" if action is True else "1"), (excel_row, quoted)
 
 
 def test_a_name_in_the_cell_after_a_label_is_masked_each_time_the_label_recurs():
@@ -351,3 +357,9 @@ def test_a_name_in_the_cell_after_a_label_is_masked_each_time_the_label_recurs()
         out = masker.row(row, hows)
         assert AUDITOR not in "".join(map(str, out)) and persons.PERSON in "".join(map(str, out)), (row, out)
     assert masker.row(["民主街道", "解放路", 3], hows) == ["民主街道", "解放路", 3]
+
+    class Unhashable(str):  # no reader gives one; masked without the memo, its label must still be seen
+        __hash__ = None
+
+    out = _Masker().row([Unhashable("电话13812345678 审核："), AUDITOR], hows)
+    assert AUDITOR not in "".join(out) and persons.PERSON in out[1], out

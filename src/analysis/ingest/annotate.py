@@ -119,10 +119,14 @@ class _Masker:
         except KeyError:
             pass
         except TypeError:  # an unhashable value (none is expected from a reader): masked, not remembered
-            return self._mask(value, how)
-        masked = self.masked[key] = self._mask(value, how)
+            return self._label(self._mask(value, how))
+        masked = self.masked[key] = self._label(self._mask(value, how))
+        return masked
+
+    def _label(self, masked):
+        """`masked`, remembered in `labels` when it ends as a label does (row() looks pair by pair only then)."""
         if isinstance(masked, str) and masked.rstrip().endswith((":", "：")):
-            self.labels.add(masked)
+            self.labels.add(str(masked))
         return masked
 
     def _mask(self, value, how: str | None):
@@ -373,7 +377,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
             formats.setdefault(r, {})[c + 2] = _FORMATS[how]
 
     out: list = []
-    texts: dict = {}  # a text cell → what the copy writes (None: blank): a ledger repeats its values
+    writable: dict = {}  # a text cell → what the copy writes (None: blank): a ledger repeats its values
     runs, skip_to = _blank_runs(classes), 0
     for i, row in enumerate(rows):
         if i < skip_to:
@@ -416,9 +420,9 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
                 cells.update(dict.fromkeys(range(2, width + 2), (None, look, None)))
             for j, v in enumerate(values):
                 if v.__class__ is str:
-                    w = texts.get(v, _UNSEEN)
+                    w = writable.get(v, _UNSEEN)
                     if w is _UNSEEN:
-                        w = texts[v] = None if is_blank(v) else _value(v)
+                        w = writable[v] = None if is_blank(v) else _value(v)
                     if w is not None:
                         cells[j + 2] = (w, look, None)
                 elif not is_blank(v):
@@ -525,10 +529,14 @@ def _widths(rows, width: int) -> dict:
     widths = {"A": max(_text_width(n) for n in CLASS_NAMES.values()) // 2 + 4}
     measured: dict = {}  # (type, cell) → its text's width
     for j in range(width):
-        column = {(type(r[j]), r[j]) for r in sample if j < len(r)}
-        for key in column - measured.keys():
-            measured[key] = _text_width(cell_text(key[1]))
-        longest = max((measured[key] for key in column), default=0)
+        try:
+            column = {(type(r[j]), r[j]) for r in sample if j < len(r)}
+        except TypeError:  # an unhashable cell (none is expected from a reader): each measured
+            longest = max((_text_width(cell_text(r[j])) for r in sample if j < len(r)), default=0)
+        else:
+            for key in column - measured.keys():
+                measured[key] = _text_width(cell_text(key[1]))
+            longest = max((measured[key] for key in column), default=0)
         widths[column_letter(j + 1)] = min(40, max(8, longest + 2))
     return widths
 
