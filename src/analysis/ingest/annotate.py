@@ -363,7 +363,7 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
     for col in spec.columns:
         if col.name in layout.columns:
             data_how[layout.columns[col.name]] = col.persons
-    in_spec = set(layout.columns.values())
+    in_spec = set(layout.columns.values()) | set(layout.date_parts or ())  # 年 | 月 | 日: one date, all read
     for j in range(width):
         if j not in in_spec:
             data_how[j] = "hide"
