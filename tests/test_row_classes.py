@@ -200,6 +200,25 @@ def test_a_date_split_into_year_month_and_day_columns_under_a_merged_header():
     assert [d.isoformat() for d in result.table.column("date").to_pylist()] == ["2024-03-05", "2024-03-06"]
 
 
+_WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31)), st.sampled_from(["", "年"]), st.sampled_from(["", "月"]),
+       st.sampled_from(["", "日", "号"]), st.sampled_from(["", " "]), st.booleans(), st.booleans())
+def test_a_split_date_is_read_with_or_without_its_units_in_the_cells(day, y_unit, m_unit, d_unit, space, pad, wide):
+    # 2024 | 3 | 5, 2024年 | 3月 | 5日, 2024 年 | 03月 | 5号, full-width digits: each the same day, never rejected.
+    def part(n: int, unit: str) -> str:
+        digits = f"{n:02d}" if pad else str(n)
+        return (digits.translate(_WIDE) if wide else digits) + (space + unit if unit else "")
+    header = ["序号", "日期", "日期", "日期", "街道", "类型", "数量", "处置方式", "地点"]
+    cells = [part(day.year, y_unit), part(day.month, m_unit), part(day.day, d_unit)]
+    rows = [header, ["", "年", "月", "日", "", "", "", "", ""], [1, *cells, "焦南", "游商", 2, "劝离", "解放路"]]
+    layout, result = clean(SV, rows)
+    assert result.rejected == 0 and result.kept == 1, (cells, result.rejects)
+    assert result.table.column("date").to_pylist() == [day]
+
+
 def test_records_with_a_split_date_starting_with_footer_or_total_words_are_records():
     header = ["单位名称", "排查日期", "排查日期", "排查日期", "街道", "单位类型", "发现隐患", "已整改"]
     rows = [header, ["", "年", "月", "日", "", "", "", ""], ["统计局食堂", 2024, 3, 6, "焦南", "餐饮", 2, 1],

@@ -285,10 +285,25 @@ class RowEvidence:
                                            for c, parse in self.required)
 
 
+# The unit a 年 | 月 | 日 cell may carry itself (2024年 | 3月 | 5日, or 5号): said once in the joined text.
+_PART_UNITS = (("年",), ("月",), ("日", "号"))
+
+
 def joined_date(row, parts: tuple) -> str:
     """A date split into 年 | 月 | 日 cells, as one text (2024年3月5日; blank when all three are)."""
-    y, m, d = (cell_text(row[c]) if c < len(row) else "" for c in parts)
-    return f"{y}年{m}月{d}日" if y or m or d else ""
+    texts = [cell_text(row[c]) if c < len(row) else "" for c in parts]
+    if not any(texts):
+        return ""
+    y, m, d = (_without_unit(text, units) for text, units in zip(texts, _PART_UNITS))
+    return f"{y}年{m}月{d}日"
+
+
+def _without_unit(text: str, units: tuple) -> str:
+    text = text.strip()
+    for unit in units:
+        if text.endswith(unit):
+            return text[:-len(unit)].rstrip()
+    return text
 
 
 def is_record_date(value, year: int | None, earliest: dt.date) -> bool:
