@@ -377,3 +377,21 @@ def test_a_date_split_into_year_month_and_day_columns_is_shown_in_the_copy(tmp_p
     assert [ws.cell(row=r, column=1).value for r in (3, 4)] == [CLASS_NAMES["kept"]] * 2
     assert [ws[f"{c}3"].value for c in "CDE"] == ["2024年", "3月", "05日"]
     assert [ws[f"{c}4"].value for c in "CDE"] == [2024, 3, 6]
+
+
+def test_a_number_shown_as_a_percentage_keeps_its_format_in_the_copy_and_its_row_its_fill(tmp_path, capsys):
+    header = ["序号", "日期", "街道", "地点", "经营类型", "数量"]
+    rows = [header, [1, "2024-03-05", "焦南街道", "解放路", "店外经营", 1], [2, "2024-03-06", "焦南街道", "", "店外经营", 2]]
+    raw, out = tmp_path / "raw", tmp_path / "copies"
+    path = write_xlsx(raw / REL, {"3月": rows})
+    book = openpyxl.load_workbook(path)
+    book["3月"]["A2"].number_format = "0%"  # a kept row: 序号 1 shows as 100%
+    book["3月"]["F3"].number_format = "0%"  # a count shown as 200%: rejected
+    book.save(path)
+    assert main(["check", str(raw / REL), "--raw", str(raw), "--out", str(out)]) == 0, capsys.readouterr().err
+    ws = openpyxl.load_workbook(out / REL)["3月"]
+    assert [ws.cell(row=r, column=1).value for r in (2, 3)] == [CLASS_NAMES["kept"], CLASS_NAMES["rejected"]]
+    assert ws["B2"].value == 1 and ws["B2"].number_format == "0%" and _rgb(ws["B2"]) != FILLS["rejected"]
+    assert ws["G3"].value == 2 and ws["G3"].number_format == "0%" and _rgb(ws["G3"]) == FILLS["rejected"]
+    assert ws["E3"].value is None and _rgb(ws["E3"]) == FILLS["rejected"]  # a blank cell of the red row is red too
+    assert ws["G2"].number_format == "General" and ws["C3"].number_format == "General"

@@ -404,29 +404,23 @@ def _plan_sheet(title: str, done, spec, rejects: list, masker: _Masker) -> tuple
                     values[j] = f"{cell_text(row[j])}（{HIDDEN_NOTE}）"
         # Kept rows, nearly all of a ledger, are coloured in column A only: the rows to look at stand out, and the
         # copy of a large ledger is made in a fraction of the time.
-        fill, fmts = None if kind == "kept" else kind, formats.get(i)
+        fill = None if kind == "kept" else kind
+        look = _look(fill)
+        looks = {c: _look(fill, number_format=f) for c, f in formats.get(i, {}).items()}  # few cells have their own
         cells = {1: (CLASS_NAMES[kind], _look(kind), None)}
-        if fmts:
-            for c in range(2, width + 2) if fill else ():
-                cells[c] = (None, _look(fill, number_format=fmts.get(c)), None)
-            for j, v in enumerate(values):
-                if not is_blank(v):
-                    cells[j + 2] = (_value(v), _look(fill, number_format=fmts.get(j + 2)), None)
-            for c, number_format in fmts.items():
-                cells.setdefault(c, (None, _look(fill, number_format=number_format), None))
-        else:  # nearly every row: one look for the row, each distinct text made writable once
-            look = _look(fill)
-            if fill:
-                cells.update(dict.fromkeys(range(2, width + 2), (None, look, None)))
-            for j, v in enumerate(values):
-                if v.__class__ is str:
-                    w = writable.get(v, _UNSEEN)
-                    if w is _UNSEEN:
-                        w = writable[v] = None if is_blank(v) else _value(v)
-                    if w is not None:
-                        cells[j + 2] = (w, look, None)
-                elif not is_blank(v):
-                    cells[j + 2] = (_value(v), look, None)
+        if fill:
+            cells.update((c, (None, looks.get(c, look), None)) for c in range(2, width + 2))
+        for j, v in enumerate(values):
+            if v.__class__ is str:  # each distinct text made writable once: a ledger repeats its values
+                w = writable.get(v, _UNSEEN)
+                if w is _UNSEEN:
+                    w = writable[v] = None if is_blank(v) else _value(v)
+            else:
+                w = None if is_blank(v) else _value(v)
+            if w is not None:
+                cells[j + 2] = (w, looks.get(j + 2, look), None)
+        for c, own in looks.items():
+            cells.setdefault(c, (None, own, None))
         out.append((i + 1, cells))
 
     # Rejected cells: the reason on the cell the reject names (one column to the right of the input's: A is ours),
